@@ -1,0 +1,50 @@
+import { Kysely, SqliteDialect, PostgresDialect, type Dialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres' | 'd1';
+export type Db = Kysely<Database>;
+
+/** Bound-parameter ceilings per statement; batch writers size their chunks from these. */
+const PARAM_LIMIT: Record<Engine, number> = { sqlite: 32000, postgres: 65000, d1: 100 };
+const engines = new WeakMap<Db, Engine>();
+
+export function engineOf(db: Db): Engine {
+  return engines.get(db) ?? 'sqlite';
+}
+
+export function paramLimit(db: Db): number {
+  return PARAM_LIMIT[engineOf(db)];
+}
+
+/** Rows per multi-row INSERT for a table with `columns` columns. */
+export function rowsPerInsert(db: Db, columns: number): number {
+  return Math.max(1, Math.floor(paramLimit(db) / columns));
+}
+
+export function fromDialect(dialect: Dialect, engine: Engine): Db {
+  const db = new Kysely<Database>({ dialect });
+  engines.set(db, engine);
+  return db;
+}
+
+/**
+ * Opens the store named by DATABASE_URL: a SQLite file path, `:memory:`, or a postgres:// URL.
+ * (A Worker builds its Db from the D1 binding with `fromDialect` instead.)
+ */
+export async function openDb(url: string): Promise<Db> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pg = await import('pg');
+    const pool = new pg.default.Pool({ connectionString: url, max: 5 });
+    return fromDialect(new PostgresDialect({ pool }), 'postgres');
+  }
+  const { default: SQLite } = await import('better-sqlite3');
+  const path = url.replace(/^sqlite:(\/\/)?/, '');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  return fromDialect(new SqliteDialect({ database: sqlite }), 'sqlite');
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * The only module that reads settings. `loadConfig` takes a plain record (process.env on Node, the
+ * Worker's env binding on Cloudflare) so that tests can pass their own, and throws a readable error
+ * naming every bad setting.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = z.string().url();
+
+export const configSchema = z.object({
+  DATABASE_URL: z.string().min(1).default('./data/tendermatch.db'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: url.default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  FTS_BASE_URL: url.default('https://www.find-tender.service.gov.uk'),
+  CF_BASE_URL: url.default('https://www.contractsfinder.service.gov.uk'),
+  INGEST_CRON: z.string().default('*/15 * * * *'),
+  INGEST_ENABLED: bool.default(true),
+  INGEST_SOURCES: z.string().default('fts,cf'),
+  /** How far back a source with no watermark starts. */
+  INGEST_BACKFILL_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  FTS_WINDOW_HOURS: z.coerce.number().min(0.25).max(6).default(6),
+  FTS_MAX_REQUESTS: z.coerce.number().int().min(1).default(12),
+  FTS_PER_SECONDS: z.coerce.number().min(1).default(120),
+  CF_WINDOW_HOURS: z.coerce.number().min(0.25).max(24 * 31).default(24),
+  CF_MAX_REQUESTS: z.coerce.number().int().min(1).default(30),
+  CF_PER_SECONDS: z.coerce.number().min(1).default(60),
+  HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  HTTP_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
+  LEASE_SECONDS: z.coerce.number().int().min(10).default(900),
+
+  ADMIN_KEY: z.string().min(16).optional(),
+  HIGH_POTENTIAL_BOOST: z.coerce.number().min(0).max(1).default(0.05),
+  LOCAL_WEIGHT: z.coerce.number().min(0).max(1).default(0.25),
+
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('tendermatch <alerts@localhost>'),
+  MAIL_RATE_PER_SECOND: z.coerce.number().min(0.1).default(10),
+  OUTBOX_DIR: z.string().default('./data/outbox'),
+  UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
+  ALERTS_CRON: z.string().default('*/5 * * * *'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Settings whose values must never be printed. */
+export const SECRET_SETTINGS = new Set(['ADMIN_KEY', 'SMTP_URL', 'UNSUBSCRIBE_SECRET', 'DATABASE_URL']);
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') known[key] = value;
+  }
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    // Name the setting and the rule, never the value: some settings are secrets.
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** Reads the process environment; only entry points call this. */
+export function configFromProcess(): Config {
+  return loadConfig(process.env);
+}
