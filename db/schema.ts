@@ -1,4 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
+import type { TagTables } from './schema.tags.js';
+import type { SupplierTables } from './schema.suppliers.js';
+import type { AlertTables } from './schema.alerts.js';
 
 /**
  * The Kysely view of the store. Every table is created by db/migrations; JSON columns are TEXT
@@ -132,7 +135,7 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
-export interface Database {
+export interface Database extends TagTables, SupplierTables, AlertTables {
   releases: ReleasesTable;
   tenders: TendersTable;
   lots: LotsTable;

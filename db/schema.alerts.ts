@@ -1,0 +1,2 @@
+/** Tables of the alerts migration (004). Merged into Database in schema.ts. */
+export interface AlertTables {}

@@ -1,0 +1,2 @@
+/** Tables of the supplier and matching migration (003). Merged into Database in schema.ts. */
+export interface SupplierTables {}

@@ -1,0 +1,113 @@
+/**
+ * The normalised tender record: what the rest of tendermatch reads. It is compiled from every
+ * OCDS release of one ocid (see compile.ts) and flattened by normalise.ts.
+ */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** One OCDS release as published: only `ocid` is relied on before validation. */
+export type Release = JsonObject;
+
+export interface Money {
+  amount: number | null;
+  currency: string | null;
+}
+
+export interface Address {
+  /** Street, locality, region and country joined as published. */
+  text: string | null;
+  /** A UK postcode as published or as found inside the address text, normalised to `AA9A 9AA`. */
+  postcode: string | null;
+  /** Region as published: a NUTS/ITL code or a region name, if any. */
+  region: string | null;
+  countryName: string | null;
+}
+
+export interface Buyer {
+  id: string | null;
+  name: string | null;
+  /** scheme-id, such as `GB-GOR-OT1085`. */
+  identifier: string | null;
+  address: Address | null;
+}
+
+export interface Item {
+  id: string;
+  lotId: string | null;
+  description: string | null;
+  /** Main CPV code (8 digits, no check digit), if the item has a CPV classification. */
+  cpv: string | null;
+  additionalCpv: string[];
+  /** Region codes or names from deliveryAddresses[].region and deliveryLocation. */
+  deliveryRegions: string[];
+  deliveryPostcodes: string[];
+  deliveryDescription: string | null;
+}
+
+export interface Lot {
+  id: string;
+  title: string | null;
+  description: string | null;
+  status: string | null;
+  value: Money;
+  /** CPV codes of the lot: its items' codes (EU profile puts CPV on items with relatedLot). */
+  cpv: string[];
+  /** Region codes or names of its items' delivery addresses. */
+  places: string[];
+  suitableSme: boolean | null;
+  suitableVcse: boolean | null;
+}
+
+export interface AwardSupplier {
+  partyId: string;
+  name: string | null;
+  identifierScheme: string | null;
+  identifier: string | null;
+  address: Address | null;
+  /** 'sme' | 'large' | … as published in parties[].details.scale */
+  scale: string | null;
+}
+
+export interface Award {
+  id: string;
+  date: string | null;
+  datePublished: string | null;
+  status: string | null;
+  value: Money;
+  lotIds: string[];
+  suppliers: AwardSupplier[];
+}
+
+export interface TenderRecord {
+  ocid: string;
+  tenderId: string | null;
+  title: string | null;
+  description: string | null;
+  buyer: Buyer | null;
+  value: Money;
+  /** OCDS tender status: planning, planned, active, cancelled, unsuccessful, complete, withdrawn. */
+  status: string | null;
+  procurementMethod: string | null;
+  procurementMethodDetails: string | null;
+  mainCategory: string | null;
+  /** When the notice was first published (ISO-8601). */
+  publishedAt: string | null;
+  /** tender.tenderPeriod.endDate: when bids are due. */
+  deadline: string | null;
+  /** UK notice type (UK1–UK17) where the publisher gives one. */
+  noticeType: string | null;
+  suitableSme: boolean | null;
+  suitableVcse: boolean | null;
+  /** Codes from tender.reservedParticipation / otherRequirements.reservedParticipation, e.g. `smeVcse`. */
+  reservedParticipation: string[];
+  /** Every CPV code on the tender, its lots and items, main first, de-duplicated. */
+  cpv: string[];
+  /** The notice's public web page. */
+  url: string | null;
+  lots: Lot[];
+  items: Item[];
+  awards: Award[];
+}
+
+/** Tender statuses after which nobody can bid. */
+export const CLOSED_STATUSES = new Set(['cancelled', 'unsuccessful', 'complete', 'withdrawn']);
