@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv, Deps } from './deps.js';
+import { AppError, errorBody, renderError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { tenderRoutes } from './routes/tenders.js';
+
+/** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.route('/health', healthRoutes);
+  app.route('/tenders', tenderRoutes);
+
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((err, c) => {
+    if (err instanceof AppError) return renderError(c, err);
+    if (err instanceof HTTPException) return c.json(errorBody('http_error', err.message), err.status);
+    if (err instanceof SyntaxError) return c.json(errorBody('bad_json', 'the request body is not valid JSON'), 400);
+    deps.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? err.message : String(err) });
+    return c.json(errorBody('internal', 'something went wrong on our side; it has been logged'), 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

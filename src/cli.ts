@@ -1,0 +1,58 @@
+import { configFromProcess } from './config.js';
+import { buildNodeDeps } from './entry/node-deps.js';
+import { migrate } from '../db/migrate.js';
+import { parseOptions, type Command } from './commands/types.js';
+import { migrateCommand } from './commands/migrate.js';
+
+/** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
+const commands: Record<string, Command> = {
+  migrate: migrateCommand,
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${c.usage.padEnd(58)} ${c.summary}`);
+  return `usage: npm run cli -- <command> [options]\n\ncommands:\n${lines.join('\n')}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positional, options } = parseOptions(argv);
+  const name = positional[0];
+  if (!name || name === 'help' || options.help) {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`unknown command "${name}"\n${usage()}\n`);
+    process.stdout.write(JSON.stringify({ command: name, ok: false, error: 'unknown command' }) + '\n');
+    return 2;
+  }
+  const config = configFromProcess();
+  const deps = await buildNodeDeps(config);
+  try {
+    if (name !== 'migrate') await migrate(deps.db);
+    const summary = await command.run(deps, options, {
+      stdin: process.stdin,
+      progress: (line) => process.stderr.write(line + '\n'),
+      out: (line) => process.stdout.write(line + '\n'),
+    });
+    process.stdout.write(JSON.stringify({ ok: true, ...summary }) + '\n');
+    return summary.ok === false ? 1 : 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${name}: ${message}\n`);
+    process.stdout.write(JSON.stringify({ command: name, ok: false, error: message }) + '\n');
+    return 1;
+  } finally {
+    await deps.mailer.close();
+    await deps.db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,21 @@
+import { openDb } from '../../db/client.js';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config.js';
+import { realSleep, type Deps } from '../deps.js';
+import { createLog } from '../log.js';
+import { memoryMailer } from '../mail/mailer.js';
+
+/** Builds the Node runtime's dependencies from validated config. */
+export async function buildNodeDeps(config: Config): Promise<Deps> {
+  const db = await openDb(config.DATABASE_URL);
+  return {
+    db,
+    clock: systemClock,
+    log: createLog(config.LOG_LEVEL),
+    config,
+    // TODO(alerts): SMTP or file outbox transport chosen from config.
+    mailer: memoryMailer(),
+    fetch: globalThis.fetch.bind(globalThis),
+    sleep: realSleep,
+  };
+}

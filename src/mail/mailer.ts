@@ -1,0 +1,37 @@
+/** An email ready to send. */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+export interface SendResult {
+  accepted: boolean;
+  /** SMTP reply code, when the transport speaks SMTP. */
+  code?: number;
+  response?: string;
+}
+
+/** The port every mail transport implements (SMTP, .eml file outbox, memory for tests). */
+export interface Mailer {
+  readonly kind: string;
+  send(mail: OutgoingMail): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** A transport that keeps what it is given; for unit tests only. */
+export function memoryMailer(): Mailer & { sent: OutgoingMail[] } {
+  const sent: OutgoingMail[] = [];
+  return {
+    kind: 'memory',
+    sent,
+    async send(mail) {
+      sent.push(mail);
+      return { accepted: true, code: 250 };
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,33 @@
+import { openDb, type Db } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { fixedClock } from '../src/clock.js';
+import { loadConfig, type Config } from '../src/config.js';
+import type { Deps } from '../src/deps.js';
+import { memoryLog } from '../src/log.js';
+import { memoryMailer } from '../src/mail/mailer.js';
+
+/** A fresh, migrated in-memory SQLite store. */
+export async function freshDb(): Promise<Db> {
+  const db = await openDb(':memory:');
+  await migrate(db);
+  return db;
+}
+
+/** Dependencies for one test: its own database, a fixed clock, a memory log and mailer, no real waiting. */
+export async function testDeps(overrides: Partial<Deps> & { env?: Record<string, string> } = {}) {
+  const { env, ...rest } = overrides;
+  const config: Config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ...env });
+  const deps = {
+    db: rest.db ?? (await freshDb()),
+    clock: fixedClock('2026-11-24T09:00:00Z'),
+    log: memoryLog(),
+    config,
+    mailer: memoryMailer(),
+    fetch: globalThis.fetch.bind(globalThis),
+    sleep: async () => {},
+    ...rest,
+  };
+  return deps as Deps & { clock: ReturnType<typeof fixedClock>; log: ReturnType<typeof memoryLog>; mailer: ReturnType<typeof memoryMailer> };
+}
+
+export const SHARED_DATA = new URL('../../shared/data/', import.meta.url).pathname;
