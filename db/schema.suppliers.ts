@@ -1,2 +1,68 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+/** A registered supplier: an SME, a VCSE or a cooperative of registered suppliers. */
+export interface SuppliersTable {
+  id: string;
+  name: string;
+  /** 'micro' | 'small' | 'medium' | 'vcse' | 'cooperative' */
+  kind: string;
+  company_number: string | null;
+  /** Normalised `AA9A 9AA`. */
+  postcode: string | null;
+  /** ITL 2021 code of the place the postcode resolves to (as deep as known). */
+  home_region: string | null;
+  /** JSON array of ITL codes the supplier serves (beyond its home region). */
+  serves: string;
+  /** 1 = serves the whole UK. */
+  national: number;
+  /** JSON array of 8-digit CPV codes. */
+  cpv_codes: string;
+  description: string | null;
+  /** JSON array of strings. */
+  keywords: string;
+  max_contract_value: number | null;
+  turnover_band: string | null;
+  staff_band: string | null;
+  /** JSON array of strings. */
+  certifications: string;
+  contact_email: string | null;
+  /** SHA-256 hex of the supplier's key. */
+  key_hash: string;
+  /** JSON: [{ year, turnover, employees }] or null. */
+  growth: string | null;
+  high_potential_derived: number;
+  /** Set by an administrator: 1 / 0, or null to follow the derived flag. */
+  high_potential_override: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CooperativeMembersTable {
+  cooperative_id: string;
+  member_id: string;
+}
+
+export interface MatchesTable {
+  supplier_id: string;
+  ocid: string;
+  /** '' = the whole tender. */
+  lot_id: string;
+  score: number;
+  /** JSON array of plain-English strings. */
+  reasons: string;
+  deadline: string | null;
+  computed_at: string;
+}
+
 /** Tables of the supplier and matching migration (003). Merged into Database in schema.ts. */
-export interface SupplierTables {}
+export interface SupplierTables {
+  suppliers: SuppliersTable;
+  cooperative_members: CooperativeMembersTable;
+  matches: MatchesTable;
+}
+
+export type SupplierRow = Selectable<SuppliersTable>;
+export type NewSupplierRow = Insertable<SuppliersTable>;
+export type SupplierUpdate = Updateable<SuppliersTable>;
+export type MatchRow = Selectable<MatchesTable>;
+export type NewMatchRow = Insertable<MatchesTable>;
