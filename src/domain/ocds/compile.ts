@@ -1,0 +1,86 @@
+import type { Json, JsonObject, Release } from './types.js';
+
+/**
+ * OCDS merge (the "compiled release"): later releases overwrite earlier values field by field;
+ * a field a later release omits keeps its earlier value; `null` removes a field; arrays of objects
+ * that carry `id` merge element by element on that id; any other array is replaced whole.
+ * https://standard.open-contracting.org/1.1/en/schema/merging/
+ */
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isIdentifiedArray(value: Json[]): boolean {
+  return value.length > 0 && value.every((e) => isObject(e) && (typeof e.id === 'string' || typeof e.id === 'number'));
+}
+
+function mergeArray(earlier: Json | undefined, later: Json[]): Json[] {
+  if (!isIdentifiedArray(later)) return later.map(clean);
+  const result: Json[] = Array.isArray(earlier) && isIdentifiedArray(earlier) ? [...earlier] : [];
+  for (const element of later as JsonObject[]) {
+    const at = result.findIndex((e) => String((e as JsonObject).id) === String(element.id));
+    if (at === -1) result.push(mergeObject(undefined, element));
+    else result[at] = mergeObject(result[at], element);
+  }
+  return result;
+}
+
+function clean(value: Json): Json {
+  if (Array.isArray(value)) return mergeArray(undefined, value);
+  if (isObject(value)) return mergeObject(undefined, value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+function mergeObject(earlier: Json | undefined, later: JsonObject): JsonObject {
+  const result: JsonObject = isObject(earlier) ? { ...earlier } : {};
+  for (const [key, value] of Object.entries(later)) {
+    if (value === null) {
+      delete result[key];
+    } else if (Array.isArray(value)) {
+      result[key] = mergeArray(result[key], value);
+    } else if (isObject(value)) {
+      result[key] = mergeObject(result[key], value);
+    } else if (typeof value === 'number' && !Number.isFinite(value)) {
+      // 1e9999 parses to Infinity; it is not a value anyone published on purpose.
+      delete result[key];
+    } else {
+      result[key] = value;
+    }
+  }
+  return result;
+}
+
+/** Merges one release on top of a compiled release (or nothing), returning a new compiled release. */
+export function mergeRelease(compiled: JsonObject | null, release: Release): JsonObject {
+  const { id: _id, tag: _tag, ...rest } = release;
+  const merged = mergeObject(compiled ?? undefined, rest);
+  merged.tag = ['compiled'];
+  merged.id = `${String(merged.ocid)}-${String(merged.date ?? 'undated')}`;
+  return merged;
+}
+
+/** Milliseconds since the epoch, so that `+01:00` and `Z` dates compare correctly; undated sorts first. */
+export function dateOrder(date: string | null): number {
+  const ms = date ? Date.parse(date) : NaN;
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/** Orders releases as OCDS does: by date, undated first, keeping publication order among equals. */
+export function sortReleases<T extends { date: string | null }>(releases: T[]): T[] {
+  return releases
+    .map((r, i) => ({ r, i }))
+    .sort((x, y) => dateOrder(x.r.date) - dateOrder(y.r.date) || x.i - y.i)
+    .map((x) => x.r);
+}
+
+export function releaseDate(release: Release): string | null {
+  return typeof release.date === 'string' ? release.date : null;
+}
+
+/** Compiles every release of one ocid into one compiled release. */
+export function compileReleases(releases: Release[]): JsonObject {
+  const ordered = sortReleases(releases.map((r) => ({ r, date: releaseDate(r) })));
+  let compiled: JsonObject | null = null;
+  for (const { r } of ordered) compiled = mergeRelease(compiled, r);
+  if (!compiled) throw new Error('no releases to compile');
+  return compiled;
+}

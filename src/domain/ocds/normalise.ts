@@ -1,0 +1,215 @@
+import { findPostcodes, normalisePostcode } from '../geo/index.js';
+import type { Address, Award, AwardSupplier, Buyer, Item, Json, JsonObject, Lot, Money, TenderRecord } from './types.js';
+
+/**
+ * Flattens a compiled OCDS release into a TenderRecord. Reads the shapes UK publishers use:
+ * Contracts Finder (CPV on tender.classification, region names on delivery addresses, supplier
+ * postcodes inside streetAddress) and the EU profile of Find a Tender, Public Contracts Scotland and
+ * Sell2Wales (lots, CPV on items with relatedLot, NUTS codes as regions). Wrong types read as absent.
+ */
+const obj = (v: Json | undefined): JsonObject | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : null);
+const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
+const objs = (v: Json | undefined): JsonObject[] => arr(v).map(obj).filter((o): o is JsonObject => o !== null);
+const str = (v: Json | undefined): string | null => {
+  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+};
+const num = (v: Json | undefined): number | null => {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+};
+const bool = (v: Json | undefined): boolean | null => (typeof v === 'boolean' ? v : null);
+/** Dates become UTC ISO-8601 so that they compare as text in SQL; unreadable dates are kept as published. */
+const isoDate = (v: Json | undefined): string | null => {
+  const s = str(v);
+  if (!s) return null;
+  const ms = Date.parse(s);
+  return Number.isNaN(ms) ? s : new Date(ms).toISOString();
+};
+const unique = (values: Array<string | null>): string[] => [...new Set(values.filter((v): v is string => !!v))];
+
+function money(v: Json | undefined): Money {
+  const m = obj(v);
+  const currency = typeof m?.currency === 'string' ? m.currency.trim().toUpperCase() : null;
+  return { amount: num(m?.amount), currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : null };
+}
+
+/** An 8-digit CPV code from a classification, when its scheme is CPV (or unstated but code-shaped). */
+function cpvOf(classification: Json | undefined): string | null {
+  const c = obj(classification);
+  if (!c) return null;
+  const scheme = str(c.scheme)?.toUpperCase() ?? 'CPV';
+  if (scheme !== 'CPV') return null;
+  const digits = /^(\d{8})(?:-\d)?$/.exec(str(c.id) ?? '');
+  return digits ? digits[1] : null;
+}
+
+function address(v: Json | undefined): Address | null {
+  const a = obj(v);
+  if (!a) return null;
+  const parts = unique([str(a.streetAddress), str(a.locality), str(a.region), str(a.postalCode), str(a.countryName)]);
+  const text = parts.length ? parts.join(', ') : null;
+  const postcode =
+    normalisePostcode(str(a.postalCode) ?? '') ?? (findPostcodes(str(a.streetAddress) ?? '')[0] ?? null) ?? (text ? findPostcodes(text)[0] ?? null : null);
+  return { text, postcode, region: str(a.region), countryName: str(a.countryName) };
+}
+
+function partyIdentifier(party: JsonObject | null): { scheme: string | null; id: string | null } {
+  const identifier = obj(party?.identifier);
+  return { scheme: str(identifier?.scheme), id: str(identifier?.id) };
+}
+
+function item(v: JsonObject, index: number): Item {
+  const regions: string[] = [];
+  const postcodes: string[] = [];
+  const addresses = [...objs(v.deliveryAddresses), ...(obj(v.deliveryAddress) ? [obj(v.deliveryAddress)!] : [])];
+  for (const a of addresses) {
+    const region = str(a.region);
+    if (region) regions.push(region);
+    const postcode = normalisePostcode(str(a.postalCode) ?? '') ?? findPostcodes(str(a.streetAddress) ?? '')[0];
+    if (postcode) postcodes.push(postcode);
+  }
+  const location = obj(v.deliveryLocation);
+  return {
+    id: str(v.id) ?? String(index + 1),
+    lotId: str(v.relatedLot),
+    description: str(v.description),
+    cpv: cpvOf(v.classification),
+    additionalCpv: unique(arr(v.additionalClassifications).map(cpvOf)),
+    deliveryRegions: unique(regions),
+    deliveryPostcodes: unique(postcodes),
+    deliveryDescription: str(location?.description),
+  };
+}
+
+function suitability(v: Json | undefined): { sme: boolean | null; vcse: boolean | null } {
+  const s = obj(v);
+  return { sme: bool(s?.sme), vcse: bool(s?.vcse) };
+}
+
+function reserved(tender: JsonObject): string[] {
+  const sources = [tender.reservedParticipation, obj(tender.otherRequirements)?.reservedParticipation];
+  return unique(sources.flatMap((s) => (typeof s === 'string' ? [s] : arr(s).map(str))));
+}
+
+const NOTICE_URL_TYPES = new Set(['tenderNotice', 'contractNotice', 'awardNotice', 'plannedProcurementNotice', 'biddingDocuments']);
+
+function noticeUrl(release: JsonObject, tender: JsonObject): string | null {
+  const documents = [...objs(tender.documents), ...objs(release.awards).flatMap((a) => objs(a.documents))];
+  const html = documents.find((d) => NOTICE_URL_TYPES.has(str(d.documentType) ?? '') && str(d.url));
+  const any = documents.find((d) => str(d.format) === 'text/html' && str(d.url));
+  const link = obj(release.links);
+  return str(html?.url) ?? str(any?.url) ?? str(link?.self) ?? null;
+}
+
+function noticeType(release: JsonObject, tender: JsonObject): string | null {
+  const documents = [...objs(tender.documents), ...objs(release.awards).flatMap((a) => objs(a.documents))];
+  const types = documents.map((d) => str(d.noticeType)).filter((t): t is string => !!t && /^UK\d{1,2}$/.test(t));
+  return types.length ? types[types.length - 1] : null;
+}
+
+export interface NormaliseContext {
+  /** Date of the first release of this ocid, used when the tender gives no datePublished. */
+  firstReleaseDate?: string | null;
+}
+
+/** Flattens one compiled release. Throws only when there is no ocid (the store quarantines those). */
+export function normalise(compiled: JsonObject, context: NormaliseContext = {}): TenderRecord {
+  const ocid = str(compiled.ocid);
+  if (!ocid) throw new Error('release has no ocid');
+  const tender = obj(compiled.tender) ?? {};
+  const parties = objs(compiled.parties);
+  const partyById = new Map(parties.filter((p) => str(p.id)).map((p) => [str(p.id)!, p]));
+
+  const buyerRef = obj(compiled.buyer);
+  const buyerParty =
+    (buyerRef && str(buyerRef.id) ? partyById.get(str(buyerRef.id)!) : undefined) ??
+    parties.find((p) => arr(p.roles).includes('buyer')) ??
+    null;
+  let buyer: Buyer | null = null;
+  if (buyerRef || buyerParty) {
+    const ident = partyIdentifier(buyerParty);
+    buyer = {
+      id: str(buyerRef?.id) ?? str(buyerParty?.id),
+      name: str(buyerRef?.name) ?? str(buyerParty?.name),
+      identifier: ident.scheme && ident.id ? `${ident.scheme}-${ident.id}` : ident.id,
+      address: address(buyerParty?.address),
+    };
+  }
+
+  const items = objs(tender.items).map(item);
+  const tenderSuitability = suitability(tender.suitability);
+  const lots: Lot[] = objs(tender.lots).map((l, index) => {
+    const id = str(l.id) ?? String(index + 1);
+    const lotItems = items.filter((i) => i.lotId === id);
+    const s = suitability(l.suitability);
+    return {
+      id,
+      title: str(l.title),
+      description: str(l.description),
+      status: str(l.status),
+      value: money(l.value),
+      cpv: unique(lotItems.flatMap((i) => [i.cpv, ...i.additionalCpv])),
+      places: unique(lotItems.flatMap((i) => [...i.deliveryRegions, ...i.deliveryPostcodes])),
+      suitableSme: s.sme ?? tenderSuitability.sme,
+      suitableVcse: s.vcse ?? tenderSuitability.vcse,
+    };
+  });
+
+  const awards: Award[] = objs(compiled.awards).map((a, index) => {
+    const suppliers: AwardSupplier[] = objs(a.suppliers).map((ref, i) => {
+      const party = (str(ref.id) ? partyById.get(str(ref.id)!) : undefined) ?? null;
+      const ident = partyIdentifier(party);
+      const details = obj(party?.details);
+      return {
+        partyId: str(ref.id) ?? `${index + 1}-${i + 1}`,
+        name: str(ref.name) ?? str(party?.name),
+        identifierScheme: ident.scheme,
+        identifier: ident.id,
+        address: address(party?.address),
+        scale: str(details?.scale),
+      };
+    });
+    return {
+      id: str(a.id) ?? String(index + 1),
+      date: isoDate(a.date),
+      datePublished: isoDate(a.datePublished),
+      status: str(a.status),
+      value: money(a.value),
+      lotIds: unique(arr(a.relatedLots).map(str)),
+      suppliers,
+    };
+  });
+
+  const tenderCpv = [cpvOf(tender.classification), ...arr(tender.additionalClassifications).map(cpvOf)];
+  const itemCpv = items.flatMap((i) => [i.cpv, ...i.additionalCpv]);
+
+  return {
+    ocid,
+    tenderId: str(tender.id),
+    title: str(tender.title),
+    description: str(tender.description) ?? str(compiled.description),
+    buyer,
+    value: money(tender.value),
+    status: str(tender.status),
+    procurementMethod: str(tender.procurementMethod),
+    procurementMethodDetails: str(tender.procurementMethodDetails),
+    mainCategory: str(tender.mainProcurementCategory),
+    publishedAt: isoDate(tender.datePublished) ?? isoDate(context.firstReleaseDate ?? undefined) ?? isoDate(compiled.date),
+    deadline: isoDate(obj(tender.tenderPeriod)?.endDate),
+    noticeType: noticeType(compiled, tender),
+    suitableSme: tenderSuitability.sme,
+    suitableVcse: tenderSuitability.vcse,
+    reservedParticipation: reserved(tender),
+    cpv: unique([...tenderCpv, ...itemCpv]),
+    url: noticeUrl(compiled, tender),
+    lots,
+    items,
+    awards,
+  };
+}
