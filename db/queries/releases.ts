@@ -1,0 +1,371 @@
+import type { Db } from '../client.js';
+import { engineOf, rowsPerInsert } from '../client.js';
+import type { Insertable } from 'kysely';
+import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, ReleasesTable, TendersTable } from '../schema.js';
+import { compileReleases, dateOrder, mergeRelease, releaseDate } from '../../src/domain/ocds/compile.js';
+import { normalise } from '../../src/domain/ocds/normalise.js';
+import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
+import type { IncomingRelease, JsonObject, Release, TenderRecord } from '../../src/domain/ocds/types.js';
+import { hash64 } from '../../src/domain/hash.js';
+import { writeTags } from './tags.js';
+
+export type { IncomingRelease } from '../../src/domain/ocds/types.js';
+
+export interface StoreCounts {
+  fetched: number;
+  /** Releases of an ocid not seen before. */
+  inserted: number;
+  /** New or changed releases of an ocid already stored. */
+  updated: number;
+  /** Releases already stored with the same content. */
+  unchanged: number;
+  quarantined: number;
+  /** Tenders whose record was created or changed: the match job works on these. */
+  changedOcids: string[];
+}
+
+interface Accepted {
+  releaseId: string;
+  ocid: string;
+  date: string | null;
+  hash: string;
+  raw: string;
+  release: Release;
+}
+
+const json = JSON.stringify;
+const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
+
+/**
+ * Stores a batch of releases from one source and recompiles the tenders they touch.
+ *
+ * Idempotent and crash-safe without transactions: child rows and the tender are rewritten first and
+ * the raw release rows last, so a release counts as stored only once everything derived from it is;
+ * a crash part-way leaves releases that the next run treats as new and compiles again (OCDS merge of
+ * the same release twice gives the same result). Where the engine has transactions the batch also
+ * runs in one, which is much faster on SQLite.
+ */
+export async function storeReleases(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
+  if (engineOf(db) === 'd1') return storeBatch(db, source, incoming, now);
+  return db.transaction().execute((trx) => storeBatch(trx, source, incoming, now));
+}
+
+async function storeBatch(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
+  const counts: StoreCounts = { fetched: incoming.length, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, changedOcids: [] };
+  const quarantine: Array<{ reason: string; raw: string; ocid: string | null; releaseId: string | null }> = [];
+  const accepted = new Map<string, Accepted>();
+
+  for (const entry of incoming) {
+    if (entry.parseError !== undefined || entry.value === undefined) {
+      quarantine.push({ reason: entry.parseError ?? 'no release value', raw: entry.raw, ocid: null, releaseId: null });
+      continue;
+    }
+    const problem = releaseProblem(entry.value);
+    const maybe = entry.value as Record<string, unknown>;
+    if (problem) {
+      quarantine.push({
+        reason: problem,
+        raw: entry.raw,
+        ocid: typeof maybe?.ocid === 'string' ? maybe.ocid : null,
+        releaseId: typeof maybe?.id === 'string' ? maybe.id : null,
+      });
+      continue;
+    }
+    const release = entry.value as Release;
+    const releaseId = releaseIdOf(release, entry.raw);
+    // The same release twice in one batch: the later copy wins, as it would across batches.
+    accepted.set(releaseId, { releaseId, ocid: String(release.ocid), date: releaseDate(release), hash: hash64(entry.raw), raw: entry.raw, release });
+  }
+
+  // Which releases are already stored, and with what content?
+  const stored = new Map<string, string>();
+  for (const ids of chunks([...accepted.keys()], 500)) {
+    const rows = await db.selectFrom('releases').select(['release_id', 'content_hash']).where('source', '=', source).where('release_id', 'in', ids).execute();
+    for (const r of rows) stored.set(r.release_id, r.content_hash);
+  }
+  const fresh: Accepted[] = [];
+  for (const a of accepted.values()) {
+    if (stored.get(a.releaseId) === a.hash) counts.unchanged++;
+    else fresh.push(a);
+  }
+
+  const byOcid = new Map<string, Accepted[]>();
+  for (const a of fresh) {
+    const list = byOcid.get(a.ocid);
+    if (list) list.push(a);
+    else byOcid.set(a.ocid, [a]);
+  }
+
+  const existing = new Map<string, Pick<TendersTable, 'compiled' | 'last_release_date' | 'published_at' | 'release_count' | 'content_hash'>>();
+  for (const ocids of chunks([...byOcid.keys()], 500)) {
+    const rows = await db
+      .selectFrom('tenders')
+      .select(['ocid', 'compiled', 'last_release_date', 'published_at', 'release_count', 'content_hash'])
+      .where('ocid', 'in', ocids)
+      .execute();
+    for (const r of rows) existing.set(r.ocid, r);
+  }
+
+  const records: TenderRecord[] = [];
+  const tenderRows: Insertable<TendersTable>[] = [];
+  for (const [ocid, releases] of byOcid) {
+    const before = existing.get(ocid);
+    for (const r of releases) (before ? counts.updated++ : counts.inserted++);
+    let compiled: JsonObject;
+    let releaseCount: number;
+    const replacesStored = releases.some((r) => stored.has(r.releaseId));
+    const inOrder = before && releases.every((r) => dateOrder(r.date) >= dateOrder(before.last_release_date));
+    try {
+      if (before && inOrder && !replacesStored) {
+        compiled = JSON.parse(before.compiled) as JsonObject;
+        for (const r of sortByDate(releases)) compiled = mergeRelease(compiled, r.release);
+        releaseCount = before.release_count + releases.length;
+      } else if (before) {
+        // An older release arrived late, or a release was republished: compile again from everything stored.
+        const all = await storedReleases(db, ocid, new Set(releases.map((r) => r.releaseId)));
+        compiled = compileReleases([...all, ...releases.map((r) => r.release)]);
+        releaseCount = all.length + releases.length;
+      } else {
+        compiled = compileReleases(releases.map((r) => r.release));
+        releaseCount = releases.length;
+      }
+      const firstDate = earliest([before?.published_at ?? null, ...releases.map((r) => r.date)]);
+      const record = normalise(compiled, { firstReleaseDate: firstDate });
+      const compiledText = json(compiled);
+      const contentHash = hash64(compiledText);
+      if (before?.content_hash !== contentHash) counts.changedOcids.push(ocid);
+      records.push(record);
+      tenderRows.push(tenderRow(record, source, compiled, compiledText, contentHash, releaseCount, now));
+    } catch (err) {
+      // A release that type-checks but still cannot be compiled: keep it aside with the reason.
+      for (const r of releases) {
+        quarantine.push({ reason: `cannot compile: ${(err as Error).message}`, raw: r.raw, ocid, releaseId: r.releaseId });
+        fresh.splice(fresh.indexOf(r), 1);
+        if (before) counts.updated--;
+        else counts.inserted--;
+      }
+    }
+  }
+
+  await replaceChildren(db, records);
+  await upsertTenders(db, tenderRows);
+  await writeTags(db, records, now);
+  await insertReleases(db, source, fresh, now);
+  counts.quarantined = quarantine.length;
+  await insertQuarantine(db, source, quarantine, now);
+  return counts;
+}
+
+function sortByDate(releases: Accepted[]): Accepted[] {
+  return releases.map((r, i) => ({ r, i })).sort((x, y) => dateOrder(x.r.date) - dateOrder(y.r.date) || x.i - y.i).map((x) => x.r);
+}
+
+function earliest(dates: Array<string | null>): string | null {
+  let best: string | null = null;
+  for (const d of dates) if (d && (best === null || dateOrder(d) < dateOrder(best))) best = d;
+  return best;
+}
+
+async function storedReleases(db: Db, ocid: string, except: Set<string>): Promise<Release[]> {
+  const rows = await db.selectFrom('releases').select(['release_id', 'raw']).where('ocid', '=', ocid).execute();
+  return rows.filter((r) => !except.has(r.release_id)).map((r) => JSON.parse(r.raw) as Release);
+}
+
+function tenderRow(
+  t: TenderRecord,
+  source: string,
+  compiled: JsonObject,
+  compiledText: string,
+  contentHash: string,
+  releaseCount: number,
+  now: string,
+): Insertable<TendersTable> {
+  return {
+    ocid: t.ocid,
+    source,
+    tender_id: t.tenderId,
+    title: t.title,
+    description: t.description,
+    buyer_id: t.buyer?.id ?? null,
+    buyer_name: t.buyer?.name ?? null,
+    buyer_identifier: t.buyer?.identifier ?? null,
+    buyer_address: t.buyer?.address?.text ?? null,
+    buyer_postcode: t.buyer?.address?.postcode ?? null,
+    value_amount: t.value.amount,
+    value_currency: t.value.currency,
+    status: t.status,
+    procurement_method: t.procurementMethod,
+    procurement_method_details: t.procurementMethodDetails,
+    main_category: t.mainCategory,
+    published_at: t.publishedAt,
+    deadline: t.deadline,
+    notice_type: t.noticeType,
+    suitable_sme: flag(t.suitableSme),
+    suitable_vcse: flag(t.suitableVcse),
+    reserved_participation: json(t.reservedParticipation),
+    cpv_codes: json(t.cpv),
+    url: t.url,
+    last_release_id: String(compiled.id),
+    last_release_date: typeof compiled.date === 'string' ? compiled.date : null,
+    release_count: releaseCount,
+    compiled: compiledText,
+    content_hash: contentHash,
+    updated_at: now,
+  };
+}
+
+async function upsertTenders(db: Db, rows: Insertable<TendersTable>[]): Promise<void> {
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]) as Array<keyof TendersTable>;
+  for (const chunk of chunks(rows, rowsPerInsert(db, columns.length))) {
+    await db
+      .insertInto('tenders')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.column('ocid').doUpdateSet((eb) => Object.fromEntries(columns.filter((c) => c !== 'ocid').map((c) => [c, eb.ref(`excluded.${c}`)]))),
+      )
+      .execute();
+  }
+}
+
+/** Lots, items, awards and award suppliers are rewritten whole for every changed tender. */
+async function replaceChildren(db: Db, records: TenderRecord[]): Promise<void> {
+  if (!records.length) return;
+  for (const ocids of chunks(records.map((r) => r.ocid), 500)) {
+    for (const table of ['lots', 'items', 'awards', 'award_suppliers'] as const) {
+      await db.deleteFrom(table).where('ocid', 'in', ocids).execute();
+    }
+  }
+  const lots: Insertable<LotsTable>[] = [];
+  const items: Insertable<ItemsTable>[] = [];
+  const awards: Insertable<AwardsTable>[] = [];
+  const suppliers: Insertable<AwardSuppliersTable>[] = [];
+  for (const t of records) {
+    for (const l of uniqueBy(t.lots, (l) => l.id)) {
+      lots.push({
+        ocid: t.ocid,
+        lot_id: l.id,
+        title: l.title,
+        description: l.description,
+        status: l.status,
+        value_amount: l.value.amount,
+        value_currency: l.value.currency,
+        cpv_codes: json(l.cpv),
+        places: json(l.places),
+        suitable_sme: flag(l.suitableSme),
+        suitable_vcse: flag(l.suitableVcse),
+      });
+    }
+    for (const i of uniqueBy(t.items, (i) => i.id)) {
+      items.push({
+        ocid: t.ocid,
+        item_id: i.id,
+        lot_id: i.lotId,
+        description: i.description,
+        cpv_code: i.cpv,
+        additional_cpv_codes: json(i.additionalCpv),
+        delivery_regions: json(i.deliveryRegions),
+        delivery_postcodes: json(i.deliveryPostcodes),
+        delivery_description: i.deliveryDescription,
+      });
+    }
+    for (const a of uniqueBy(t.awards, (a) => a.id)) {
+      awards.push({
+        ocid: t.ocid,
+        award_id: a.id,
+        award_date: a.date,
+        date_published: a.datePublished,
+        status: a.status,
+        value_amount: a.value.amount,
+        value_currency: a.value.currency,
+        lot_ids: json(a.lotIds),
+      });
+      for (const s of uniqueBy(a.suppliers, (s) => s.partyId)) {
+        suppliers.push({
+          ocid: t.ocid,
+          award_id: a.id,
+          party_id: s.partyId,
+          name: s.name,
+          identifier_scheme: s.identifierScheme,
+          identifier: s.identifier,
+          address: s.address?.text ?? null,
+          postcode: s.address?.postcode ?? null,
+          scale: s.scale,
+        });
+      }
+    }
+  }
+  await insertAll(db, 'lots', lots);
+  await insertAll(db, 'items', items);
+  await insertAll(db, 'awards', awards);
+  await insertAll(db, 'award_suppliers', suppliers);
+}
+
+async function insertReleases(db: Db, source: string, fresh: Accepted[], now: string): Promise<void> {
+  const rows: Insertable<ReleasesTable>[] = fresh.map((a) => ({
+    source,
+    release_id: a.releaseId,
+    ocid: a.ocid,
+    release_date: a.date,
+    tags: json(releaseTags(a.release)),
+    content_hash: a.hash,
+    raw: a.raw,
+    stored_at: now,
+  }));
+  for (const chunk of chunks(rows, rowsPerInsert(db, 8))) {
+    await db
+      .insertInto('releases')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.columns(['source', 'release_id']).doUpdateSet((eb) => ({
+          ocid: eb.ref('excluded.ocid'),
+          release_date: eb.ref('excluded.release_date'),
+          tags: eb.ref('excluded.tags'),
+          content_hash: eb.ref('excluded.content_hash'),
+          raw: eb.ref('excluded.raw'),
+          stored_at: eb.ref('excluded.stored_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+async function insertQuarantine(
+  db: Db,
+  source: string,
+  entries: Array<{ reason: string; raw: string; ocid: string | null; releaseId: string | null }>,
+  now: string,
+): Promise<void> {
+  const rows = uniqueBy(
+    entries.map((q) => ({ source, content_hash: hash64(q.raw), ocid: q.ocid, release_id: q.releaseId, reason: q.reason, raw: q.raw, received_at: now })),
+    (r) => r.content_hash,
+  );
+  for (const chunk of chunks(rows, rowsPerInsert(db, 7))) {
+    await db
+      .insertInto('quarantine')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['source', 'content_hash']).doUpdateSet((eb) => ({ reason: eb.ref('excluded.reason') })))
+      .execute();
+  }
+}
+
+type InsertTable = 'lots' | 'items' | 'awards' | 'award_suppliers';
+async function insertAll<T extends InsertTable>(db: Db, table: T, rows: Insertable<import('../schema.js').Database[T]>[]): Promise<void> {
+  if (!rows.length) return;
+  const perInsert = rowsPerInsert(db, Object.keys(rows[0]).length);
+  for (const chunk of chunks(rows, perInsert)) {
+    await db.insertInto(table).values(chunk as never).execute();
+  }
+}
+
+export function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function uniqueBy<T>(list: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const t of list) seen.set(key(t), t);
+  return [...seen.values()];
+}
