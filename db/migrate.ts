@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import type { Db } from './client.js';
+import { engineOf, type Db } from './client.js';
 
 export interface Migration {
   name: string;
@@ -37,10 +37,14 @@ export async function migrate(db: Db, migrations: Migration[] = readMigrations()
   const applied: string[] = [];
   for (const m of migrations) {
     if (done.has(m.name)) continue;
-    for (const statement of statements(m.sql)) {
-      await sql.raw(statement).execute(db);
-    }
-    await db.insertInto('schema_migrations').values({ name: m.name, applied_at: now().toISOString() }).execute();
+    const apply = async (target: Db) => {
+      for (const statement of statements(m.sql)) await sql.raw(statement).execute(target);
+      await target.insertInto('schema_migrations').values({ name: m.name, applied_at: now().toISOString() }).execute();
+    };
+    // SQLite and PostgreSQL apply a migration whole or not at all; D1 (no interactive transactions)
+    // is migrated by `wrangler d1 migrations apply` from the same files instead.
+    if (engineOf(db) === 'd1') await apply(db);
+    else await db.transaction().execute(apply);
     applied.push(m.name);
   }
   return applied;

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { storeReleases, type StoreCounts } from '../db/queries/releases.js';
 import { sourceForOcid } from '../src/domain/ocds/release.js';
-import { unpackDocument } from '../src/domain/ocds/unpack.js';
+import { unpackDocument, unpackJsonLines } from '../src/domain/ocds/unpack.js';
 import type { IncomingRelease } from '../src/domain/ocds/types.js';
 import type { Deps } from '../src/deps.js';
 
@@ -26,8 +28,78 @@ export async function ingestFile(
   options: { source?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<FileIngestSummary> {
   const started = Date.now();
+  if (await isJsonLines(path)) return ingestJsonLines(deps, path, { ...options, started });
   const text = await readFile(path, 'utf8');
   return ingestReleases(deps, unpackDocument(text), { ...options, label: path, started });
+}
+
+/** A file whose first line is a whole JSON value is read as JSON lines, a batch at a time, so any size fits in memory. */
+async function isJsonLines(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8');
+    const firstBreak = head.indexOf('\n');
+    if (firstBreak === -1) return false;
+    const rest = head.slice(firstBreak).trim();
+    if (rest === '') return false;
+    JSON.parse(head.slice(0, firstBreak));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function ingestJsonLines(
+  deps: Deps,
+  path: string,
+  options: { source?: string; started: number; onProgress?: (done: number, total: number) => void },
+): Promise<FileIngestSummary> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let total: FileIngestSummary | null = null;
+  let batch: string[] = [];
+  let lineNumber = 0;
+  let done = 0;
+  const flush = async () => {
+    const releases = unpackJsonLines(batch.join('\n')).map((r) =>
+      r.parseError ? { ...r, parseError: r.parseError.replace(/^line (\d+)/, (_m, n) => `line ${lineNumber - batch.length + Number(n)}`) } : r,
+    );
+    const part = await ingestReleases(deps, releases, { source: options.source, label: path, started: options.started });
+    total = total ? addSummaries(total, part) : part;
+    done += batch.length;
+    options.onProgress?.(done, NaN);
+    batch = [];
+  };
+  for await (const line of lines) {
+    lineNumber++;
+    batch.push(line);
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length) await flush();
+  const summary: FileIngestSummary = total ?? (await ingestReleases(deps, [], { label: path, started: options.started }));
+  summary.seconds = (Date.now() - options.started) / 1000;
+  return summary;
+}
+
+function addSummaries(a: FileIngestSummary, b: FileIngestSummary): FileIngestSummary {
+  const changed = new Set([...a.changedOcids, ...b.changedOcids]);
+  const sources = { ...a.sources };
+  for (const [k, v] of Object.entries(b.sources)) sources[k] = (sources[k] ?? 0) + v;
+  return {
+    file: a.file,
+    fetched: a.fetched + b.fetched,
+    inserted: a.inserted + b.inserted,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    quarantined: a.quarantined + b.quarantined,
+    changed: changed.size,
+    changedOcids: [...changed],
+    sources,
+    seconds: 0,
+  };
 }
 
 export async function ingestReleases(

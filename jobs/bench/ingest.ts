@@ -1,0 +1,116 @@
+/**
+ * Ingest benchmark: 100,000 releases made from the real shared releases (ocids and ids rewritten so
+ * that each is new), ingested end to end from a JSON-lines file into a SQLite file (parse, check,
+ * compile per ocid, normalise, tag, upsert), beside the raw limit measured in the same run: JSON.parse
+ * plus one prepared single-table insert of the same lines. Peak RSS is sampled during the ingest.
+ */
+import Database from 'better-sqlite3';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { openDb } from '../../db/client.js';
+import { migrate } from '../../db/migrate.js';
+import { loadConfig } from '../../src/config.js';
+import { systemClock } from '../../src/clock.js';
+import { realSleep, type Deps } from '../../src/deps.js';
+import { createLog } from '../../src/log.js';
+import { memoryMailer } from '../../src/mail/mailer.js';
+import { ingestFile } from '../ingest-file.js';
+
+const SHARED = new URL('../../../shared/data/ocds/', import.meta.url).pathname;
+const FILES = ['contracts-finder/releases-2022.jsonl', 'public-contracts-scotland/releases-2019.jsonl', 'sell2wales/releases-2025.jsonl'];
+const countArg = process.argv.find((a) => a.startsWith('--ingest-releases='));
+const COUNT = countArg ? Number(countArg.split('=')[1]) : 100_000;
+
+async function writeReleases(path: string): Promise<number> {
+  const originals = FILES.flatMap((f) => readFileSync(join(SHARED, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+  const out = createWriteStream(path);
+  let bytes = 0;
+  for (let k = 0; k < COUNT; k++) {
+    const r = structuredClone(originals[k % originals.length]);
+    r.ocid = `${r.ocid}-b${k}`;
+    r.id = `${r.id ?? 'noid'}-b${k}`;
+    const line = JSON.stringify(r) + '\n';
+    bytes += line.length;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return bytes;
+}
+
+async function rawLimit(path: string, dbPath: string): Promise<number> {
+  const db = new Database(dbPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE raw_releases (ocid TEXT NOT NULL, release_id TEXT NOT NULL, raw TEXT NOT NULL, PRIMARY KEY (ocid, release_id))');
+  const insert = db.prepare('INSERT INTO raw_releases (ocid, release_id, raw) VALUES (?, ?, ?)');
+  const insertMany = db.transaction((rows: Array<[string, string, string]>) => {
+    for (const r of rows) insert.run(r);
+  });
+  const started = performance.now();
+  let batch: Array<[string, string, string]> = [];
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    const r = JSON.parse(line);
+    batch.push([r.ocid, r.id, line]);
+    n++;
+    if (batch.length === 1000) {
+      insertMany(batch);
+      batch = [];
+    }
+  }
+  insertMany(batch);
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return n / seconds;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  if (!existsSync(SHARED)) throw new Error(`the shared data folder is missing (${SHARED}); the ingest benchmark needs its real releases`);
+  const dir = mkdtempSync(join(tmpdir(), 'tendermatch-bench-'));
+  try {
+    const file = join(dir, 'releases.jsonl');
+    const bytes = await writeReleases(file);
+    console.log(`made ${COUNT.toLocaleString()} releases from the shared data (${(bytes / 1e6).toFixed(0)} MB of JSON lines)`);
+
+    const rawPerSecond = await rawLimit(file, join(dir, 'raw.db'));
+
+    const config = loadConfig({ DATABASE_URL: join(dir, 'bench.db'), LOG_LEVEL: 'silent' });
+    const db = await openDb(config.DATABASE_URL);
+    await migrate(db);
+    const deps: Deps = { db, clock: systemClock, log: createLog('silent'), config, mailer: memoryMailer(), fetch, sleep: realSleep };
+    global.gc?.();
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const started = performance.now();
+    const summary = await ingestFile(deps, file);
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const tenders = await db.selectFrom('tenders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    await db.destroy();
+
+    const perSecond = summary.fetched / seconds;
+    const share = perSecond / rawPerSecond;
+    const rssMb = peakRss / 2 ** 20;
+    console.log(`raw limit (JSON.parse + one prepared insert): ${Math.round(rawPerSecond).toLocaleString()} releases/s`);
+    console.log(`end to end (check, compile, normalise, tag, upsert): ${Math.round(perSecond).toLocaleString()} releases/s`);
+    console.log(`  = ${(share * 100).toFixed(0)}% of the raw limit (target ≥ 40%), ${Number(tenders.n).toLocaleString()} tenders stored, ${summary.quarantined} quarantined`);
+    console.log(`  peak RSS ${rssMb.toFixed(0)} MB (target ≤ 300 MB)`);
+    console.log(`  targets: ≥ 10,000 releases/s ${perSecond >= 10000 ? 'met' : 'NOT met'}; ≥ 40% of raw ${share >= 0.4 ? 'met' : 'NOT met'}; RSS ${rssMb <= 300 ? 'met' : 'NOT met'}`);
+    return {
+      releases: summary.fetched,
+      releases_per_second: Math.round(perSecond),
+      raw_limit_per_second: Math.round(rawPerSecond),
+      share_of_raw: Number(share.toFixed(3)),
+      peak_rss_mb: Math.round(rssMb),
+      quarantined: summary.quarantined,
+      tenders: Number(tenders.n),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
