@@ -1,0 +1,85 @@
+import type { Db } from '../client.js';
+import { rowsPerInsert } from '../client.js';
+import type { TenderRecord } from '../../src/domain/ocds/types.js';
+import { tagTender, TAGGER_VERSION, type TenderTags } from '../../src/domain/tagging/index.js';
+import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
+
+const PLACE_COLUMNS = 11;
+const CPV_COLUMNS = 8;
+/** D1 and SQLite take only so many host parameters: delete in chunks of ocids. */
+const OCIDS_PER_DELETE = 90;
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+export function tagRows(tags: TenderTags, now: string): { places: TenderPlacesTable[]; cpv: TenderCpvTable[] } {
+  return {
+    places: tags.places.map((p) => ({
+      ocid: tags.ocid,
+      lot_id: p.lotId,
+      role: p.role,
+      party_id: p.partyId,
+      code: p.code,
+      level: p.level,
+      method: p.method,
+      confidence: p.confidence,
+      national: p.national ? 1 : 0,
+      raw: p.raw.slice(0, 500),
+      tagged_at: now,
+    })),
+    cpv: dedupeCpv(tags).map((t) => ({
+      ocid: tags.ocid,
+      lot_id: t.lotId,
+      code: t.code,
+      method: t.method,
+      confidence: t.confidence,
+      reason: t.reason,
+      tagger_version: TAGGER_VERSION,
+      tagged_at: now,
+    })),
+  };
+}
+
+function dedupeCpv(tags: TenderTags) {
+  const seen = new Map<string, TenderTags['cpv'][number]>();
+  for (const t of tags.cpv) {
+    const key = `${t.lotId}\u0000${t.code}`;
+    const prev = seen.get(key);
+    if (!prev || (prev.method === 'inferred' && t.method === 'published')) seen.set(key, t);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Replaces the place and CPV tags of these tenders with freshly computed ones. Safe to run twice: it
+ * deletes the ocids' tags, then inserts; a crash between the two is repaired by the next run.
+ */
+export async function writeTags(db: Db, records: TenderRecord[], now: string): Promise<void> {
+  if (!records.length) return;
+  const latest = new Map<string, TenderRecord>();
+  for (const r of records) latest.set(r.ocid, r);
+  const places: TenderPlacesTable[] = [];
+  const cpv: TenderCpvTable[] = [];
+  for (const record of latest.values()) {
+    const rows = tagRows(tagTender(record), now);
+    places.push(...rows.places);
+    cpv.push(...rows.cpv);
+  }
+  await replaceTagRows(db, [...latest.keys()], places, cpv);
+}
+
+export async function replaceTagRows(db: Db, ocids: string[], places: TenderPlacesTable[], cpv: TenderCpvTable[]): Promise<void> {
+  for (const part of chunks(ocids, OCIDS_PER_DELETE)) {
+    await db.deleteFrom('tender_places').where('ocid', 'in', part).execute();
+    await db.deleteFrom('tender_cpv').where('ocid', 'in', part).execute();
+  }
+  for (const part of chunks(places, rowsPerInsert(db, PLACE_COLUMNS))) {
+    await db.insertInto('tender_places').values(part).onConflict((oc) => oc.doNothing()).execute();
+  }
+  for (const part of chunks(cpv, rowsPerInsert(db, CPV_COLUMNS))) {
+    await db.insertInto('tender_cpv').values(part).onConflict((oc) => oc.doNothing()).execute();
+  }
+}

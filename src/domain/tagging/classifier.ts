@@ -1,0 +1,170 @@
+/**
+ * The in-process CPV classifier: naive Bayes over CPV groups (model-data.ts, made by jobs/train-tagger.ts),
+ * then, inside the likeliest groups, the codes whose labels share most words with the text.
+ * No I/O, no remote model: runs the same on Node and Workers.
+ */
+import { GROUPS, PRIOR, TERMS, TOTALS } from './model-data.js';
+import { allCpvCodes, cpvLabel, cpvAncestors, isKnownCpv } from '../cpv/index.js';
+import { features, words } from './text.js';
+
+/** Bump when the model or the rules change, so that `retag` can tell stale tags. */
+export const TAGGER_VERSION = 'nb-groups-1';
+
+export interface CpvPrediction {
+  code: string;
+  confidence: number;
+}
+
+export interface Classification {
+  /** Divisions (`72000000`), likeliest first, with probabilities summing to about 1. */
+  divisions: CpvPrediction[];
+  divisionProbability: Map<string, number>;
+  /** Groups (`72200000`-style, as 3-digit keys padded), likeliest first. */
+  groups: CpvPrediction[];
+  /** Concrete CPV codes, best first; confidence = probability of the group times the label match. */
+  codes: CpvPrediction[];
+}
+
+const ALPHA = 0.1;
+/** Softens naive Bayes' over-confident scores into usable probabilities. */
+const TEMPERATURE = 3;
+
+interface Model {
+  groups: string[];
+  logPrior: Float64Array;
+  logDenominator: Float64Array;
+  terms: Map<string, Array<[number, number]>>;
+}
+
+let model: Model | null = null;
+
+function load(): Model {
+  if (model) return model;
+  const groups = GROUPS.split(' ');
+  const prior = PRIOR.split(' ').map(Number);
+  const totals = TOTALS.split(' ').map(Number);
+  const terms = new Map<string, Array<[number, number]>>();
+  for (const line of TERMS.split('\n')) {
+    const space = line.indexOf(' ');
+    terms.set(
+      line.slice(0, space),
+      line
+        .slice(space + 1)
+        .split(',')
+        .map((p) => {
+          const [g, c] = p.split(':');
+          return [parseInt(g, 36), Number(c)] as [number, number];
+        }),
+    );
+  }
+  const vocabulary = terms.size;
+  const priorSum = prior.reduce((a, b) => a + b, 0);
+  model = {
+    groups,
+    logPrior: Float64Array.from(prior, (p) => Math.log(p / priorSum)),
+    logDenominator: Float64Array.from(totals, (t) => Math.log(t + ALPHA * vocabulary)),
+    terms,
+  };
+  return model;
+}
+
+let labelIndex: { byWord: Map<string, string[]>; wordsOf: Map<string, string[]>; df: Map<string, number> } | null = null;
+
+function labels() {
+  if (labelIndex) return labelIndex;
+  const byWord = new Map<string, string[]>();
+  const wordsOf = new Map<string, string[]>();
+  const df = new Map<string, number>();
+  for (const code of allCpvCodes()) {
+    const w = [...new Set(words(cpvLabel(code) ?? ''))];
+    wordsOf.set(code, w);
+    for (const x of w) {
+      df.set(x, (df.get(x) ?? 0) + 1);
+      let list = byWord.get(x);
+      if (!list) byWord.set(x, (list = []));
+      list.push(code);
+    }
+  }
+  labelIndex = { byWord, wordsOf, df };
+  return labelIndex;
+}
+
+/** Group probabilities for a text (every group, same order as the model). */
+function groupProbabilities(text: string): { groups: string[]; p: Float64Array } {
+  const m = load();
+  const feats = features(text).filter((f) => m.terms.has(f));
+  const n = m.groups.length;
+  const score = new Float64Array(n);
+  for (let g = 0; g < n; g++) score[g] = m.logPrior[g] + feats.length * (Math.log(ALPHA) - m.logDenominator[g]);
+  for (const f of feats) for (const [g, c] of m.terms.get(f)!) score[g] += Math.log(1 + c / ALPHA);
+  let max = -Infinity;
+  for (let g = 0; g < n; g++) max = Math.max(max, score[g]);
+  let sum = 0;
+  const p = new Float64Array(n);
+  for (let g = 0; g < n; g++) sum += p[g] = Math.exp((score[g] - max) / TEMPERATURE);
+  for (let g = 0; g < n; g++) p[g] /= sum;
+  return { groups: m.groups, p };
+}
+
+const groupCode = (g: string) => g.padEnd(8, '0');
+
+/** Classifies a notice's text; empty or unknown text gives the prior. */
+export function classifyText(text: string, maxCodes = 10): Classification {
+  const { groups, p } = groupProbabilities(text);
+  const order = [...p.keys()].sort((a, b) => p[b] - p[a]);
+  const divisionProbability = new Map<string, number>();
+  for (let g = 0; g < groups.length; g++) {
+    const d = groups[g].slice(0, 2) + '000000';
+    divisionProbability.set(d, (divisionProbability.get(d) ?? 0) + p[g]);
+  }
+  const divisions = [...divisionProbability.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, confidence]) => ({ code, confidence }));
+  const groupPredictions = order.slice(0, 10).map((g) => ({ code: groupCode(groups[g]), confidence: p[g] }));
+
+  // Within each likely group, prefer the code whose label (and its parents' labels) covers the text's
+  // rarest words; the group's own code (or its division) stands in when no label matches.
+  const textWords = new Set(words(text));
+  const idx = labels();
+  const codeScores = new Map<string, number>();
+  const likely = order.slice(0, 6).filter((g) => p[g] >= 0.02 || g === order[0]);
+  for (const gi of likely) {
+    const g = groups[gi];
+    const candidates = new Set<string>();
+    for (const w of textWords) for (const code of idx.byWord.get(w) ?? []) if (code.startsWith(g)) candidates.add(code);
+    let best: { code: string; match: number } | null = null;
+    const ranked: Array<{ code: string; match: number }> = [];
+    for (const code of candidates) {
+      const own = idx.wordsOf.get(code)!;
+      const lineage = new Set([...own, ...cpvAncestors(code).slice(0, 1).flatMap((a) => idx.wordsOf.get(a) ?? [])]);
+      let hit = 0;
+      let total = 0;
+      for (const w of lineage) {
+        const weight = Math.log(1 + 9454 / (idx.df.get(w) ?? 1));
+        total += weight;
+        if (textWords.has(w)) hit += weight;
+      }
+      // Cover of the label by the text, lightly favouring shorter (more general) labels.
+      const match = total ? hit / total : 0;
+      ranked.push({ code, match });
+      if (!best || match > best.match) best = { code, match };
+    }
+    ranked.sort((a, b) => b.match - a.match || a.code.localeCompare(b.code));
+    const fallback = isKnownCpv(groupCode(g)) ? groupCode(g) : g.slice(0, 2) + '000000';
+    if (!ranked.length || ranked[0].match < 0.34) ranked.unshift({ code: fallback, match: 0.5 });
+    for (const [i, r] of ranked.slice(0, 3).entries()) {
+      const confidence = p[gi] * (i === 0 ? 1 : 0.5 * r.match);
+      if (confidence > (codeScores.get(r.code) ?? 0)) codeScores.set(r.code, confidence);
+    }
+  }
+  const codes = [...codeScores.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, maxCodes)
+    .map(([code, confidence]) => ({ code, confidence: Math.round(confidence * 1000) / 1000 }));
+  return { divisions, divisionProbability, groups: groupPredictions, codes };
+}
+
+/** Predicted CPV codes for a notice, best first. */
+export function predictCpv(title: string, description = '', maxCodes = 5): CpvPrediction[] {
+  return classifyText(`${title}. ${title}. ${description}`.slice(0, 600), maxCodes).codes;
+}

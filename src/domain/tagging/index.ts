@@ -1,0 +1,185 @@
+/**
+ * Tags a normalised tender: places per role (delivery for the tender and each lot, buyer, each award
+ * supplier) and capability (CPV) per tender and lot. Pure: same record in, same tags out.
+ */
+import type { Address, TenderRecord } from '../ocds/types.js';
+import { cpvDivision, cpvLevel, normaliseCpv } from '../cpv/index.js';
+import { findPostcodes, postcodeToItl1, resolvePlace, itlLevel, type PlaceTag } from '../geo/index.js';
+import { classifyText, TAGGER_VERSION, type CpvPrediction } from './classifier.js';
+
+export { TAGGER_VERSION };
+
+export type PlaceRole = 'delivery' | 'buyer' | 'supplier';
+
+export interface TenderPlace extends PlaceTag {
+  lotId: string;
+  role: PlaceRole;
+  /** Award supplier party id for role 'supplier', else ''. */
+  partyId: string;
+}
+
+export type InferenceReason = 'no_code' | 'division_only' | 'contradicts_text';
+
+export interface TenderCpvTag {
+  lotId: string;
+  code: string;
+  method: 'published' | 'inferred';
+  confidence: number;
+  reason: InferenceReason | null;
+}
+
+export interface TenderTags {
+  ocid: string;
+  places: TenderPlace[];
+  cpv: TenderCpvTag[];
+  /** Why no delivery place could be read, when none was. */
+  placeProblems: string[];
+}
+
+/** How many inferred codes to add at most, and the least confidence worth storing. */
+const MAX_INFERRED = 3;
+const MIN_INFERRED_CONFIDENCE = 0.15;
+/** The classifier must be this sure of another division, and this unsure of the published one, to flag it. */
+const CONTRADICTION_TOP = 0.75;
+const CONTRADICTION_PUBLISHED = 0.03;
+
+function mergeTags(into: PlaceTag[], more: PlaceTag[]): void {
+  for (const t of more) {
+    const same = into.find((x) => x.code === t.code);
+    if (!same) into.push(t);
+    else if (t.confidence > same.confidence) Object.assign(same, t);
+  }
+}
+
+/** Places of an address: its region, else its postcode, else postcodes found in its text. */
+export function addressPlaces(address: Address | null): PlaceTag[] {
+  if (!address) return [];
+  const out: PlaceTag[] = [];
+  if (address.region) mergeTags(out, resolvePlace(address.region));
+  if (out.length) return out;
+  const postcodes = address.postcode ? [address.postcode] : findPostcodes(address.text ?? '');
+  for (const pc of postcodes) {
+    const hit = postcodeToItl1(pc);
+    if (hit) {
+      mergeTags(out, [{ code: hit.code, level: 1, method: 'postcode', confidence: round(hit.confidence), raw: pc, national: false }]);
+      break;
+    }
+  }
+  return out;
+}
+
+function deliveryPlaces(regions: string[], postcodes: string[], descriptions: Array<string | null>): PlaceTag[] {
+  const out: PlaceTag[] = [];
+  for (const r of regions) mergeTags(out, resolvePlace(r));
+  for (const pc of postcodes) mergeTags(out, resolvePlace(pc));
+  if (!out.length) {
+    // A free-text location ("Glasgow City", "Wales") is read only when nothing better was published.
+    for (const d of descriptions) if (d) mergeTags(out, resolvePlace(d).map((t) => ({ ...t, confidence: round(t.confidence * 0.9) })));
+  }
+  // A UK-wide tag beside real regions only says "UK" again: keep the regions.
+  if (out.length > 1 && out.some((t) => itlLevel(t.code) > 0)) return out.filter((t) => t.code !== 'TL');
+  return out;
+}
+
+function publishedCpv(codes: string[]): string[] {
+  const out: string[] = [];
+  for (const c of codes) {
+    const code = normaliseCpv(c);
+    if (code && !out.includes(code)) out.push(code);
+  }
+  return out;
+}
+
+/**
+ * Capability tags for one text and its published codes: the published codes, plus inferred codes when
+ * there are none, when all are division-level, or when the text clearly belongs to another division.
+ */
+export function capabilityTags(lotId: string, published: string[], text: string): TenderCpvTag[] {
+  const tags: TenderCpvTag[] = published.map((code) => ({ lotId, code, method: 'published', confidence: 1, reason: null }));
+  if (!text.trim()) return tags;
+  const needsInference = published.length === 0 || published.every((c) => cpvLevel(c) === 'division');
+  const result = needsInference || published.length ? classifyText(text) : null;
+  if (!result) return tags;
+  let reason: InferenceReason | null = null;
+  let candidates: CpvPrediction[] = [];
+  if (published.length === 0) {
+    reason = 'no_code';
+    candidates = result.codes;
+  } else {
+    const publishedDivisions = new Set(published.map(cpvDivision));
+    const top = result.divisions[0];
+    const publishedMass = [...publishedDivisions].reduce((s, d) => s + (result.divisionProbability.get(d) ?? 0), 0);
+    if (top && !publishedDivisions.has(top.code) && top.confidence >= CONTRADICTION_TOP && publishedMass <= CONTRADICTION_PUBLISHED) {
+      reason = 'contradicts_text';
+      candidates = result.codes.filter((p) => cpvDivision(p.code) === top.code);
+    } else if (needsInference) {
+      reason = 'division_only';
+      candidates = result.codes.filter((p) => publishedDivisions.has(cpvDivision(p.code)) && cpvLevel(p.code) !== 'division');
+    }
+  }
+  for (const p of candidates) {
+    if (tags.filter((t) => t.method === 'inferred').length >= MAX_INFERRED) break;
+    if (p.confidence < MIN_INFERRED_CONFIDENCE) break;
+    if (tags.some((t) => t.code === p.code)) continue;
+    tags.push({ lotId, code: p.code, method: 'inferred', confidence: round(p.confidence), reason });
+  }
+  return tags;
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const joinText = (...parts: Array<string | null | undefined>) => parts.filter((p) => p && p.trim()).join('. ');
+
+export function tagTender(record: TenderRecord): TenderTags {
+  const places: TenderPlace[] = [];
+  const placeProblems: string[] = [];
+  const add = (lotId: string, role: PlaceRole, partyId: string, tags: PlaceTag[]) => {
+    for (const t of tags) places.push({ ...t, lotId, role, partyId });
+  };
+
+  const items = record.items ?? [];
+  const tenderDelivery = deliveryPlaces(
+    items.flatMap((i) => i.deliveryRegions),
+    items.flatMap((i) => i.deliveryPostcodes),
+    items.map((i) => i.deliveryDescription),
+  );
+  add('', 'delivery', '', tenderDelivery);
+  if (!tenderDelivery.length) {
+    const seen = [...items.flatMap((i) => [...i.deliveryRegions, ...i.deliveryPostcodes, i.deliveryDescription ?? ''])].filter(Boolean);
+    placeProblems.push(seen.length ? `delivery place not understood: ${seen.slice(0, 3).map((s) => JSON.stringify(s)).join(', ')}` : 'no delivery place published');
+  }
+  for (const lot of record.lots ?? []) {
+    const lotItems = items.filter((i) => i.lotId === lot.id);
+    const lotDelivery = deliveryPlaces(
+      [...lot.places, ...lotItems.flatMap((i) => i.deliveryRegions)],
+      lotItems.flatMap((i) => i.deliveryPostcodes),
+      lotItems.map((i) => i.deliveryDescription),
+    );
+    add(lot.id, 'delivery', '', lotDelivery);
+  }
+
+  add('', 'buyer', '', addressPlaces(record.buyer?.address ?? null));
+
+  for (const award of record.awards ?? []) {
+    const lotIds = award.lotIds.length ? award.lotIds : [''];
+    for (const s of award.suppliers) {
+      const tags = addressPlaces(s.address);
+      for (const lotId of lotIds) add(lotId, 'supplier', s.partyId, tags);
+    }
+  }
+
+  // Several awards can name the same supplier: keep one row per key, the surest.
+  const byKey = new Map<string, TenderPlace>();
+  for (const p of places) {
+    const key = `${p.lotId}\u0000${p.role}\u0000${p.partyId}\u0000${p.code}`;
+    const prev = byKey.get(key);
+    if (!prev || p.confidence > prev.confidence) byKey.set(key, p);
+  }
+
+  const cpv: TenderCpvTag[] = capabilityTags('', publishedCpv(record.cpv ?? []), joinText(record.title, record.description));
+  for (const lot of record.lots ?? []) {
+    const lotText = joinText(lot.title, lot.description) || joinText(record.title, record.description);
+    cpv.push(...capabilityTags(lot.id, publishedCpv(lot.cpv), lotText));
+  }
+
+  return { ocid: record.ocid, places: [...byKey.values()], cpv, placeProblems };
+}
