@@ -3,10 +3,12 @@ import { buildNodeDeps } from './entry/node-deps.js';
 import { migrate } from '../db/migrate.js';
 import { parseOptions, type Command } from './commands/types.js';
 import { migrateCommand } from './commands/migrate.js';
+import { ingestCommand } from './commands/ingest.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
   migrate: migrateCommand,
+  ingest: ingestCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { listLeases } from '../../db/queries/leases.js';
+import { listSourceStates, type SourceState } from '../../db/queries/sources.js';
+import type { AppEnv } from '../deps.js';
+import { notFound } from '../errors.js';
+import { sourceAdapters } from '../sources/registry.js';
+import type { SourceAdapter } from '../sources/types.js';
+
+function view(adapter: SourceAdapter, state: SourceState | undefined, lease: { holder: string; expiresAt: string } | undefined, config: Parameters<SourceAdapter['baseUrl']>[0], now: Date) {
+  return {
+    source: adapter.id,
+    name: adapter.name,
+    baseUrl: adapter.baseUrl(config),
+    docs: adapter.docs,
+    windowHours: adapter.windowHours(config),
+    pacing: adapter.pacing(config),
+    lastRun: {
+      startedAt: state?.last_run_started_at ?? null,
+      finishedAt: state?.last_run_finished_at ?? null,
+      status: state?.last_status ?? null,
+      error: state?.last_error ?? null,
+    },
+    watermark: state?.watermark ?? null,
+    /** Totals over every run since the store was created. */
+    counts: {
+      fetched: state?.fetched ?? 0,
+      new: state?.inserted ?? 0,
+      updated: state?.updated ?? 0,
+      unchanged: state?.unchanged ?? 0,
+      quarantined: state?.quarantined ?? 0,
+    },
+    lastError: state?.last_error ?? null,
+    lease:
+      lease && lease.expiresAt > now.toISOString()
+        ? { holder: lease.holder, expiresAt: lease.expiresAt }
+        : null,
+  };
+}
+
+/** GET /sources: each feed's last run, watermark, counts, last error and current lease holder. */
+export const sourceRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const { db, config, clock } = c.var.deps;
+    const [states, leases] = await Promise.all([listSourceStates(db), listLeases(db, 'ingest:')]);
+    const now = clock.now();
+    const sources = sourceAdapters.map((a) =>
+      view(a, states.find((s) => s.source === a.id), leases.find((l) => l.name === `ingest:${a.id}`), config, now),
+    );
+    return c.json({ sources });
+  })
+  .get('/:id', async (c) => {
+    const { db, config, clock } = c.var.deps;
+    const adapter = sourceAdapters.find((a) => a.id === c.req.param('id'));
+    if (!adapter) throw notFound(`source "${c.req.param('id')}"`);
+    const [states, leases] = await Promise.all([listSourceStates(db), listLeases(db, `ingest:${adapter.id}`)]);
+    return c.json(view(adapter, states.find((s) => s.source === adapter.id), leases[0], config, clock.now()));
+  });
