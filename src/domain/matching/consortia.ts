@@ -1,0 +1,233 @@
+/**
+ * Consortium proposals for a tender or lot that no single local supplier can take on, because its value
+ * is above every capacity or its CPV needs are wider than any one firm's. Up to five groups of two to
+ * five local suppliers: registered cooperatives first (they already work together), then groups built
+ * greedily from different starting firms, each adding the member that covers most of what is still
+ * missing, until the group covers every CPV need and its combined capacity covers the value.
+ */
+import { cpvLabel } from '../cpv/index.js';
+import { compileOpportunity, compileSupplier, cpvRelation, CPV_GATE, formatMoney, sharedItlLevel, servesPlace } from './score.js';
+import type { CompiledOpportunity, CompiledSupplier } from './score.js';
+import { Vocabulary } from './text.js';
+import type { Opportunity, SupplierProfile } from './types.js';
+
+export interface ConsortiumMember {
+  supplierId: string;
+  name: string;
+  kind: string;
+  /** CPV codes of the notice this member takes on. */
+  covers: string[];
+  /** Lots (of a multi-lot tender) whose work this member can do. */
+  lots: string[];
+  capacity: number | null;
+  local: boolean;
+  says: string;
+}
+
+export interface Consortium {
+  /** 'cooperative' = an existing registered cooperative; 'proposed' = firms that could team up. */
+  kind: 'cooperative' | 'proposed';
+  cooperativeId: string | null;
+  cooperativeName: string | null;
+  members: ConsortiumMember[];
+  capacity: number | null;
+  reasons: string[];
+}
+
+export interface ConsortiumProposal {
+  ocid: string;
+  lotId: string;
+  needs: string[];
+  value: number | null;
+  /** False when one supplier can take it on alone (then `soloSuppliers` names up to five). */
+  needed: boolean;
+  why: string[];
+  soloSuppliers: string[];
+  groups: Consortium[];
+}
+
+const MAX_GROUPS = 5;
+const MAX_MEMBERS = 5;
+const MAX_SEEDS = 25;
+
+interface Candidate {
+  cs: CompiledSupplier;
+  covers: boolean[];
+  capacity: number | null;
+  local: boolean;
+}
+
+function coverageOf(co: CompiledOpportunity, cs: CompiledSupplier): boolean[] {
+  return co.sig.map((need) => cs.sig.some((s) => cpvRelation(need, s) >= CPV_GATE));
+}
+
+function isLocal(co: CompiledOpportunity, cs: CompiledSupplier): boolean {
+  const home = cs.profile.homeRegion;
+  if (!home) return false;
+  const places = co.places.length ? co.places : co.nationalPlaces;
+  if (!places.length) return true;
+  return places.some((p) => sharedItlLevel(home, p) >= 1);
+}
+
+const codeName = (c: string) => {
+  const l = cpvLabel(c);
+  return l ? `${c} (${l})` : c;
+};
+
+/**
+ * Proposes consortia for `opportunity` from `suppliers` (cooperatives as combined profiles with `members`).
+ * `lots` are the lots of a multi-lot tender, used to say which lots each member could do.
+ */
+export function proposeConsortia(
+  opportunity: Opportunity,
+  suppliers: SupplierProfile[],
+  now: Date,
+  lots: Opportunity[] = [],
+): ConsortiumProposal {
+  const vocab = new Vocabulary();
+  const co = compileOpportunity(opportunity, now, vocab);
+  const value = opportunity.value;
+  const base: ConsortiumProposal = {
+    ocid: opportunity.ocid,
+    lotId: opportunity.lotId,
+    needs: co.codes,
+    value,
+    needed: false,
+    why: [],
+    soloSuppliers: [],
+    groups: [],
+  };
+  if (co.closed) return { ...base, why: [co.closed.reason] };
+
+  const lotSigs = lots.map((l) => ({ id: l.lotId, sig: compileOpportunity(l, now, vocab).sig }));
+  const all: Candidate[] = [];
+  for (const p of suppliers) {
+    const cs = compileSupplier(p, vocab);
+    if (!servesPlace(co, cs)) continue;
+    const local = isLocal(co, cs);
+    if (!local) continue;
+    all.push({ cs, covers: coverageOf(co, cs), capacity: p.maxContractValue, local });
+  }
+  const fitsValue = (capacity: number | null) => value === null || (capacity !== null && capacity >= value);
+  const solo = all.filter((c) => c.covers.every(Boolean) && fitsValue(c.capacity));
+  if (solo.length) {
+    return {
+      ...base,
+      why: [`${solo.length} local supplier${solo.length === 1 ? '' : 's'} can take this on alone.`],
+      soloSuppliers: solo.slice(0, 5).map((c) => c.cs.profile.id),
+    };
+  }
+  const widest = Math.max(0, ...all.map((c) => c.covers.filter(Boolean).length));
+  const biggest = Math.max(0, ...all.map((c) => c.capacity ?? 0));
+  const why: string[] = [];
+  if (widest < co.codes.length) why.push(`No single local supplier covers all ${co.codes.length} kinds of work it needs (the most any covers is ${widest}).`);
+  if (value !== null && biggest < value) why.push(`Its value, ${formatMoney(value)}, is above the largest capacity of any local supplier (${formatMoney(biggest)}).`);
+  if (!why.length) why.push('No single local supplier both covers the work and has the capacity for it.');
+
+  const describe = (c: Candidate, assigned: number[]): ConsortiumMember => {
+    const covers = assigned.map((i) => co.codes[i]);
+    const memberLots = lotSigs.filter((l) => l.sig.length && l.sig.every((need) => c.cs.sig.some((s) => cpvRelation(need, s) >= CPV_GATE))).map((l) => l.id);
+    const parts = [covers.length ? `covers ${covers.map(codeName).join(', ')}` : 'adds capacity'];
+    if (memberLots.length) parts.push(`could deliver lot${memberLots.length === 1 ? '' : 's'} ${memberLots.join(', ')}`);
+    if (c.capacity !== null) parts.push(`brings up to ${formatMoney(c.capacity)}`);
+    return {
+      supplierId: c.cs.profile.id,
+      name: c.cs.profile.name,
+      kind: c.cs.profile.kind,
+      covers,
+      lots: memberLots,
+      capacity: c.capacity,
+      local: c.local,
+      says: `${c.cs.profile.name} ${parts.join('; ')}.`,
+    };
+  };
+
+  /** Gives each need to the first member (in order) that covers it. */
+  const assign = (members: Candidate[]) => {
+    const owner = co.codes.map((_, i) => members.findIndex((m) => m.covers[i]));
+    return members.map((_, k) => owner.flatMap((o, i) => (o === k ? [i] : [])));
+  };
+  const sumCapacity = (members: Candidate[]) =>
+    members.every((m) => m.capacity !== null) ? members.reduce((a, m) => a + m.capacity!, 0) : members.reduce((a, m) => a + (m.capacity ?? 0), 0) || null;
+
+  const groups: Consortium[] = [];
+  const seen = new Set<string>();
+
+  // Registered cooperatives whose members together can do it.
+  for (const c of all) {
+    const members = c.cs.profile.members;
+    if (c.cs.profile.kind !== 'cooperative' || !members?.length) continue;
+    if (!c.covers.every(Boolean) || !fitsValue(c.capacity)) continue;
+    const memberCandidates = members.map((m) => {
+      const cs = compileSupplier(m, vocab);
+      return { cs, covers: coverageOf(co, cs), capacity: m.maxContractValue, local: isLocal(co, cs) };
+    });
+    const assigned = assign(memberCandidates);
+    groups.push({
+      kind: 'cooperative',
+      cooperativeId: c.cs.profile.id,
+      cooperativeName: c.cs.profile.name,
+      members: memberCandidates.map((m, k) => describe(m, assigned[k])),
+      capacity: c.capacity,
+      reasons: [`${c.cs.profile.name} is a registered cooperative whose members together cover every kind of work needed${value !== null && c.capacity !== null ? ` and ${formatMoney(c.capacity)} of capacity against ${formatMoney(value)}` : ''}.`],
+    });
+    seen.add(memberCandidates.map((m) => m.cs.profile.id).sort().join('|'));
+    if (groups.length >= MAX_GROUPS) break;
+  }
+
+  // Groups of individual firms.
+  const firms = all
+    .filter((c) => c.cs.profile.kind !== 'cooperative' && (c.covers.some(Boolean) || c.capacity !== null))
+    .sort(
+      (a, b) =>
+        b.covers.filter(Boolean).length - a.covers.filter(Boolean).length ||
+        (b.capacity ?? 0) - (a.capacity ?? 0) ||
+        (a.cs.profile.id < b.cs.profile.id ? -1 : 1),
+    );
+  const seeds = firms.filter((f) => f.covers.some(Boolean)).slice(0, MAX_SEEDS);
+  for (const seed of seeds) {
+    if (groups.length >= MAX_GROUPS) break;
+    const members = [seed];
+    const covered = [...seed.covers];
+    let capacity = seed.capacity ?? 0;
+    while (members.length < MAX_MEMBERS && (!covered.every(Boolean) || (value !== null && capacity < value))) {
+      let pick: Candidate | null = null;
+      let pickGain = 0;
+      let pickCap = 0;
+      for (const f of firms) {
+        if (members.includes(f)) continue;
+        const gain = f.covers.reduce((n, c, i) => n + (c && !covered[i] ? 1 : 0), 0);
+        const cap = value !== null && capacity < value ? f.capacity ?? 0 : 0;
+        if (gain === 0 && cap === 0) continue;
+        // Need coverage first, then the capacity still missing.
+        if (!pick || gain > pickGain || (gain === pickGain && cap > pickCap)) {
+          pick = f;
+          pickGain = gain;
+          pickCap = cap;
+        }
+      }
+      if (!pick) break;
+      members.push(pick);
+      pick.covers.forEach((c, i) => (covered[i] ||= c));
+      capacity += pick.capacity ?? 0;
+    }
+    if (members.length < 2 || !covered.every(Boolean) || (value !== null && capacity < value)) continue;
+    const key = members.map((m) => m.cs.profile.id).sort().join('|');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const assigned = assign(members);
+    const total = sumCapacity(members);
+    groups.push({
+      kind: 'proposed',
+      cooperativeId: null,
+      cooperativeName: null,
+      members: members.map((m, k) => describe(m, assigned[k])),
+      capacity: total,
+      reasons: [
+        `Together these ${members.length} local firms cover all ${co.codes.length} kind${co.codes.length === 1 ? '' : 's'} of work needed${value !== null && total !== null ? ` and ${formatMoney(total)} of capacity against ${formatMoney(value)}` : ''}.`,
+      ],
+    });
+  }
+  if (!groups.length) why.push('No group of up to five local suppliers covers it either.');
+  return { ...base, needed: true, why, groups };
+}

@@ -1,0 +1,105 @@
+/**
+ * Turns a normalised tender into the units suppliers bid for: each lot on its own CPV, place and value
+ * when the tender is split into two or more lots, otherwise the whole tender.
+ */
+import { isKnownCpv, normaliseCpv } from '../cpv/index.js';
+import { resolvePlace, toItl } from '../geo/index.js';
+import type { TenderRecord } from '../ocds/types.js';
+import type { Opportunity, OpportunityPlace } from './types.js';
+
+/** Tags written by the tagging step (tender_places role 'delivery', tender_cpv); lotId '' = whole tender. */
+export interface TenderTags {
+  places?: Array<{ lotId: string; code: string; national?: boolean }>;
+  cpv?: Array<{ lotId: string; code: string }>;
+}
+
+const cleanCodes = (codes: Array<string | null | undefined>) => {
+  const out: string[] = [];
+  for (const c of codes) {
+    const code = c ? (isKnownCpv(c) ? c : normaliseCpv(c)) : null;
+    if (code && !out.includes(code)) out.push(code);
+  }
+  return out;
+};
+
+function placesFromText(raws: string[]): OpportunityPlace[] {
+  const out: OpportunityPlace[] = [];
+  for (const raw of raws) {
+    for (const tag of resolvePlace(raw)) {
+      if (!out.some((p) => p.code === tag.code)) out.push({ code: tag.code, national: tag.national });
+    }
+  }
+  return out;
+}
+
+function placesFromTags(tags: TenderTags, lotId: string): OpportunityPlace[] | null {
+  if (!tags.places) return null;
+  const own = tags.places.filter((p) => p.lotId === lotId);
+  const list = own.length ? own : tags.places.filter((p) => p.lotId === '');
+  const out: OpportunityPlace[] = [];
+  for (const p of list) {
+    const code = toItl(p.code) ?? p.code;
+    if (!out.some((o) => o.code === code)) out.push({ code, national: p.national ?? code === 'TL' });
+  }
+  return out;
+}
+
+const amount = (m: { amount: number | null } | null | undefined) =>
+  m && typeof m.amount === 'number' && Number.isFinite(m.amount) && m.amount >= 0 ? m.amount : null;
+
+function joinText(parts: Array<string | null | undefined>): string {
+  return parts.filter((p): p is string => !!p && p.trim().length > 0).join('\n');
+}
+
+/** The whole tender as one opportunity (also what a consortium for a multi-lot tender must cover). */
+export function wholeTenderOpportunity(t: TenderRecord, tags: TenderTags = {}): Opportunity {
+  const tagCpv = tags.cpv?.map((c) => c.code) ?? [];
+  const cpv = cleanCodes([...t.cpv, ...t.lots.flatMap((l) => l.cpv), ...tagCpv]);
+  const places =
+    placesFromTags(tags, '') ?? placesFromText(t.items.flatMap((i) => [...i.deliveryRegions, ...i.deliveryPostcodes]));
+  const lotValues = t.lots.map((l) => amount(l.value));
+  const lotSum = lotValues.length && lotValues.every((v) => v !== null) ? lotValues.reduce((a, b) => a! + b!, 0) : null;
+  return {
+    ocid: t.ocid,
+    lotId: '',
+    lotTitle: null,
+    title: t.title,
+    text: joinText([t.title, t.description, ...t.lots.flatMap((l) => [l.title, l.description]), ...t.items.map((i) => i.description)]),
+    cpv,
+    places,
+    value: amount(t.value) ?? lotSum,
+    status: t.status,
+    deadline: t.deadline,
+    suitableSme: t.suitableSme,
+    suitableVcse: t.suitableVcse,
+    reserved: t.reservedParticipation,
+    reservedPlaces: [],
+    lotCount: Math.max(1, t.lots.length),
+  };
+}
+
+/** What suppliers can bid for: every lot of a tender with two or more lots, else the whole tender. */
+export function opportunitiesOf(t: TenderRecord, tags: TenderTags = {}): Opportunity[] {
+  const whole = wholeTenderOpportunity(t, tags);
+  if (t.lots.length < 2) return [whole];
+  return t.lots.map((lot) => {
+    const lotItems = t.items.filter((i) => i.lotId === lot.id);
+    const tagCpv = tags.cpv?.filter((c) => c.lotId === lot.id).map((c) => c.code) ?? [];
+    let cpv = cleanCodes([...lot.cpv, ...tagCpv]);
+    if (!cpv.length) cpv = whole.cpv;
+    let places = placesFromTags(tags, lot.id) ?? placesFromText(lot.places);
+    if (!places.length) places = whole.places;
+    return {
+      ...whole,
+      lotId: lot.id,
+      lotTitle: lot.title,
+      text: joinText([t.title, lot.title, lot.description, ...lotItems.map((i) => i.description)]),
+      cpv,
+      places,
+      value: amount(lot.value),
+      status: lot.status && lot.status !== 'active' ? lot.status : t.status,
+      suitableSme: lot.suitableSme ?? t.suitableSme,
+      suitableVcse: lot.suitableVcse ?? t.suitableVcse,
+    };
+  });
+}

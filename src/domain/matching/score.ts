@@ -1,0 +1,373 @@
+/**
+ * Scores one supplier against one tender or lot, with reasons in plain English.
+ *
+ * Gates (any one failing means the supplier cannot bid and gets no score):
+ *  - the tender or lot is closed, cancelled, or past its deadline;
+ *  - capability: no CPV code of the supplier is the notice's code, above or below it, or in the same CPV group;
+ *  - place: the supplier neither serves the delivery place nor is national (UK-wide work is open to all);
+ *  - capacity: the value is above the largest contract the supplier says it can deliver (a consortium may);
+ *  - reserved participation (SME/VCSE, public-service mutuals, a location) that the supplier does not meet.
+ *
+ * Score = LOCAL_WEIGHT × place + (1 − LOCAL_WEIGHT) × (0.55 capability + 0.15 size + 0.15 suitability + 0.15 time),
+ * every part in [0,1], capability = 0.75 CPV + 0.25 text similarity.
+ */
+import { cpvLabel, cpvSignificant } from '../cpv/index.js';
+import { itlName } from '../geo/index.js';
+import { CLOSED_STATUSES } from '../ocds/types.js';
+import { overlap, sharedIds, Vocabulary, words } from './text.js';
+import type { Exclusion, MatchResult, MatchSettings, Opportunity, ScoreParts, SupplierProfile, Verdict } from './types.js';
+
+const DAY_MS = 86_400_000;
+const MAX_CODES = 12;
+/** A pair of CPV codes counts as related at or above this (same group, or one above the other). */
+export const CPV_GATE = 0.2;
+
+export interface CompiledSupplier {
+  profile: SupplierProfile;
+  /** Significant digits of each CPV code, de-duplicated. */
+  sig: string[];
+  codes: string[];
+  tokens: Int32Array;
+  keywordPhrases: string[];
+  /** Home region and served areas (ITL codes), for the place gate. */
+  areas: string[];
+  national: boolean;
+  capacity: number;
+  isVcse: boolean;
+}
+
+export interface CompiledOpportunity {
+  opportunity: Opportunity;
+  closed: Exclusion | null;
+  daysLeft: number | null;
+  sig: string[];
+  codes: string[];
+  tokens: Int32Array;
+  textLower: string;
+  /** Specific delivery places (not national); empty with `openToAll` means no restriction. */
+  places: string[];
+  /** Places flagged national (England-wide as its nine regions): gate on them, but local to nobody. */
+  nationalPlaces: string[];
+  openToAll: boolean;
+  placeKnown: boolean;
+}
+
+export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): CompiledSupplier {
+  const codes = [...new Set(profile.cpv)];
+  const keywordPhrases = profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3);
+  const allWords = [...new Set([...words(profile.description), ...profile.keywords.flatMap((k) => words(k))])];
+  const areas = [...new Set([profile.homeRegion, ...profile.serves].filter((a): a is string => !!a))];
+  return {
+    profile,
+    codes,
+    sig: codes.map(cpvSignificant),
+    tokens: vocab.encode(allWords),
+    keywordPhrases,
+    areas,
+    national: profile.national || areas.includes('TL'),
+    capacity: profile.maxContractValue ?? Number.POSITIVE_INFINITY,
+    isVcse: profile.kind === 'vcse',
+  };
+}
+
+export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: Vocabulary): CompiledOpportunity {
+  const codes = [...new Set(opportunity.cpv)].slice(0, MAX_CODES);
+  let closed: Exclusion | null = null;
+  let daysLeft: number | null = null;
+  const what = opportunity.lotId ? 'This lot' : 'This tender';
+  if (opportunity.status && CLOSED_STATUSES.has(opportunity.status)) {
+    closed = { rule: 'closed', reason: `${what} is ${opportunity.status}: it takes no more bids.` };
+  }
+  if (opportunity.deadline) {
+    const due = Date.parse(opportunity.deadline);
+    if (Number.isFinite(due)) {
+      daysLeft = (due - now.getTime()) / DAY_MS;
+      if (daysLeft <= 0 && !closed) closed = { rule: 'expired', reason: `${what} closed for bids on ${opportunity.deadline.slice(0, 10)}.` };
+    }
+  }
+  if (!closed && codes.length === 0) {
+    closed = { rule: 'no-cpv', reason: `${what} has no CPV code, published or inferred, so capability cannot be judged.` };
+  }
+  const places = opportunity.places.filter((p) => !p.national && p.code !== 'TL').map((p) => p.code);
+  const nationalPlaces = opportunity.places.filter((p) => p.national && p.code !== 'TL').map((p) => p.code);
+  const openToAll = opportunity.places.length === 0 || opportunity.places.some((p) => p.code === 'TL');
+  return {
+    opportunity,
+    closed,
+    daysLeft,
+    codes,
+    sig: codes.map(cpvSignificant),
+    tokens: vocab.encode(words(opportunity.text)),
+    textLower: opportunity.text.toLowerCase(),
+    places: [...new Set(places)],
+    nationalPlaces: [...new Set(nationalPlaces)],
+    openToAll,
+    placeKnown: opportunity.places.length > 0,
+  };
+}
+
+/** The place gate: UK-wide or unplaced work is open to all; otherwise the supplier must serve the place. */
+export function servesPlace(co: CompiledOpportunity, cs: CompiledSupplier): boolean {
+  return co.openToAll || cs.national || overlapsAny(co.places, cs.areas) || overlapsAny(co.nationalPlaces, cs.areas);
+}
+
+/** How closely a supplier's CPV code answers a notice's code, 0..1 (significant-digit strings). */
+export function cpvRelation(notice: string, supplier: string): number {
+  if (notice === supplier) return 1;
+  if (notice.startsWith(supplier)) return 0.55 + (0.4 * (supplier.length - 2)) / Math.max(1, notice.length - 2);
+  if (supplier.startsWith(notice)) return 0.7;
+  let d = 0;
+  const n = Math.min(notice.length, supplier.length);
+  while (d < n && notice.charCodeAt(d) === supplier.charCodeAt(d)) d++;
+  if (d >= 3) return 0.2 + (0.5 * (d - 2)) / (Math.max(notice.length, supplier.length) - 2);
+  return d === 2 ? 0.1 : 0;
+}
+
+const LOCAL_SCORE = [0.15, 0.5, 0.75, 1];
+
+/** True when one of `places` and one of `areas` lie one within the other (ITL codes nest by prefix). */
+function overlapsAny(places: string[], areas: string[]): boolean {
+  for (const p of places) {
+    for (const a of areas) if (a.startsWith(p) || p.startsWith(a)) return true;
+  }
+  return false;
+}
+
+/** ITL level two codes share: 3 = same ITL3, 2 = same ITL2, 1 = same ITL1, 0 = none. */
+export function sharedItlLevel(a: string, b: string): number {
+  if (a === 'TL' || b === 'TL') return 0;
+  const n = Math.min(a.length, b.length);
+  let d = 0;
+  while (d < n && a.charCodeAt(d) === b.charCodeAt(d)) d++;
+  return Math.max(0, d - 2);
+}
+
+function placeName(code: string): string {
+  const name = itlName(code);
+  return name ? `${name} (${code})` : code;
+}
+
+export function formatMoney(v: number): string {
+  if (v >= 1_000_000) return `£${(v / 1_000_000).toFixed(v >= 10_000_000 ? 0 : 1).replace(/\.0$/, '')}m`;
+  if (v >= 10_000) return `£${Math.round(v / 1000)}k`;
+  return `£${Math.round(v).toLocaleString('en-GB')}`;
+}
+
+function cpvName(code: string): string {
+  const label = cpvLabel(code);
+  return label ? `${code} (${label})` : code;
+}
+
+const SME_RESERVED = new Set(['smeVcse', 'sme', 'smes', 'smeOrVcse']);
+const VCSE_RESERVED = new Set(['vcse']);
+const MUTUAL_RESERVED = new Set(['publicServiceMissionOrganization', 'shelteredWorkshop']);
+
+/**
+ * The verdict for one supplier on one tender or lot. With `explain` false the reasons are left empty:
+ * ranking thousands of candidates needs only the number; the kept results are explained afterwards
+ * by calling again with `explain` true, which gives the same score.
+ */
+export function scoreCompiled(
+  co: CompiledOpportunity,
+  cs: CompiledSupplier,
+  settings: MatchSettings,
+  explain: boolean,
+  vocab?: Vocabulary,
+): Verdict {
+  const supplierId = cs.profile.id;
+  const opp = co.opportunity;
+  if (co.closed) return { eligible: false, supplierId, ...co.closed };
+
+  // Capability: for each notice code, the best of the supplier's codes.
+  let cpvSum = 0;
+  let best = 0;
+  let bestNotice = -1;
+  let bestSupplier = -1;
+  const coverage: number[] = [];
+  for (let i = 0; i < co.sig.length; i++) {
+    let top = 0;
+    let topJ = -1;
+    for (let j = 0; j < cs.sig.length; j++) {
+      const r = cpvRelation(co.sig[i], cs.sig[j]);
+      if (r > top) {
+        top = r;
+        topJ = j;
+      }
+    }
+    cpvSum += top;
+    if (explain) coverage.push(topJ);
+    if (top > best) {
+      best = top;
+      bestNotice = i;
+      bestSupplier = topJ;
+    }
+  }
+  if (best < CPV_GATE) {
+    return {
+      eligible: false,
+      supplierId,
+      rule: 'capability',
+      reason: `None of your CPV codes is close to the notice's (${co.codes.slice(0, 3).join(', ')}).`,
+    };
+  }
+
+  // Place.
+  if (!servesPlace(co, cs)) {
+    const where = [...co.places, ...co.nationalPlaces].slice(0, 3).map(placeName).join(', ');
+    return { eligible: false, supplierId, rule: 'place', reason: `Delivery is in ${where}, which you do not serve.` };
+  }
+
+  // Size.
+  const value = opp.value;
+  if (value !== null && value > cs.capacity) {
+    return {
+      eligible: false,
+      supplierId,
+      rule: 'capacity',
+      reason: `At ${formatMoney(value)} it is above the largest contract you can deliver alone (${formatMoney(cs.capacity)}); a consortium could bid.`,
+    };
+  }
+
+  // Reserved participation.
+  const kind = cs.profile.kind;
+  let reservedNote: string | null = null;
+  for (const code of opp.reserved) {
+    if (SME_RESERVED.has(code)) {
+      reservedNote = 'Bids are reserved for SMEs and VCSEs, and you qualify.';
+    } else if (VCSE_RESERVED.has(code)) {
+      if (!cs.isVcse) return { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for VCSEs, and you are not registered as one.' };
+      reservedNote = 'Bids are reserved for VCSEs, and you qualify.';
+    } else if (MUTUAL_RESERVED.has(code)) {
+      if (kind !== 'vcse' && kind !== 'cooperative') {
+        return { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for public-service mutuals and social enterprises.' };
+      }
+      reservedNote = 'Bids are reserved for mutuals and social enterprises, and you qualify.';
+    }
+  }
+  if (opp.reservedPlaces.length) {
+    const home = cs.profile.homeRegion;
+    const inside = home !== null && opp.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL');
+    if (!inside) {
+      return {
+        eligible: false,
+        supplierId,
+        rule: 'reserved',
+        reason: `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}.`,
+      };
+    }
+    reservedNote = `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}, and you are.`;
+  }
+
+  // Text similarity of the supplier's words to the notice.
+  const shared = cs.tokens.length && co.tokens.length ? overlap(cs.tokens, co.tokens) : 0;
+  const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(cs.tokens.length * co.tokens.length));
+  const cpv = cpvSum / co.sig.length;
+  const capability = 0.75 * cpv + 0.25 * text;
+
+  // Locality: how close the supplier's base is to a specific delivery place.
+  let localLevel = 0;
+  const home = cs.profile.homeRegion;
+  let localPlace = '';
+  if (home) {
+    for (const p of co.places) {
+      const l = Math.min(sharedItlLevel(home, p), Math.min(home.length, p.length) - 2);
+      if (l > localLevel) {
+        localLevel = l;
+        localPlace = p;
+      }
+    }
+  }
+  const place = !co.placeKnown || co.places.length === 0 ? (localLevel ? LOCAL_SCORE[localLevel] : 0.3) : LOCAL_SCORE[localLevel];
+
+  const size = value === null || cs.capacity === Number.POSITIVE_INFINITY ? 0.6 : value >= cs.capacity * 0.05 ? 1 : 0.8;
+
+  let suitability = 0.6;
+  if (reservedNote || (cs.isVcse && opp.suitableVcse) || opp.suitableSme) suitability = 1;
+  else if (opp.suitableSme === false) suitability = 0.4;
+
+  const d = co.daysLeft;
+  const time = d === null ? 0.6 : d < 3 ? 0.2 : d < 7 ? 0.5 : d < 14 ? 0.8 : 1;
+
+  const w = settings.localWeight;
+  const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * time);
+  const score = Math.round(Math.min(1, Math.max(0, raw)) * 10000) / 10000;
+  const parts: ScoreParts = { capability, cpv, text, place, size, suitability, time };
+
+  const result: MatchResult = {
+    supplierId,
+    ocid: opp.ocid,
+    lotId: opp.lotId,
+    score,
+    reasons: [],
+    parts,
+    localLevel,
+    highPotential: cs.profile.highPotential,
+    deadline: opp.deadline,
+  };
+  if (!explain) return { eligible: true, ...result };
+
+  const reasons = result.reasons;
+  const target = opp.lotId ? `lot ${opp.lotId}${opp.lotTitle ? ` (${opp.lotTitle})` : ''}` : 'the tender';
+  // Capability: the best-matching pair, then what the other notice codes found.
+  const nCode = co.codes[bestNotice];
+  const sCode = cs.codes[bestSupplier];
+  if (nCode === sCode) reasons.push(`Your CPV code ${cpvName(sCode)} is exactly what ${target} asks for.`);
+  else if (co.sig[bestNotice].startsWith(cs.sig[bestSupplier])) reasons.push(`${target[0].toUpperCase()}${target.slice(1)} asks for ${cpvName(nCode)}, which falls under your ${cpvName(sCode)}.`);
+  else if (cs.sig[bestSupplier].startsWith(co.sig[bestNotice])) reasons.push(`${target[0].toUpperCase()}${target.slice(1)} asks for ${cpvName(nCode)}; your ${cpvName(sCode)} is part of it.`);
+  else reasons.push(`Your CPV code ${cpvName(sCode)} is close to the notice's ${cpvName(nCode)}.`);
+  if (co.codes.length > 1) {
+    const met = coverage.filter((j, i) => j >= 0 && cpvRelation(co.sig[i], cs.sig[j]) >= CPV_GATE).length;
+    if (met < co.codes.length) reasons.push(`You cover ${met} of the ${co.codes.length} kinds of work it lists.`);
+    else reasons.push(`You cover all ${co.codes.length} kinds of work it lists.`);
+  }
+  const phrases = cs.keywordPhrases.filter((k) => co.textLower.includes(k)).slice(0, 3);
+  if (phrases.length) reasons.push(`Your keywords ${phrases.map((k) => `"${k}"`).join(', ')} appear in the notice.`);
+  else if (shared > 0 && vocab) {
+    const common = sharedIds(cs.tokens, co.tokens).slice(0, 4).map((id) => vocab.word(id));
+    reasons.push(`Your description shares words with the notice: ${common.join(', ')}.`);
+  }
+  // Place.
+  if (localLevel > 0) {
+    const common = localPlace.slice(0, localLevel + 2);
+    if (common === localPlace) reasons.push(`You are based in ${placeName(common)}, where the work is delivered.`);
+    else reasons.push(`You are based in ${placeName(common)}, the ${localLevel === 1 ? 'region' : 'sub-region'} of the delivery place, ${placeName(localPlace)}.`);
+  } else if (co.places.length) {
+    reasons.push(`Delivery is in ${co.places.slice(0, 3).map(placeName).join(', ')}, which you serve${cs.national ? ' nationally' : ''}.`);
+  } else if (co.nationalPlaces.length) {
+    reasons.push('Delivery is England-wide, which you serve.');
+  } else if (co.placeKnown) {
+    reasons.push('Delivery is UK-wide: open to suppliers anywhere.');
+  } else {
+    reasons.push('The notice does not say where the work is delivered.');
+  }
+  // Size.
+  if (value === null) reasons.push('The value is not published.');
+  else if (cs.capacity === Number.POSITIVE_INFINITY) reasons.push(`Its value is ${formatMoney(value)}; you have not said the largest contract you can take on.`);
+  else if (opp.lotId && opp.lotCount > 1) reasons.push(`This lot is worth ${formatMoney(value)}, within the ${formatMoney(cs.capacity)} you can deliver: the tender is split into ${opp.lotCount} lots.`);
+  else reasons.push(`Its value, ${formatMoney(value)}, is within the ${formatMoney(cs.capacity)} you can deliver.`);
+  // Suitability.
+  if (reservedNote) reasons.push(reservedNote);
+  else if (cs.isVcse && opp.suitableVcse) reasons.push('The buyer marked it as suitable for VCSEs.');
+  else if (opp.suitableSme) reasons.push('The buyer marked it as suitable for SMEs.');
+  else if (opp.suitableSme === false) reasons.push('The buyer did not mark it as suitable for SMEs.');
+  // Time.
+  if (d === null) reasons.push('No bid deadline is published.');
+  else {
+    const days = Math.floor(d);
+    const due = opp.deadline!.slice(0, 10);
+    reasons.push(days < 1 ? `Bids close today (${due}).` : `${days} day${days === 1 ? '' : 's'} left to bid (closes ${due}).`);
+  }
+  if (cs.profile.highPotential) reasons.push('You are flagged as a high-potential firm.');
+  return { eligible: true, ...result };
+}
+
+/** One-off scoring of a tender or lot against a supplier, with reasons. */
+export function scoreMatch(opportunity: Opportunity, supplier: SupplierProfile, settings: MatchSettings, now: Date): Verdict {
+  const vocab = new Vocabulary();
+  return scoreCompiled(compileOpportunity(opportunity, now, vocab), compileSupplier(supplier, vocab), settings, true, vocab);
+}
+
+/** Officers' ranking value: the score, raised for high-potential firms; it reorders, never removes. */
+export function rankValue(result: Pick<MatchResult, 'score' | 'highPotential'>, settings: MatchSettings): number {
+  return result.score + (result.highPotential ? settings.highPotentialBoost : 0);
+}

@@ -1,0 +1,100 @@
+/**
+ * Words for capability matching: lower case, split on anything not a letter or digit (which also
+ * breaks published mojibake such as `â€™` apart), plural endings folded, and common English and
+ * procurement boilerplate dropped so that "services", "provision" or "council" never make a match.
+ */
+const STOPWORDS = new Set(
+  (
+    'a an and are as at be been being but by for from has have in into is it its of on or our that the their this to ' +
+    'was were will with within without we you your they them which who whom whose what when where all any each other ' +
+    'such than then there these those under over up out per via also may must can shall should would could not no ' +
+    'service services provision provide provider providers providing supply supplies supplier suppliers contract ' +
+    'contracts contractor tender tenders tendering procurement framework lot lots council authority requirement ' +
+    'requirements required require including include includes work works project projects support delivery deliver ' +
+    'new year years month months uk nhs ltd limited company opportunity notice award awarded call off dps ' +
+    'dynamic purchasing system agreement various general related associated accordance please see document documents ' +
+    'value period date start end additional information details following one two three'
+  ).split(' '),
+);
+
+export function stem(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return word.slice(0, -3) + 'y';
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) {
+    return word.slice(0, -1);
+  }
+  return word;
+}
+
+/** The distinct meaningful words of a text, stemmed, in first-seen order. */
+export function words(text: string | null | undefined): string[] {
+  if (!text) return [];
+  const out = new Set<string>();
+  for (const raw of text.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (raw.length < 3 || /^\d+$/.test(raw)) continue;
+    const w = stem(raw);
+    if (STOPWORDS.has(w) || STOPWORDS.has(raw)) continue;
+    out.add(w);
+  }
+  return [...out];
+}
+
+/** Maps words to small integers so that word sets can be intersected as sorted arrays. */
+export class Vocabulary {
+  private readonly ids = new Map<string, number>();
+  private readonly list: string[] = [];
+
+  id(word: string): number {
+    let id = this.ids.get(word);
+    if (id === undefined) {
+      id = this.list.length;
+      this.ids.set(word, id);
+      this.list.push(word);
+    }
+    return id;
+  }
+
+  word(id: number): string {
+    return this.list[id];
+  }
+
+  /** Sorted, distinct ids of the words of `text`. */
+  encode(allWords: string[]): Int32Array {
+    const ids = new Int32Array(allWords.length);
+    for (let i = 0; i < allWords.length; i++) ids[i] = this.id(allWords[i]);
+    ids.sort();
+    return ids;
+  }
+}
+
+/** Size of the intersection of two sorted id arrays. */
+export function overlap(a: Int32Array, b: Int32Array): number {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x === y) {
+      n++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return n;
+}
+
+export function sharedIds(a: Int32Array, b: Int32Array): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      out.push(a[i]);
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return out;
+}
