@@ -1,6 +1,7 @@
 import type { Config } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
 import { ingestAll } from './ingest.js';
+import { sendDueAlerts } from './alerts.js';
 
 /**
  * One job the service runs on a timer. The table below is read by the Node entry (node-cron, see
@@ -29,6 +30,12 @@ export const scheduledJobs: ScheduledJob[] = [
         changedOcids,
       };
     },
+  },
+  {
+    name: 'alerts',
+    cron: (config) => config.ALERTS_CRON,
+    enabled: (config) => config.ALERTS_ENABLED,
+    run: async (deps) => ({ ...(await sendDueAlerts(deps)) }),
   },
 ];
 

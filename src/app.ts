@@ -5,6 +5,7 @@ import { AppError, errorBody, renderError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { tenderRoutes } from './routes/tenders.js';
 import { sourceRoutes } from './routes/sources.js';
+import { alertRoutes } from './routes/alerts.js';
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
 export function createApp(deps: Deps) {
@@ -16,6 +17,7 @@ export function createApp(deps: Deps) {
   app.route('/health', healthRoutes);
   app.route('/tenders', tenderRoutes);
   app.route('/sources', sourceRoutes);
+  app.route('/', alertRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

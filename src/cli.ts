@@ -4,11 +4,13 @@ import { migrate } from '../db/migrate.js';
 import { parseOptions, type Command } from './commands/types.js';
 import { migrateCommand } from './commands/migrate.js';
 import { ingestCommand } from './commands/ingest.js';
+import { sendAlertsCommand } from './commands/send-alerts.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
   migrate: migrateCommand,
   ingest: ingestCommand,
+  'send-alerts': sendAlertsCommand,
 };
 
 function usage(): string {

@@ -45,6 +45,15 @@ export const configSchema = z.object({
   OUTBOX_DIR: z.string().default('./data/outbox'),
   UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
   ALERTS_CRON: z.string().default('*/5 * * * *'),
+  ALERTS_ENABLED: bool.default(true),
+  /** How long one alert run holds its lease before another may take over (renewed while it works). */
+  ALERTS_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
+  /** First wait after a temporary SMTP failure (4xx); doubles each try, at most six hours. */
+  MAIL_RETRY_BASE_SECONDS: z.coerce.number().min(1).default(60),
+  /** Tries before a message that keeps failing temporarily counts as refused. */
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  /** Refused deliveries in a row after which a supplier's alerts pause, with the reason shown. */
+  ALERTS_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).default(3),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,7 +3,7 @@ import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { realSleep, type Deps } from '../deps.js';
 import { createLog } from '../log.js';
-import { memoryMailer } from '../mail/mailer.js';
+import { createMailer } from '../mail/create-mailer.js';
 
 /** Builds the Node runtime's dependencies from validated config. */
 export async function buildNodeDeps(config: Config): Promise<Deps> {
@@ -13,8 +13,7 @@ export async function buildNodeDeps(config: Config): Promise<Deps> {
     clock: systemClock,
     log: createLog(config.LOG_LEVEL),
     config,
-    // TODO(alerts): SMTP or file outbox transport chosen from config.
-    mailer: memoryMailer(),
+    mailer: createMailer(config),
     fetch: globalThis.fetch.bind(globalThis),
     sleep: realSleep,
   };

@@ -13,6 +13,13 @@ export interface SendResult {
   /** SMTP reply code, when the transport speaks SMTP. */
   code?: number;
   response?: string;
+  /**
+   * When not accepted: true if the server refused for good (SMTP 5xx), false if trying again later may
+   * work (4xx, connection trouble). Transports report refusals here rather than throwing.
+   */
+  permanent?: boolean;
+  /** Not accepted because the transport could not reach its server at all (no reply code). */
+  unreachable?: boolean;
 }
 
 /** The port every mail transport implements (SMTP, .eml file outbox, memory for tests). */

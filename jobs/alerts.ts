@@ -1,0 +1,423 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../src/deps.js';
+import {
+  buildingMessages,
+  chunks,
+  claimedCounts,
+  duePending,
+  inListSize,
+  insertItems,
+  insertOutbox,
+  loadAlertSuppliers,
+  loadDeliveryPlaces,
+  loadToldItems,
+  loadUntoldMatches,
+  markChecked,
+  preferencesFromRow,
+  preferencesRowOf,
+  recordAccepted,
+  recordCancelled,
+  recordDeferred,
+  recordRefused,
+  releaseItems,
+  setStatus,
+  signingSecret,
+  type AlertPreferences,
+  type ToldItemRow,
+  type UntoldMatchRow,
+} from '../db/queries/alerts.js';
+import { acquireLease, releaseLease, renewLease } from '../db/queries/leases.js';
+import type { NewAlertItemRow, NewAlertOutboxRow } from '../db/schema.alerts.js';
+import { canonicalDeadline, chooseEntries, detectChange, type Candidate, type DetectedChange, type ToldState } from '../src/mail/digest.js';
+import { isDue, WEEKDAYS, type AlertSchedule } from '../src/mail/schedule.js';
+import { renderDigest, type DigestChange, type DigestEntry } from '../src/mail/template.js';
+import { signToken } from '../src/mail/tokens.js';
+
+/**
+ * The alert run: (1) finish any digest a crashed run left half-written, (2) for each supplier that is
+ * due, queue one digest of the matches it has not been told of plus any changes to tenders it was told
+ * of, (3) send what is pending. The outbox row and its ledger rows are written before anything is
+ * sent, and a row is marked sent only once the server has accepted it; so a crash at any point loses
+ * nothing, and at most the one message in flight is sent again, under the same Message-ID.
+ */
+
+export interface AlertRunSummary {
+  command: 'send-alerts';
+  skipped?: string;
+  recovered: number;
+  suppliers_due: number;
+  digests_queued: number;
+  entries_queued: number;
+  changes_queued: number;
+  sent: number;
+  deferred: number;
+  failed: number;
+  cancelled: number;
+  suppliers_paused: number;
+  transport: string;
+}
+
+export interface AlertRunOptions {
+  queue?: boolean;
+  deliver?: boolean;
+}
+
+const LEASE = 'alerts';
+
+export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): Promise<AlertRunSummary> {
+  const { db, clock, config, log } = deps;
+  const holder = `alerts:${randomUUID()}`;
+  const summary: AlertRunSummary = {
+    command: 'send-alerts',
+    recovered: 0,
+    suppliers_due: 0,
+    digests_queued: 0,
+    entries_queued: 0,
+    changes_queued: 0,
+    sent: 0,
+    deferred: 0,
+    failed: 0,
+    cancelled: 0,
+    suppliers_paused: 0,
+    transport: deps.mailer.kind,
+  };
+  if (!(await acquireLease(db, LEASE, holder, clock.now(), config.ALERTS_LEASE_SECONDS))) {
+    log.info('alerts: another run holds the lease; skipping');
+    return { ...summary, skipped: 'another alert run is in progress' };
+  }
+  const keep = () => renewLease(db, LEASE, holder, clock.now(), config.ALERTS_LEASE_SECONDS);
+  try {
+    summary.recovered = await recoverBuilding(deps);
+    if (options.queue !== false) Object.assign(summary, await queueDueDigests(deps, keep));
+    if (options.deliver !== false) Object.assign(summary, await deliverPending(deps, keep));
+    log.info('alerts: run finished', { ...summary });
+    return summary;
+  } finally {
+    await releaseLease(db, LEASE, holder);
+  }
+}
+
+/**
+ * A message left in 'building' by a crash: claim its ledger rows again (no-ops where already
+ * claimed); if they are all its own, it can go; if any went to another message, it is void and gives
+ * back the rows it holds so the next digest includes them.
+ */
+export async function recoverBuilding(deps: Deps): Promise<number> {
+  const { db, clock } = deps;
+  const stuck = await buildingMessages(db);
+  if (stuck.length === 0) return 0;
+  const items: NewAlertItemRow[] = [];
+  for (const m of stuck) {
+    for (const k of JSON.parse(m.item_keys) as StoredItemKey[]) {
+      items.push({ supplier_id: m.supplier_id, ocid: k.ocid, lot_id: k.lot_id, kind: k.kind, message_id: m.message_id, score: k.score, deadline: k.deadline, created_at: m.created_at });
+    }
+  }
+  await insertItems(db, items);
+  const counts = await claimedCounts(db, stuck.map((m) => m.message_id));
+  const whole = stuck.filter((m) => counts.get(m.message_id) === m.item_count).map((m) => m.message_id);
+  const broken = stuck.filter((m) => counts.get(m.message_id) !== m.item_count).map((m) => m.message_id);
+  await setStatus(db, whole, 'building', 'pending');
+  await releaseItems(db, broken);
+  await setStatus(db, broken, 'building', 'void', 'some of its tenders were claimed by another message');
+  deps.log.warn('alerts: finished digests left by an interrupted run', { pending: whole.length, void: broken.length, at: clock.now().toISOString() });
+  return stuck.length;
+}
+
+interface StoredItemKey {
+  ocid: string;
+  lot_id: string;
+  kind: string;
+  score: number | null;
+  deadline: string | null;
+}
+
+function scheduleOf(p: AlertPreferences): AlertSchedule {
+  return { frequency: p.frequency, hour: p.hour, weekday: WEEKDAYS.indexOf(p.weekday), timezone: p.timezone };
+}
+
+function parseReasons(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseList(text: string | null): string[] {
+  return text ? parseReasons(text) : [];
+}
+
+/** The domain part for Message-IDs: the sender's address domain, else the public host. */
+export function messageIdDomain(mailFrom: string, publicBaseUrl: string): string {
+  const m = /@([A-Za-z0-9.-]+)>?\s*$/.exec(mailFrom);
+  if (m) return m[1];
+  try {
+    return new URL(publicBaseUrl).hostname || 'tendermatch.local';
+  } catch {
+    return 'tendermatch.local';
+  }
+}
+
+type CandidateRow = Candidate & { row: UntoldMatchRow };
+
+function toCandidate(r: UntoldMatchRow, tenderPlaces: Map<string, string[]>): CandidateRow {
+  const lotPlaces = r.lot_id ? parseList(r.lot_places) : [];
+  return {
+    ocid: r.ocid,
+    lotId: r.lot_id,
+    score: r.score,
+    reasons: parseReasons(r.reasons),
+    title: r.title,
+    lotTitle: r.lot_title,
+    description: [r.description, r.lot_description].filter(Boolean).join('\n') || null,
+    deadline: r.deadline,
+    places: lotPlaces.length > 0 ? lotPlaces : (tenderPlaces.get(r.ocid) ?? []),
+    row: r,
+  };
+}
+
+function toEntry(c: CandidateRow): DigestEntry {
+  const r = c.row;
+  const lotValue = r.lot_id && r.lot_value_amount !== null;
+  return {
+    ocid: r.ocid,
+    lotId: r.lot_id,
+    title: r.title,
+    lotTitle: r.lot_title,
+    buyer: r.buyer_name,
+    valueAmount: lotValue ? r.lot_value_amount : r.value_amount,
+    valueCurrency: lotValue ? r.lot_value_currency : r.value_currency,
+    deadline: r.deadline,
+    place: c.places.join(', ') || null,
+    reasons: c.reasons,
+    url: r.url,
+  };
+}
+
+/** Folds the ledger rows of one supplier into what they were told about each tender or lot. */
+function toldStates(rows: ToldItemRow[]): Array<{ state: ToldState; row: ToldItemRow }> {
+  const byKey = new Map<string, { state: ToldState; row: ToldItemRow }>();
+  for (const r of rows) {
+    const key = `${r.ocid}\u0000${r.lot_id}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = {
+        state: {
+          ocid: r.ocid,
+          lotId: r.lot_id,
+          toldDeadline: null,
+          cancellationTold: false,
+          tenderStatus: r.tender_status,
+          lotStatus: r.lot_status,
+          deadline: r.deadline,
+        },
+        row: r,
+      };
+      byKey.set(key, entry);
+    }
+    if (r.kind === 'cancelled') entry.state.cancellationTold = true;
+    else entry.state.toldDeadline = r.told_deadline; // rows come oldest first
+  }
+  return [...byKey.values()];
+}
+
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+}
+
+export interface QueueSummary {
+  suppliers_due: number;
+  digests_queued: number;
+  entries_queued: number;
+  changes_queued: number;
+}
+
+/** Writes one digest per due supplier that has something to say, ready to send. Sends nothing. */
+export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> = async () => true): Promise<QueueSummary> {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, now);
+  const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  const domain = messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL);
+  const out: QueueSummary = { suppliers_due: 0, digests_queued: 0, entries_queued: 0, changes_queued: 0 };
+
+  const due = (await loadAlertSuppliers(db))
+    .map((s) => ({ s, row: preferencesRowOf(s) }))
+    .map(({ s, row }) => ({ s, row, prefs: preferencesFromRow(row) }))
+    .filter(({ row, prefs }) => !row?.unsubscribed_at && !prefs.paused && isDue(scheduleOf(prefs), row?.last_checked_at ?? null, now));
+  out.suppliers_due = due.length;
+
+  for (const part of chunks(due, inListSize(db, 400))) {
+    const ids = part.map((d) => d.s.id);
+    const untold = await loadUntoldMatches(db, ids, now);
+    const told = await loadToldItems(db, ids);
+    const places = await loadDeliveryPlaces(db, untold.map((r) => r.ocid));
+    const untoldBySupplier = groupBy(untold, (r) => r.supplier_id);
+    const toldBySupplier = groupBy(told, (r) => r.supplier_id);
+
+    const messages: NewAlertOutboxRow[] = [];
+    const items: NewAlertItemRow[] = [];
+    for (const { s, prefs } of part) {
+      const candidates = (untoldBySupplier.get(s.id) ?? []).map((r) => toCandidate(r, places));
+      const { chosen, moreWaiting } = chooseEntries(
+        { minScore: prefs.min_score, maxItems: prefs.max_items, includeWords: prefs.include_words, excludeWords: prefs.exclude_words, places: prefs.places },
+        candidates,
+      );
+      const changes: Array<{ change: DetectedChange; row: ToldItemRow }> = [];
+      for (const t of toldStates(toldBySupplier.get(s.id) ?? [])) {
+        const change = detectChange(t.state);
+        if (change) changes.push({ change, row: t.row });
+      }
+      if (chosen.length === 0 && changes.length === 0) continue;
+
+      const messageId = `<${randomUUID()}.alert@${domain}>`;
+      const unsubscribeUrl = `${base}/unsubscribe?token=${signToken(secret, 'unsubscribe', s.id)}`;
+      const manageUrl = `${base}/alerts/manage?token=${signToken(secret, 'manage', s.id)}`;
+      const digestChanges: DigestChange[] = changes.map(({ change, row }) => ({
+        ocid: change.ocid,
+        lotId: change.lotId,
+        title: row.title,
+        lotTitle: row.lot_title,
+        buyer: row.buyer_name,
+        kind: change.kind,
+        previousDeadline: change.previousDeadline,
+        deadline: change.deadline,
+        url: row.url,
+      }));
+      const rendered = renderDigest({
+        supplierName: s.name,
+        entries: chosen.map(toEntry),
+        changes: digestChanges,
+        moreWaiting,
+        manageUrl,
+        unsubscribeUrl,
+        now,
+        timezone: prefs.timezone,
+      });
+      const keys: StoredItemKey[] = [
+        ...chosen.map((c) => ({ ocid: c.ocid, lot_id: c.lotId, kind: 'new', score: c.score, deadline: canonicalDeadline(c.deadline) })),
+        ...changes.map(({ change }) => ({ ocid: change.ocid, lot_id: change.lotId, kind: change.itemKind, score: null, deadline: canonicalDeadline(change.deadline) })),
+      ];
+      messages.push({
+        message_id: messageId,
+        supplier_id: s.id,
+        to_address: s.contact_email!,
+        subject: rendered.subject,
+        text_body: rendered.text,
+        html_body: rendered.html,
+        headers: JSON.stringify({
+          'List-Unsubscribe': `<${unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'Auto-Submitted': 'auto-generated',
+        }),
+        item_keys: JSON.stringify(keys),
+        item_count: keys.length,
+        status: 'building',
+        attempts: 0,
+        next_attempt_at: nowIso,
+        last_attempt_at: null,
+        last_code: null,
+        last_error: null,
+        created_at: nowIso,
+        sent_at: null,
+      });
+      for (const k of keys) items.push({ supplier_id: s.id, ocid: k.ocid, lot_id: k.lot_id, kind: k.kind, message_id: messageId, score: k.score, deadline: k.deadline, created_at: nowIso });
+      out.entries_queued += chosen.length;
+      out.changes_queued += changes.length;
+    }
+
+    // Message first, then its ledger rows, then the check that every row is its own: only then may it be sent.
+    await insertOutbox(db, messages);
+    await insertItems(db, items);
+    const ids_ = messages.map((m) => m.message_id);
+    const counts = await claimedCounts(db, ids_);
+    const whole = messages.filter((m) => counts.get(m.message_id) === m.item_count).map((m) => m.message_id);
+    const broken = messages.filter((m) => counts.get(m.message_id) !== m.item_count).map((m) => m.message_id);
+    await setStatus(db, whole, 'building', 'pending');
+    if (broken.length > 0) {
+      await releaseItems(db, broken);
+      await setStatus(db, broken, 'building', 'void', 'some of its tenders were claimed by another message');
+    }
+    await markChecked(db, ids, now);
+    out.digests_queued += whole.length;
+    if (!(await keep())) throw new Error('alerts: lost the run lease while queueing; another run has taken over');
+  }
+  return out;
+}
+
+export interface DeliverySummary {
+  sent: number;
+  deferred: number;
+  failed: number;
+  cancelled: number;
+  suppliers_paused: number;
+}
+
+/** Next try after `attempt` temporary failures: base × 2^(attempt−1), at most six hours. */
+export function retryDelayMs(attempt: number, baseSeconds: number): number {
+  return Math.min(6 * 3600_000, baseSeconds * 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Sends pending messages one at a time, so that a crash leaves at most one in flight. */
+export async function deliverPending(deps: Deps, keep: () => Promise<boolean> = async () => true): Promise<DeliverySummary> {
+  const { db, clock, config, mailer, log } = deps;
+  const out: DeliverySummary = { sent: 0, deferred: 0, failed: 0, cancelled: 0, suppliers_paused: 0 };
+  const pausedNow = new Set<string>();
+  for (;;) {
+    const batch = await duePending(db, clock.now(), 200);
+    if (batch.length === 0) return out;
+    for (const m of batch) {
+      if (m.unsubscribed_at) {
+        await recordCancelled(db, m, 'the supplier unsubscribed before it was sent');
+        out.cancelled++;
+        continue;
+      }
+      if (m.paused === 1 || pausedNow.has(m.supplier_id)) {
+        await recordCancelled(db, m, 'alerts were paused before it was sent');
+        out.cancelled++;
+        continue;
+      }
+      const result = await mailer.send({
+        to: m.to_address,
+        subject: m.subject,
+        text: m.text_body,
+        html: m.html_body,
+        messageId: m.message_id,
+        headers: JSON.parse(m.headers) as Record<string, string>,
+      });
+      const now = clock.now();
+      const attempt = m.attempts + 1;
+      const answer = (result.response ?? '').slice(0, 400);
+      if (result.accepted) {
+        await recordAccepted(db, m, now, result.code);
+        out.sent++;
+      } else if (result.permanent || attempt >= config.MAIL_MAX_ATTEMPTS) {
+        const error = result.permanent ? answer : `gave up after ${attempt} attempts; last answer: ${answer}`;
+        const paused = await recordRefused(db, m, now, result.code ?? null, error, config.ALERTS_PAUSE_AFTER_FAILURES);
+        out.failed++;
+        if (paused) {
+          pausedNow.add(m.supplier_id);
+          out.suppliers_paused++;
+          log.warn('alerts: paused a supplier after repeated refusals', { supplier: m.supplier_id, code: result.code });
+        }
+      } else {
+        await recordDeferred(db, m, now, new Date(now.getTime() + retryDelayMs(attempt, config.MAIL_RETRY_BASE_SECONDS)), result.code ?? null, answer);
+        out.deferred++;
+        if (result.unreachable) {
+          log.warn('alerts: mail server unreachable; will try again on the next run', { error: answer });
+          return out;
+        }
+      }
+    }
+    if (!(await keep())) throw new Error('alerts: lost the run lease while sending; another run has taken over');
+  }
+}

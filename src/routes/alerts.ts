@@ -1,0 +1,202 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import {
+  getPreferencesRow,
+  preferencesFromRow,
+  savePreferences,
+  signingSecret,
+  unsubscribe,
+  type AlertPreferences,
+} from '../../db/queries/alerts.js';
+import type { AppEnv } from '../deps.js';
+import { badRequest, notFound } from '../errors.js';
+import { isTimeZone, WEEKDAYS } from '../mail/schedule.js';
+import { escapeHtml } from '../mail/template.js';
+import { signToken, verifyToken, type TokenPurpose } from '../mail/tokens.js';
+import { requireSupplierOrAdmin } from './auth.js';
+
+/**
+ * Alert preferences (`GET/PUT /suppliers/:id/alerts`, with the supplier's key or the admin key), the
+ * one-click unsubscribe endpoint of RFC 8058 (`/unsubscribe?token=`: GET shows a confirmation page,
+ * POST unsubscribes), and a small preferences page reached from the signed link in every email.
+ */
+
+const words = z.array(z.string().trim().min(1).max(80)).max(50);
+
+export const preferencesInput = z.strictObject({
+  frequency: z.enum(['immediate', 'daily', 'weekly']).optional(),
+  hour: z.number().int().min(0).max(23).optional(),
+  weekday: z.enum(WEEKDAYS).optional(),
+  timezone: z.string().refine(isTimeZone, 'not a time zone this server knows; use an IANA name such as Europe/London').optional(),
+  min_score: z.number().min(0).max(1).optional(),
+  max_items: z.number().int().min(1).max(50).optional(),
+  include_words: words.optional(),
+  exclude_words: words.optional(),
+  places: words.optional(),
+  paused: z.boolean().optional(),
+  /** false unsubscribes; true subscribes again after an unsubscribe. */
+  subscribed: z.boolean().optional(),
+});
+
+async function supplierOr404(c: Context<AppEnv>, id: string) {
+  const row = await c.var.deps.db.selectFrom('suppliers').select(['id', 'name', 'contact_email']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(`supplier ${id}`);
+  return row;
+}
+
+async function alertView(c: Context<AppEnv>, supplierId: string) {
+  const { db } = c.var.deps;
+  const supplier = await supplierOr404(c, supplierId);
+  const row = await getPreferencesRow(db, supplierId);
+  const recent = await db
+    .selectFrom('alert_outbox')
+    .select(['message_id', 'subject', 'status', 'attempts', 'last_code', 'last_error', 'created_at', 'sent_at'])
+    .where('supplier_id', '=', supplierId)
+    .orderBy('created_at', 'desc')
+    .limit(10)
+    .execute();
+  return {
+    supplier_id: supplierId,
+    preferences: preferencesFromRow(row),
+    delivery: {
+      address: supplier.contact_email,
+      subscribed: !row?.unsubscribed_at,
+      unsubscribed_at: row?.unsubscribed_at ?? null,
+      paused: row?.paused === 1,
+      paused_reason: row?.paused_reason ?? null,
+      paused_at: row?.paused_at ?? null,
+      refused_in_a_row: row?.failures ?? 0,
+      last_failure: row?.last_failure ?? null,
+      last_checked_at: row?.last_checked_at ?? null,
+      last_sent_at: row?.last_sent_at ?? null,
+    },
+    recent_messages: recent,
+  };
+}
+
+async function applyPreferences(c: Context<AppEnv>, supplierId: string, input: z.infer<typeof preferencesInput>) {
+  const { db, clock } = c.var.deps;
+  const { subscribed, ...changes } = input;
+  const current = preferencesFromRow(await getPreferencesRow(db, supplierId));
+  const next: AlertPreferences = { ...current, ...changes };
+  await savePreferences(db, supplierId, next, clock.now(), subscribed === true);
+  if (subscribed === false) await unsubscribe(db, supplierId, clock.now());
+}
+
+function page(title: string, body: string, status: 200 | 400 | 403 | 404 = 200) {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
+<title>${escapeHtml(title)} – tendermatch</title>
+<style>body{font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:40px auto;padding:0 16px;line-height:1.5;color:#1a1a1a}button{font-size:16px;padding:8px 16px}label{display:block;margin:10px 0 4px}input,select{font-size:15px;padding:4px}</style>
+</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  return { html, status };
+}
+
+async function tokenSupplier(c: Context<AppEnv>, purpose: TokenPurpose) {
+  const { db, config, clock } = c.var.deps;
+  const token = c.req.query('token');
+  const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, clock.now());
+  const supplierId = verifyToken(secret, purpose, token);
+  if (!supplierId) return { error: page('This link is not valid', '<p>The link may have been cut short or changed. Please use the link from your most recent alert email.</p>', 403) };
+  const supplier = await db.selectFrom('suppliers').select(['id', 'name']).where('id', '=', supplierId).executeTakeFirst();
+  if (!supplier) return { error: page('Supplier not found', '<p>This supplier is no longer registered, so no alerts will be sent.</p>', 404) };
+  return { supplier, token: token!, other: (p: TokenPurpose) => signToken(secret, p, supplier.id) };
+}
+
+function actionUrl(path: string, token: string) {
+  return `${path}?token=${encodeURIComponent(token)}`;
+}
+
+function manageForm(p: AlertPreferences, token: string, unsubscribeToken: string): string {
+  const opt = (value: string, label: string, current: string) => `<option value="${value}"${value === current ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+  const hours = Array.from({ length: 24 }, (_, h) => opt(String(h), `${String(h).padStart(2, '0')}:00`, String(p.hour))).join('');
+  return `<form method="post" action="${escapeHtml(actionUrl('/alerts/manage', token))}">
+<label for="frequency">How often</label><select id="frequency" name="frequency">${opt('immediate', 'As soon as we find a match', p.frequency)}${opt('daily', 'Once a day', p.frequency)}${opt('weekly', 'Once a week', p.frequency)}</select>
+<label for="hour">At (${escapeHtml(p.timezone)} time)</label><select id="hour" name="hour">${hours}</select>
+<label for="weekday">On (weekly alerts)</label><select id="weekday" name="weekday">${WEEKDAYS.map((d) => opt(d, d[0].toUpperCase() + d.slice(1), p.weekday)).join('')}</select>
+<label for="max_items">Most tenders in one email</label><input id="max_items" name="max_items" type="number" min="1" max="50" value="${p.max_items}">
+<label for="min_score">Only matches scoring at least (0 to 1)</label><input id="min_score" name="min_score" type="number" min="0" max="1" step="0.05" value="${p.min_score}">
+<label for="include_words">Only tenders mentioning any of (comma separated)</label><input id="include_words" name="include_words" value="${escapeHtml(p.include_words.join(', '))}">
+<label for="exclude_words">Never tenders mentioning (comma separated)</label><input id="exclude_words" name="exclude_words" value="${escapeHtml(p.exclude_words.join(', '))}">
+<label for="places">Only these places (ITL codes or region names, comma separated)</label><input id="places" name="places" value="${escapeHtml(p.places.join(', '))}">
+<label><input type="checkbox" name="paused" value="1"${p.paused ? ' checked' : ''}> Pause my alerts for now</label>
+<p><button type="submit">Save</button></p></form>
+<p><a href="${escapeHtml(actionUrl('/unsubscribe', unsubscribeToken))}">Unsubscribe instead</a></p>`;
+}
+
+const csv = (v: unknown) =>
+  String(v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export const alertRoutes = new Hono<AppEnv>()
+  .get('/suppliers/:id/alerts', async (c) => {
+    const id = c.req.param('id');
+    await requireSupplierOrAdmin(c, id);
+    return c.json(await alertView(c, id));
+  })
+  .put('/suppliers/:id/alerts', async (c) => {
+    const id = c.req.param('id');
+    await requireSupplierOrAdmin(c, id);
+    await supplierOr404(c, id);
+    const parsed = preferencesInput.safeParse(await c.req.json());
+    if (!parsed.success) {
+      throw badRequest(
+        'the alert preferences are not valid: ' + parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+        parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      );
+    }
+    await applyPreferences(c, id, parsed.data);
+    return c.json(await alertView(c, id));
+  })
+  .get('/unsubscribe', async (c) => {
+    const found = await tokenSupplier(c, 'unsubscribe');
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const { supplier, token } = found;
+    const { html } = page(
+      'Stop tender alerts?',
+      `<p>This stops all tender alert emails to <strong>${escapeHtml(supplier.name)}</strong>.</p>
+<form method="post" action="${escapeHtml(actionUrl('/unsubscribe', token))}"><button type="submit">Unsubscribe</button></form>
+<p>Or <a href="${escapeHtml(actionUrl('/alerts/manage', found.other('manage')))}">change what you receive</a> instead.</p>`,
+    );
+    return c.html(html);
+  })
+  .post('/unsubscribe', async (c) => {
+    const found = await tokenSupplier(c, 'unsubscribe');
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const { db, clock } = c.var.deps;
+    await unsubscribe(db, found.supplier.id, clock.now());
+    const { html } = page('You are unsubscribed', `<p>No more tender alerts will be sent to ${escapeHtml(found.supplier.name)}. You can turn them on again from your account at any time.</p>`);
+    return c.html(html);
+  })
+  .get('/alerts/manage', async (c) => {
+    const found = await tokenSupplier(c, 'manage');
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
+    return c.html(page(`Alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
+  })
+  .post('/alerts/manage', async (c) => {
+    const found = await tokenSupplier(c, 'manage');
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const form = await c.req.parseBody();
+    const parsed = preferencesInput.safeParse({
+      frequency: form.frequency,
+      hour: Number(form.hour),
+      weekday: form.weekday,
+      max_items: Number(form.max_items),
+      min_score: Number(form.min_score),
+      include_words: csv(form.include_words),
+      exclude_words: csv(form.exclude_words),
+      places: csv(form.places),
+      paused: form.paused === '1',
+    });
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `<li>${escapeHtml(`${i.path.join('.')}: ${i.message}`)}</li>`).join('');
+      const { html } = page('Please check your choices', `<ul>${problems}</ul><p><a href="${escapeHtml(actionUrl('/alerts/manage', found.token))}">Back</a></p>`, 400);
+      return c.html(html, 400);
+    }
+    await applyPreferences(c, found.supplier.id, parsed.data);
+    const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
+    return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
+  });
+
