@@ -108,6 +108,7 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
   }
 
   const changed = new Set<string>();
+  let partial: WindowCounts | null = null;
   try {
     const state = await getSourceState(db, adapter.id);
     let watermark = state?.watermark ?? null;
@@ -144,7 +145,9 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
 
     for (let w = 0; w < windows.length; w++) {
       const window = windows[w];
-      const counts = await ingestWindow(deps, adapter, ctx, window, (page, fetched) => {
+      const counts = emptyCounts();
+      partial = counts;
+      await ingestWindow(deps, adapter, ctx, window, counts, (page, fetched) => {
         summary.pages++;
         summary.requests += page.attempts;
         options.onProgress?.({
@@ -163,12 +166,12 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
       // for by hand beyond a gap is stored but leaves the watermark where it was.
       const advance = watermark === null || window.from.getTime() <= new Date(watermark).getTime();
       const windowEnd = window.to.toISOString();
+      partial = null;
       await recordWindowStored(db, adapter.id, advance ? windowEnd : null, counts);
       if (advance && (watermark === null || windowEnd > watermark)) watermark = windowEnd;
       summary.watermark = watermark;
       summary.windowsStored++;
-      for (const key of ['fetched', 'inserted', 'updated', 'unchanged', 'quarantined'] as const) summary[key] += counts[key];
-      for (const ocid of counts.changedOcids) changed.add(ocid);
+      addCounts(summary, counts, changed);
       options.onProgress?.({
         kind: 'window',
         source: adapter.id,
@@ -194,6 +197,11 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
       watermark,
     });
   } catch (err) {
+    // Pages of the failed window that were stored count, but the watermark stays before the window.
+    if (partial) {
+      addCounts(summary, partial, changed);
+      await recordWindowStored(db, adapter.id, null, partial).catch(() => {});
+    }
     summary.error = explain(adapter, err);
     log.error(`${adapter.id}: ${summary.error}; the watermark stays at ${summary.watermark ?? 'none'} and the next run resumes from there`, {
       source: adapter.id,
@@ -235,14 +243,24 @@ function fetchContext(deps: Deps, adapter: SourceAdapter, beforeAttempt: () => P
   };
 }
 
+type WindowCounts = IngestCounts & { changedOcids: string[] };
+
+const emptyCounts = (): WindowCounts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, changedOcids: [] });
+
+function addCounts(into: IngestCounts, counts: WindowCounts, changed: Set<string>) {
+  for (const key of ['fetched', 'inserted', 'updated', 'unchanged', 'quarantined'] as const) into[key] += counts[key];
+  for (const ocid of counts.changedOcids) changed.add(ocid);
+}
+
+/** Fetches and stores every page of one window, adding to `counts` page by page. */
 async function ingestWindow(
   deps: Deps,
   adapter: SourceAdapter,
   ctx: FetchContext,
   window: Window,
+  counts: WindowCounts,
   onPage: (page: { index: number; releases: number; attempts: number }, fetched: number) => void,
-): Promise<IngestCounts & { changedOcids: string[] }> {
-  const counts = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, changedOcids: [] as string[] };
+): Promise<void> {
   for await (const page of windowPages(ctx, adapter, adapter.baseUrl(deps.config), window)) {
     if (page.releases.length > 0) {
       const stored = await storeReleases(deps.db, adapter.id, page.releases, deps.clock.now().toISOString());
@@ -255,7 +273,6 @@ async function ingestWindow(
     }
     onPage({ index: page.index, releases: page.releases.length, attempts: page.attempts }, counts.fetched);
   }
-  return counts;
 }
 
 export interface IngestAllSummary {
