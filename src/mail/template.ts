@@ -89,7 +89,8 @@ export function formatDeadline(deadline: string | null, now: Date, timezone: str
   if (!deadline) return 'not stated';
   const at = Date.parse(deadline);
   if (!Number.isFinite(at)) return cleanText(deadline, true);
-  const when = new Intl.DateTimeFormat('en-GB', {
+  const parts: Record<string, string> = {};
+  for (const p of new Intl.DateTimeFormat('en-GB', {
     timeZone: timezone,
     weekday: 'short',
     day: 'numeric',
@@ -98,7 +99,10 @@ export function formatDeadline(deadline: string | null, now: Date, timezone: str
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
-  }).format(new Date(at));
+  }).formatToParts(new Date(at))) {
+    parts[p.type] = p.value;
+  }
+  const when = `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
   const days = Math.floor((at - now.getTime()) / 86_400_000);
   const left = at < now.getTime() ? 'closed' : days < 1 ? 'closes within a day' : days === 1 ? '1 day left' : `${days} days left`;
   return `${when} (${left})`;
