@@ -4,6 +4,8 @@ import type { AppEnv, Deps } from './deps.js';
 import { AppError, errorBody, renderError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { tenderRoutes } from './routes/tenders.js';
+import { supplierRoutes } from './routes/suppliers.js';
+import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
 import { alertRoutes } from './routes/alerts.js';
 
@@ -15,7 +17,9 @@ export function createApp(deps: Deps) {
     await next();
   });
   app.route('/health', healthRoutes);
+  app.route('/tenders', tenderSupplierRoutes);
   app.route('/tenders', tenderRoutes);
+  app.route('/suppliers', supplierRoutes);
   app.route('/sources', sourceRoutes);
   app.route('/', alertRoutes);
 

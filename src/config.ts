@@ -38,6 +38,8 @@ export const configSchema = z.object({
   ADMIN_KEY: z.string().min(16).optional(),
   HIGH_POTENTIAL_BOOST: z.coerce.number().min(0).max(1).default(0.05),
   LOCAL_WEIGHT: z.coerce.number().min(0).max(1).default(0.25),
+  /** Stored matches (and alerts built on them) keep only scores at or above this. */
+  MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.3),
 
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('tendermatch <alerts@localhost>'),

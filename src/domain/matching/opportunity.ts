@@ -8,7 +8,7 @@ import type { TenderRecord } from '../ocds/types.js';
 import type { Opportunity, OpportunityPlace } from './types.js';
 
 /** Tags written by the tagging step (tender_places role 'delivery', tender_cpv); lotId '' = whole tender. */
-export interface TenderTags {
+export interface DeliveryTags {
   places?: Array<{ lotId: string; code: string; national?: boolean }>;
   cpv?: Array<{ lotId: string; code: string }>;
 }
@@ -32,7 +32,7 @@ function placesFromText(raws: string[]): OpportunityPlace[] {
   return out;
 }
 
-function placesFromTags(tags: TenderTags, lotId: string): OpportunityPlace[] | null {
+function placesFromTags(tags: DeliveryTags, lotId: string): OpportunityPlace[] | null {
   if (!tags.places) return null;
   const own = tags.places.filter((p) => p.lotId === lotId);
   const list = own.length ? own : tags.places.filter((p) => p.lotId === '');
@@ -52,7 +52,7 @@ function joinText(parts: Array<string | null | undefined>): string {
 }
 
 /** The whole tender as one opportunity (also what a consortium for a multi-lot tender must cover). */
-export function wholeTenderOpportunity(t: TenderRecord, tags: TenderTags = {}): Opportunity {
+export function wholeTenderOpportunity(t: TenderRecord, tags: DeliveryTags = {}): Opportunity {
   const tagCpv = tags.cpv?.map((c) => c.code) ?? [];
   const cpv = cleanCodes([...t.cpv, ...t.lots.flatMap((l) => l.cpv), ...tagCpv]);
   const places =
@@ -79,7 +79,7 @@ export function wholeTenderOpportunity(t: TenderRecord, tags: TenderTags = {}): 
 }
 
 /** What suppliers can bid for: every lot of a tender with two or more lots, else the whole tender. */
-export function opportunitiesOf(t: TenderRecord, tags: TenderTags = {}): Opportunity[] {
+export function opportunitiesOf(t: TenderRecord, tags: DeliveryTags = {}): Opportunity[] {
   const whole = wholeTenderOpportunity(t, tags);
   if (t.lots.length < 2) return [whole];
   return t.lots.map((lot) => {

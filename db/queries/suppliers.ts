@@ -1,0 +1,139 @@
+import type { Db } from '../client.js';
+import { rowsPerInsert } from '../client.js';
+import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
+import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
+import { toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
+
+/** D1 allows 100 bound parameters: look ids up in chunks below that. */
+const IDS_PER_QUERY = 90;
+
+const parseList = (text: string | null): string[] => {
+  if (!text) return [];
+  try {
+    const v = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+};
+
+export function parseGrowth(text: string | null): GrowthPoint[] | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text);
+    return Array.isArray(v) ? (v as GrowthPoint[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function recordOf(row: SupplierRow): SupplierRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as SupplierKind,
+    homeRegion: row.home_region,
+    serves: parseList(row.serves),
+    national: row.national === 1,
+    cpv: parseList(row.cpv_codes),
+    description: row.description,
+    keywords: parseList(row.keywords),
+    maxContractValue: row.max_contract_value,
+    highPotentialDerived: row.high_potential_derived === 1,
+    highPotentialOverride: row.high_potential_override === null ? null : row.high_potential_override === 1,
+  };
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+export async function getSupplierRow(db: Db, id: string): Promise<SupplierRow | undefined> {
+  return db.selectFrom('suppliers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listSupplierRows(db: Db): Promise<SupplierRow[]> {
+  return db.selectFrom('suppliers').selectAll().orderBy('id').execute();
+}
+
+/** Which of these ids are registered, with their kinds. */
+export async function existingSuppliers(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) {
+    const rows = await db.selectFrom('suppliers').select(['id', 'kind']).where('id', 'in', part).execute();
+    for (const r of rows) out.set(r.id, r.kind);
+  }
+  return out;
+}
+
+export async function insertSupplier(db: Db, row: NewSupplierRow): Promise<void> {
+  await db.insertInto('suppliers').values(row).execute();
+}
+
+export async function updateSupplier(db: Db, id: string, patch: SupplierUpdate): Promise<void> {
+  await db.updateTable('suppliers').set(patch).where('id', '=', id).execute();
+}
+
+export async function membersOf(db: Db, cooperativeId: string): Promise<string[]> {
+  const rows = await db.selectFrom('cooperative_members').select('member_id').where('cooperative_id', '=', cooperativeId).orderBy('member_id').execute();
+  return rows.map((r) => r.member_id);
+}
+
+export async function cooperativesOf(db: Db, memberId: string): Promise<string[]> {
+  const rows = await db.selectFrom('cooperative_members').select('cooperative_id').where('member_id', '=', memberId).execute();
+  return rows.map((r) => r.cooperative_id);
+}
+
+/** Makes the member list exactly `memberIds`: adds the new ones first, then removes the rest. */
+export async function setMembers(db: Db, cooperativeId: string, memberIds: string[]): Promise<void> {
+  const rows = memberIds.map((member_id) => ({ cooperative_id: cooperativeId, member_id }));
+  for (const part of chunks(rows, rowsPerInsert(db, 2))) {
+    await db.insertInto('cooperative_members').values(part).onConflict((oc) => oc.doNothing()).execute();
+  }
+  let q = db.deleteFrom('cooperative_members').where('cooperative_id', '=', cooperativeId);
+  if (memberIds.length) q = q.where('member_id', 'not in', memberIds);
+  await q.execute();
+}
+
+/** Removes a supplier, its memberships either way, and its stored matches. */
+export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
+  await db.deleteFrom('matches').where('supplier_id', '=', id).execute();
+  await db.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
+  await db.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
+  const res = await db.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows ?? 0) > 0;
+}
+
+/** Every registered supplier as the matcher sees it (cooperatives combined with their members). */
+export async function loadProfiles(db: Db): Promise<SupplierProfile[]> {
+  const rows = await listSupplierRows(db);
+  const memberships = await db.selectFrom('cooperative_members').selectAll().execute();
+  return profilesFrom(rows, memberships);
+}
+
+export function profilesFrom(rows: SupplierRow[], memberships: Array<{ cooperative_id: string; member_id: string }>): SupplierProfile[] {
+  const records = new Map(rows.map((r) => [r.id, recordOf(r)]));
+  const members = new Map<string, SupplierRecord[]>();
+  for (const m of memberships) {
+    const rec = records.get(m.member_id);
+    if (!rec) continue;
+    const list = members.get(m.cooperative_id) ?? [];
+    list.push(rec);
+    members.set(m.cooperative_id, list);
+  }
+  return [...records.values()].map((r) => toProfile(r, members.get(r.id) ?? []));
+}
+
+/** One supplier's matcher profile, or null. */
+export async function loadProfile(db: Db, id: string): Promise<SupplierProfile | null> {
+  const row = await getSupplierRow(db, id);
+  if (!row) return null;
+  const memberIds = row.kind === 'cooperative' ? await membersOf(db, id) : [];
+  const memberRows: SupplierRow[] = [];
+  for (const part of chunks(memberIds, IDS_PER_QUERY)) {
+    memberRows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
+  }
+  return toProfile(recordOf(row), memberRows.map(recordOf));
+}

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { AppEnv, Deps } from '../deps.js';
+import { AppError, notFound } from '../errors.js';
+import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
+import { itlName } from '../domain/geo/index.js';
+import { SUPPLIER_KINDS } from '../domain/matching/types.js';
+import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
+import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
+import {
+  cooperativesOf,
+  deleteSupplier,
+  existingSuppliers,
+  getSupplierRow,
+  insertSupplier,
+  listSupplierRows,
+  membersOf,
+  parseGrowth,
+  recordOf,
+  setMembers,
+  updateSupplier,
+} from '../../db/queries/suppliers.js';
+import { matchesForSupplier } from '../../db/queries/matches.js';
+import { regionCodesFor } from '../../db/queries/places.js';
+import { matchSupplier } from '../../jobs/match.js';
+import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin } from './auth.js';
+
+export const supplierRoutes = new Hono<AppEnv>();
+
+function invalid(problems: FieldProblem[]): AppError {
+  const fields = [...new Set(problems.map((p) => p.field))];
+  return new AppError(422, 'invalid_supplier', `please fix: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, { fields: problems, names: fields });
+}
+
+const list = (text: string | null): string[] => (text ? (JSON.parse(text) as string[]) : []);
+
+/** The public view of a supplier; `private` adds contact email and growth figures. */
+function view(row: SupplierRow, members: string[], isPrivate: boolean) {
+  const growth = parseGrowth(row.growth);
+  const derived = deriveHighPotential(growth);
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    company_number: row.company_number,
+    postcode: row.postcode,
+    home_region: row.home_region,
+    home_region_name: row.home_region ? itlName(row.home_region) : null,
+    serves: list(row.serves),
+    national: row.national === 1,
+    cpv_codes: list(row.cpv_codes).map((code) => ({ code, label: cpvLabel(code) })),
+    description: row.description,
+    keywords: list(row.keywords),
+    max_contract_value: row.max_contract_value,
+    turnover_band: row.turnover_band,
+    staff_band: row.staff_band,
+    certifications: list(row.certifications),
+    high_potential: row.high_potential_override === null ? row.high_potential_derived === 1 : row.high_potential_override === 1,
+    high_potential_derived: row.high_potential_derived === 1,
+    high_potential_reason: derived.reason,
+    high_potential_override: row.high_potential_override === null ? null : row.high_potential_override === 1,
+    members: row.kind === 'cooperative' ? members : undefined,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    ...(isPrivate ? { contact_email: row.contact_email, growth } : {}),
+  };
+}
+
+async function readBody(c: Context<AppEnv>): Promise<unknown> {
+  return c.req.json();
+}
+
+async function checkMembers(deps: Deps, memberIds: string[], selfId: string | null): Promise<FieldProblem[]> {
+  const found = await existingSuppliers(deps.db, memberIds);
+  const problems: FieldProblem[] = [];
+  memberIds.forEach((id, i) => {
+    const kind = found.get(id);
+    if (id === selfId) problems.push({ field: `members[${i}]`, message: 'a cooperative cannot be its own member' });
+    else if (!kind) problems.push({ field: `members[${i}]`, message: `"${id}" is not a registered supplier` });
+    else if (kind === 'cooperative') problems.push({ field: `members[${i}]`, message: `"${id}" is a cooperative; members are firms` });
+  });
+  return problems;
+}
+
+async function rematch(deps: Deps, supplierId: string) {
+  try {
+    return await matchSupplier(deps, supplierId);
+  } catch (err) {
+    // The profile is saved; matching runs again after the next ingest.
+    deps.log.error('matching a supplier failed', { supplierId, error: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
+
+function rowFields(v: Partial<SupplierInput>): SupplierUpdate {
+  const out: SupplierUpdate = {};
+  if (v.name !== undefined) out.name = v.name;
+  if (v.kind !== undefined) out.kind = v.kind;
+  if (v.companyNumber !== undefined) out.company_number = v.companyNumber;
+  if (v.postcode !== undefined) out.postcode = v.postcode;
+  if (v.homeRegion !== undefined) out.home_region = v.homeRegion;
+  if (v.serves !== undefined) out.serves = JSON.stringify(v.serves);
+  if (v.national !== undefined) out.national = v.national ? 1 : 0;
+  if (v.cpv !== undefined) out.cpv_codes = JSON.stringify(v.cpv);
+  if (v.description !== undefined) out.description = v.description;
+  if (v.keywords !== undefined) out.keywords = JSON.stringify(v.keywords);
+  if (v.maxContractValue !== undefined) out.max_contract_value = v.maxContractValue;
+  if (v.turnoverBand !== undefined) out.turnover_band = v.turnoverBand;
+  if (v.staffBand !== undefined) out.staff_band = v.staffBand;
+  if (v.certifications !== undefined) out.certifications = JSON.stringify(v.certifications);
+  if (v.contactEmail !== undefined) out.contact_email = v.contactEmail;
+  if (v.growth !== undefined) {
+    out.growth = v.growth ? JSON.stringify(v.growth) : null;
+    out.high_potential_derived = deriveHighPotential(v.growth).highPotential ? 1 : 0;
+  }
+  if (v.highPotentialOverride !== undefined) out.high_potential_override = v.highPotentialOverride === null ? null : v.highPotentialOverride ? 1 : 0;
+  return out;
+}
+
+supplierRoutes.post('/', async (c) => {
+  const deps = c.get('deps');
+  const checked = validateSupplier(await readBody(c));
+  if (!checked.ok) throw invalid(checked.problems);
+  const v = checked.value;
+  if (v.highPotentialOverride !== undefined && !isAdmin(c)) {
+    throw new AppError(403, 'forbidden', 'only an administrator can set high_potential_override');
+  }
+  const memberIds = v.members ?? [];
+  const memberProblems = await checkMembers(deps, memberIds, null);
+  if (memberProblems.length) throw invalid(memberProblems);
+
+  const id = `sup_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
+  const key = newSupplierKey();
+  const now = deps.clock.now().toISOString();
+  const row: NewSupplierRow = {
+    id,
+    name: v.name!,
+    kind: v.kind!,
+    company_number: v.companyNumber ?? null,
+    postcode: v.postcode ?? null,
+    home_region: v.homeRegion ?? null,
+    serves: JSON.stringify(v.serves ?? []),
+    national: v.national ? 1 : 0,
+    cpv_codes: JSON.stringify(v.cpv ?? []),
+    description: v.description ?? null,
+    keywords: JSON.stringify(v.keywords ?? []),
+    max_contract_value: v.maxContractValue ?? null,
+    turnover_band: v.turnoverBand ?? null,
+    staff_band: v.staffBand ?? null,
+    certifications: JSON.stringify(v.certifications ?? []),
+    contact_email: v.contactEmail ?? null,
+    key_hash: hashKey(key),
+    growth: v.growth ? JSON.stringify(v.growth) : null,
+    high_potential_derived: deriveHighPotential(v.growth ?? null).highPotential ? 1 : 0,
+    high_potential_override: v.highPotentialOverride === undefined || v.highPotentialOverride === null ? null : v.highPotentialOverride ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertSupplier(deps.db, row);
+  try {
+    if (memberIds.length) await setMembers(deps.db, id, memberIds);
+  } catch (err) {
+    // No transactions on D1: undo the registration rather than leave a cooperative without its members.
+    await deleteSupplier(deps.db, id);
+    throw err;
+  }
+  const matched = await rematch(deps, id);
+  const saved = (await getSupplierRow(deps.db, id))!;
+  return c.json(
+    {
+      supplier: view(saved, memberIds, true),
+      key,
+      key_note: 'Keep this key: it is shown only now. Send it as "Authorization: Bearer <key>" to change or delete this profile.',
+      matches: matched?.written ?? 0,
+    },
+    201,
+  );
+});
+
+supplierRoutes.get('/', async (c) => {
+  const deps = c.get('deps');
+  const q = c.req.query();
+  const problems: FieldProblem[] = [];
+  let cpvSig: string[] = [];
+  if (q.cpv) {
+    for (const raw of q.cpv.split(',')) {
+      const code = normaliseCpv(raw.trim());
+      if (!code) problems.push({ field: 'cpv', message: `"${raw}" is not a CPV 2008 code` });
+      else cpvSig.push(cpvSignificant(code));
+    }
+  }
+  let regions: string[] | null = null;
+  if (q.region) {
+    regions = await regionCodesFor(deps.db, q.region);
+    if (!regions) problems.push({ field: 'region', message: `"${q.region}" is not a region code, region name or named place` });
+  }
+  if (q.kind && !(SUPPLIER_KINDS as readonly string[]).includes(q.kind)) {
+    problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
+  }
+  if (q.high_potential && !['true', 'false'].includes(q.high_potential)) problems.push({ field: 'high_potential', message: 'must be true or false' });
+  const limit = q.limit === undefined ? 50 : Number(q.limit);
+  const offset = q.offset === undefined ? 0 : Number(q.offset);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 500' });
+  if (!Number.isInteger(offset) || offset < 0) problems.push({ field: 'offset', message: 'must be a whole number, 0 or more' });
+  if (problems.length) throw new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
+
+  const rows = await listSupplierRows(deps.db);
+  const hits = rows.filter((row) => {
+    const r = recordOf(row);
+    if (q.kind && r.kind !== q.kind) return false;
+    const hp = r.highPotentialOverride ?? r.highPotentialDerived;
+    if (q.high_potential && hp !== (q.high_potential === 'true')) return false;
+    if (cpvSig.length) {
+      const own = r.cpv.map(cpvSignificant);
+      if (!cpvSig.some((want) => own.some((s) => s.startsWith(want) || want.startsWith(s)))) return false;
+    }
+    if (regions) {
+      const areas = [r.homeRegion, ...r.serves].filter((a): a is string => !!a);
+      const inside = regions.some((reg) => reg === 'TL' || areas.some((a) => a.startsWith(reg) || reg.startsWith(a)));
+      if (!inside) return false;
+    }
+    return true;
+  });
+  // High-potential firms first when the boost is on: raised, never hiding anyone.
+  const boost = deps.config.HIGH_POTENTIAL_BOOST > 0;
+  const hpOf = (row: SupplierRow) => (row.high_potential_override ?? row.high_potential_derived) === 1;
+  hits.sort((a, b) => (boost ? Number(hpOf(b)) - Number(hpOf(a)) : 0) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+  return c.json({
+    total: hits.length,
+    limit,
+    offset,
+    suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false)),
+  });
+});
+
+supplierRoutes.get('/:id', async (c) => {
+  const deps = c.get('deps');
+  const id = c.req.param('id');
+  const row = await getSupplierRow(deps.db, id);
+  if (!row) throw notFound(`supplier ${id}`);
+  let isPrivate = false;
+  if (bearerToken(c)) {
+    try {
+      await requireSupplierOrAdmin(c, id);
+      isPrivate = true;
+    } catch {
+      isPrivate = false;
+    }
+  }
+  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate) });
+});
+
+supplierRoutes.patch('/:id', async (c) => {
+  const deps = c.get('deps');
+  const id = c.req.param('id');
+  await requireSupplierOrAdmin(c, id);
+  const row = await getSupplierRow(deps.db, id);
+  if (!row) throw notFound(`supplier ${id}`);
+  const checked = validateSupplier(await readBody(c), { partial: true });
+  if (!checked.ok) throw invalid(checked.problems);
+  const v = checked.value;
+  if (v.highPotentialOverride !== undefined && !isAdmin(c)) {
+    throw new AppError(403, 'forbidden', 'only an administrator can set high_potential_override');
+  }
+  const problems: FieldProblem[] = [];
+  const kind = v.kind ?? row.kind;
+  const currentMembers = await membersOf(deps.db, id);
+  const members = v.members ?? currentMembers;
+  if (kind !== 'cooperative' && members.length) problems.push({ field: 'members', message: 'only a cooperative has members' });
+  if (kind !== 'cooperative' && (v.cpv ?? list(row.cpv_codes)).length === 0) {
+    problems.push({ field: 'cpv_codes', message: 'needs at least one CPV code saying what the supplier does' });
+  }
+  if (v.postcode === null) problems.push({ field: 'postcode', message: 'cannot be removed: it says where the supplier is based' });
+  if (checked.given.has('home_region') && !checked.given.has('postcode') && v.homeRegion && row.postcode) {
+    const base = row.home_region?.slice(0, 3);
+    if (base && !v.homeRegion.startsWith(base)) problems.push({ field: 'home_region', message: `${v.homeRegion} is not in the region of the postcode (${base})` });
+  }
+  if (v.members) problems.push(...(await checkMembers(deps, v.members, id)));
+  if (problems.length) throw invalid(problems);
+
+  const patch = rowFields(v);
+  patch.updated_at = deps.clock.now().toISOString();
+  await updateSupplier(deps.db, id, patch);
+  if (v.members) await setMembers(deps.db, id, v.members);
+  const matched = await rematch(deps, id);
+  const saved = (await getSupplierRow(deps.db, id))!;
+  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true), matches: matched?.written ?? 0 });
+});
+
+supplierRoutes.delete('/:id', async (c) => {
+  const deps = c.get('deps');
+  const id = c.req.param('id');
+  await requireSupplierOrAdmin(c, id);
+  const coops = await cooperativesOf(deps.db, id);
+  const deleted = await deleteSupplier(deps.db, id);
+  if (!deleted) throw notFound(`supplier ${id}`);
+  for (const coop of coops) await rematch(deps, coop);
+  return c.json({ deleted: true, id });
+});
+
+supplierRoutes.get('/:id/matches', async (c) => {
+  const deps = c.get('deps');
+  const id = c.req.param('id');
+  const row = await getSupplierRow(deps.db, id);
+  if (!row) throw notFound(`supplier ${id}`);
+  const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
+  const offset = Math.max(0, Number(c.req.query('offset') ?? 0) || 0);
+  const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
+  return c.json({ supplier_id: id, matches });
+});
