@@ -8,6 +8,9 @@ import { addLot, addMatch, addSupplier, addTender, header, startSmtp } from './a
 
 const ENV = { UNSUBSCRIBE_SECRET: 'alerts-test-secret-0123456789', PUBLIC_BASE_URL: 'https://tendermatch.example', MAIL_FROM: 'tendermatch <alerts@tendermatch.example>', ADMIN_KEY: 'admin-key-0123456789abcdef' };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (r: Response) => (await r.json()) as any;
+
 let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
 let mailer: Mailer | undefined;
 afterEach(async () => {
@@ -17,7 +20,7 @@ afterEach(async () => {
   mailer = undefined;
 });
 
-async function setup(answer?: Parameters<typeof startSmtp>[0]['answer']) {
+async function setup(answer?: (n: number, to: string) => { code: number; message: string } | undefined) {
   smtp = await startSmtp({ answer });
   mailer = smtpMailer({ url: smtp.url, from: ENV.MAIL_FROM, ratePerSecond: 1000 });
   const deps = await testDeps({ mailer, env: ENV });
@@ -180,7 +183,7 @@ describe('sendDueAlerts against a real SMTP server', () => {
     expect(smtp.received).toHaveLength(0);
     const res = await app.request('/suppliers/s/alerts', { headers: { authorization: 'Bearer supplier-key-s' } });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await json(res)) as any;
     expect(body.preferences.paused).toBe(true);
     expect(body.delivery.paused_reason).toContain('alerts to gone@nowhere.test paused after 3 deliveries in a row were refused');
     expect(body.delivery.paused_reason).toContain('550');
@@ -190,7 +193,7 @@ describe('sendDueAlerts against a real SMTP server', () => {
     await db.updateTable('suppliers').set({ contact_email: 'new@nowhere.test' }).where('id', '=', 's').execute();
     const put = await app.request('/suppliers/s/alerts', { method: 'PUT', headers: { authorization: 'Bearer supplier-key-s', 'content-type': 'application/json' }, body: JSON.stringify({ paused: false }) });
     expect(put.status).toBe(200);
-    expect((await put.json()).delivery).toMatchObject({ paused: false, paused_reason: null, refused_in_a_row: 0 });
+    expect((await json(put)).delivery).toMatchObject({ paused: false, paused_reason: null, refused_in_a_row: 0 });
     deps.clock.set('2026-11-29T07:00:00Z');
     expect(await sendDueAlerts(deps)).toMatchObject({ sent: 1 });
     expect(smtp.received[0].to).toBe('new@nowhere.test');
@@ -241,7 +244,7 @@ describe('GET/PUT /suppliers/:id/alerts', () => {
     expect((await app.request('/suppliers/s/alerts', as('key-of-other'))).status).toBe(403);
     const get = await app.request('/suppliers/s/alerts', as('key-of-s'));
     expect(get.status).toBe(200);
-    expect((await get.json()).preferences).toEqual({
+    expect((await json(get)).preferences).toEqual({
       frequency: 'daily', hour: 7, weekday: 'monday', timezone: 'Europe/London', min_score: 0, max_items: 10,
       include_words: [], exclude_words: [], places: [], paused: false,
     });
@@ -249,7 +252,7 @@ describe('GET/PUT /suppliers/:id/alerts', () => {
 
     const bad = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ frequency: 'hourly', hour: 25, colour: 'red' }) }));
     expect(bad.status).toBe(400);
-    const err = await bad.json();
+    const err = await json(bad);
     expect(err.error.code).toBe('bad_request');
     expect(err.error.message).toContain('frequency');
     expect(err.error.message).toContain('hour');
@@ -257,7 +260,7 @@ describe('GET/PUT /suppliers/:id/alerts', () => {
 
     const put = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ frequency: 'weekly', weekday: 'friday', hour: 16, min_score: 0.4, max_items: 5, include_words: ['cleaning'], places: ['TLJ'] }) }));
     expect(put.status).toBe(200);
-    expect((await put.json()).preferences).toMatchObject({ frequency: 'weekly', weekday: 'friday', hour: 16, min_score: 0.4, max_items: 5, include_words: ['cleaning'], places: ['TLJ'] });
+    expect((await json(put)).preferences).toMatchObject({ frequency: 'weekly', weekday: 'friday', hour: 16, min_score: 0.4, max_items: 5, include_words: ['cleaning'], places: ['TLJ'] });
     const stored = await deps.db.selectFrom('alert_preferences').selectAll().executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ supplier_id: 's', frequency: 'weekly', weekday: 5, hour: 16, min_score: 0.4, max_items: 5, include_words: '["cleaning"]', places: '["TLJ"]' });
 
