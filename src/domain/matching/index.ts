@@ -32,16 +32,21 @@ export function compareResults(a: { score: number; supplierId: string }, b: { sc
   return b.score - a.score || (a.supplierId < b.supplierId ? -1 : a.supplierId > b.supplierId ? 1 : 0);
 }
 
+interface Ranked {
+  result: MatchResult;
+  supplier: number;
+}
+
 /** Keeps the `limit` best of what it is offered. */
 class TopList {
-  readonly items: MatchResult[] = [];
+  readonly items: Ranked[] = [];
   constructor(private readonly limit: number) {}
 
-  offer(r: MatchResult): void {
+  offer(r: Ranked): void {
     const items = this.items;
-    if (items.length >= this.limit && compareResults(r, items[items.length - 1]) >= 0) return;
+    if (items.length >= this.limit && compareResults(r.result, items[items.length - 1].result) >= 0) return;
     let i = items.length;
-    while (i > 0 && compareResults(r, items[i - 1]) < 0) i--;
+    while (i > 0 && compareResults(r.result, items[i - 1].result) < 0) i--;
     items.splice(i, 0, r);
     if (items.length > this.limit) items.pop();
   }
@@ -60,20 +65,20 @@ function rank(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const minScore = options.minScore ?? 0;
   const top = new TopList(limit);
-  const all: MatchResult[] = [];
+  const all: Ranked[] = [];
   const n = candidates ? candidates.length : suppliers.length;
   for (let k = 0; k < n; k++) {
-    const v = scoreCompiled(co, suppliers[candidates ? candidates[k] : k], settings, false);
+    const i = candidates ? candidates[k] : k;
+    const v = scoreCompiled(co, suppliers[i], settings, false);
     if (!v.eligible || v.score < minScore) continue;
-    if (limit === Number.POSITIVE_INFINITY) all.push(v);
-    else top.offer(v);
+    if (limit === Number.POSITIVE_INFINITY) all.push({ result: v, supplier: i });
+    else top.offer({ result: v, supplier: i });
   }
-  const kept = limit === Number.POSITIVE_INFINITY ? all.sort(compareResults) : top.items;
-  if (options.explain === false) return kept;
-  const bySupplier = new Map(suppliers.map((s, i) => [s.profile.id, i]));
-  return kept.map((r) => {
-    const v = scoreCompiled(co, suppliers[bySupplier.get(r.supplierId)!], settings, true, vocab);
-    return v.eligible ? stripVerdict(v) : r;
+  const kept = limit === Number.POSITIVE_INFINITY ? all.sort((a, b) => compareResults(a.result, b.result)) : top.items;
+  if (options.explain === false) return kept.map((k) => stripVerdict(k.result as MatchResult & { eligible: true }));
+  return kept.map((k) => {
+    const v = scoreCompiled(co, suppliers[k.supplier], settings, true, vocab);
+    return v.eligible ? stripVerdict(v) : k.result;
   });
 }
 

@@ -1,0 +1,264 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileReleases } from '../src/domain/ocds/compile.js';
+import { normalise } from '../src/domain/ocds/normalise.js';
+import { SupplierIndex, rankValue, scoreMatch, type MatchSettings } from '../src/domain/matching/index.js';
+import { opportunitiesOf } from '../src/domain/matching/opportunity.js';
+import { deriveHighPotential, normaliseCompanyNumber } from '../src/domain/suppliers/index.js';
+import { SHARED_DATA } from './helpers.js';
+import { opportunity, supplier } from './matching-fixtures.js';
+
+const NOW = new Date('2026-11-24T09:00:00Z');
+const SETTINGS: MatchSettings = { localWeight: 0.25, highPotentialBoost: 0.05 };
+
+// Real notices: "Composting of Organic Green Waste" (Public Contracts Scotland, East Ayrshire, CPV 90500000 and
+// 77120000) and "Five Year Electrical Inspection Contract, Various Addresses, North Glasgow" (CPV 50711000, UKM82).
+const composting = opportunity({
+  title: 'Composting of Organic Green Waste',
+  text: 'Composting of Organic Green Waste\nLot 2 - South of the Authority\nCollection from a central location',
+  cpv: ['90500000', '77120000'],
+  places: [{ code: 'TLM93', national: false }],
+  value: 120000,
+});
+const electrical = opportunity({
+  title: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow',
+  text: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow\nElectrical installation condition reports. The works are to be carried out in accordance with BS 7671',
+  cpv: ['50711000'],
+  places: [{ code: 'TLM82', national: false }],
+  value: 300000,
+  suitableSme: true,
+});
+
+describe('scoring a supplier against a tender or lot', () => {
+  const cases: Array<{
+    name: string;
+    opp: ReturnType<typeof opportunity>;
+    sup: ReturnType<typeof supplier>;
+    eligible: boolean;
+    rule?: string;
+    reason: RegExp;
+  }> = [
+    {
+      name: 'exact CPV, based in the same ITL3 area',
+      opp: composting,
+      sup: supplier({ id: 'a', cpv: ['90500000'], homeRegion: 'TLM93', description: 'Organic waste composting and green waste collection', maxContractValue: 500000 }),
+      eligible: true,
+      reason: /exactly what the tender asks for/,
+    },
+    {
+      name: 'broader CPV code covering the notice code',
+      opp: electrical,
+      sup: supplier({ id: 'b', cpv: ['50700000'], homeRegion: 'TLM8', maxContractValue: 1e6 }),
+      eligible: true,
+      reason: /falls under your 50700000/,
+    },
+    {
+      name: 'no CPV code near the notice',
+      opp: electrical,
+      sup: supplier({ id: 'c', cpv: ['79421100'], homeRegion: 'TLM82', national: true }),
+      eligible: false,
+      rule: 'capability',
+      reason: /None of your CPV codes/,
+    },
+    {
+      name: 'does not serve the delivery place',
+      opp: electrical,
+      sup: supplier({ id: 'd', cpv: ['50711000'], homeRegion: 'TLK4', serves: ['TLK'] }),
+      eligible: false,
+      rule: 'place',
+      reason: /Delivery is in .*TLM82.*which you do not serve/,
+    },
+    {
+      name: 'value above its capacity',
+      opp: electrical,
+      sup: supplier({ id: 'e', cpv: ['50711000'], homeRegion: 'TLM82', maxContractValue: 100000 }),
+      eligible: false,
+      rule: 'capacity',
+      reason: /above the largest contract you can deliver alone \(£100k\); a consortium could bid/,
+    },
+    {
+      name: 'VCSE-reserved tender and a small firm',
+      opp: { ...electrical, reserved: ['vcse'] },
+      sup: supplier({ id: 'f', cpv: ['50711000'], homeRegion: 'TLM82' }),
+      eligible: false,
+      rule: 'reserved',
+      reason: /reserved for VCSEs/,
+    },
+    {
+      name: 'SME/VCSE-reserved tender and a VCSE',
+      opp: { ...electrical, reserved: ['smeVcse'] },
+      sup: supplier({ id: 'g', kind: 'vcse', cpv: ['50711000'], homeRegion: 'TLM82' }),
+      eligible: true,
+      reason: /reserved for SMEs and VCSEs, and you qualify/,
+    },
+    {
+      name: 'past its deadline',
+      opp: { ...electrical, deadline: '2026-11-20T12:00:00Z' },
+      sup: supplier({ id: 'h', cpv: ['50711000'], homeRegion: 'TLM82' }),
+      eligible: false,
+      rule: 'expired',
+      reason: /closed for bids on 2026-11-20/,
+    },
+    {
+      name: 'cancelled',
+      opp: { ...electrical, status: 'cancelled' },
+      sup: supplier({ id: 'i', cpv: ['50711000'], homeRegion: 'TLM82' }),
+      eligible: false,
+      rule: 'closed',
+      reason: /cancelled/,
+    },
+    {
+      name: 'UK-wide work is open to a supplier anywhere',
+      opp: { ...electrical, places: [{ code: 'TL', national: true }] },
+      sup: supplier({ id: 'j', cpv: ['50711000'], homeRegion: 'TLK4' }),
+      eligible: true,
+      reason: /UK-wide/,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const v = scoreMatch(c.opp, c.sup, SETTINGS, NOW);
+      expect(v.eligible).toBe(c.eligible);
+      if (v.eligible) {
+        expect(v.score).toBeGreaterThan(0);
+        expect(v.score).toBeLessThanOrEqual(1);
+        expect(v.reasons.join(' ')).toMatch(c.reason);
+      } else {
+        expect(v.rule).toBe(c.rule);
+        expect(v.reason).toMatch(c.reason);
+      }
+    });
+  }
+
+  it('ranks local over distant, ITL3 over ITL1, and the local weight widens the gap', () => {
+    const national = supplier({ id: 'n', cpv: ['50711000'], homeRegion: 'TLK4', national: true });
+    const region = supplier({ id: 'r', cpv: ['50711000'], homeRegion: 'TLM' });
+    const area = supplier({ id: 'l', cpv: ['50711000'], homeRegion: 'TLM82' });
+    const score = (s: typeof national, w: number) => {
+      const v = scoreMatch(electrical, s, { ...SETTINGS, localWeight: w }, NOW);
+      if (!v.eligible) throw new Error(v.reason);
+      return v.score;
+    };
+    expect(score(area, 0.25)).toBeGreaterThan(score(region, 0.25));
+    expect(score(region, 0.25)).toBeGreaterThan(score(national, 0.25));
+    expect(score(area, 0.6) - score(national, 0.6)).toBeGreaterThan(score(area, 0.25) - score(national, 0.25));
+    const v = scoreMatch(electrical, area, SETTINGS, NOW);
+    expect(v.eligible && v.reasons.join(' ')).toMatch(/You are based in Glasgow City \(TLM82\), where the work is delivered/);
+  });
+
+  it('says the days left and that the buyer marked it suitable for SMEs', () => {
+    const v = scoreMatch(electrical, supplier({ id: 's', cpv: ['50711000'], homeRegion: 'TLM82', maxContractValue: 1e6 }), SETTINGS, NOW);
+    expect(v.eligible).toBe(true);
+    if (!v.eligible) return;
+    expect(v.reasons).toContain('26 days left to bid (closes 2026-12-20).');
+    expect(v.reasons).toContain('The buyer marked it as suitable for SMEs.');
+    expect(v.reasons).toContain('Its value, £300k, is within the £1m you can deliver.');
+  });
+
+  it('raises a high-potential firm in rankings without dropping anyone', () => {
+    const a = scoreMatch(electrical, supplier({ id: 'a', cpv: ['50711000'], homeRegion: 'TLM82' }), SETTINGS, NOW);
+    const b = scoreMatch(electrical, supplier({ id: 'b', cpv: ['50711000'], homeRegion: 'TLM82', highPotential: true }), SETTINGS, NOW);
+    if (!a.eligible || !b.eligible) throw new Error('both should match');
+    expect(a.score).toBe(b.score);
+    expect(rankValue(b, SETTINGS)).toBeCloseTo(b.score + 0.05);
+    expect(rankValue(a, SETTINGS)).toBe(a.score);
+  });
+});
+
+describe('candidate index', () => {
+  it('gives the same top-10 lists as scoring every pair', () => {
+    const codes = ['50711000', '50700000', '45310000', '45311000', '90500000', '90511000', '77310000', '77000000', '79421100', '72000000', '50000000', '45000000'];
+    const regions = ['TLM82', 'TLM93', 'TLM', 'TLK4', 'TLG31', 'TLL1', 'TLL'];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+    const suppliers = Array.from({ length: 600 }, (_, i) =>
+      supplier({
+        id: `s${String(i).padStart(4, '0')}`,
+        cpv: [pick(codes), pick(codes)],
+        homeRegion: pick(regions),
+        serves: rnd() < 0.3 ? [pick(regions)] : [],
+        national: rnd() < 0.1,
+        maxContractValue: rnd() < 0.5 ? Math.round(rnd() * 1e6) : null,
+        description: pick(['electrical inspection and testing', 'waste composting', 'grounds maintenance', 'software']),
+        highPotential: rnd() < 0.2,
+      }),
+    );
+    const index = new SupplierIndex(suppliers);
+    for (let t = 0; t < 40; t++) {
+      const opp = opportunity({
+        ocid: `o${t}`,
+        cpv: [pick(codes)],
+        places: rnd() < 0.2 ? [] : [{ code: pick(regions), national: false }],
+        value: rnd() < 0.5 ? Math.round(rnd() * 5e5) : null,
+        text: pick(['Electrical inspection', 'Composting of organic green waste', 'Grounds maintenance']),
+      });
+      const fast = index.match(opp, NOW, SETTINGS, { limit: 10 });
+      const slow = index.matchAllPairs(opp, NOW, SETTINGS, { limit: 10 });
+      expect(fast.map((r) => [r.supplierId, r.score])).toEqual(slow.map((r) => [r.supplierId, r.score]));
+      expect(index.candidates(index.compile(opp, NOW)).length).toBeLessThan(suppliers.length);
+    }
+  });
+});
+
+describe('supplier rules', () => {
+  it.each([
+    ['SC123456', 'SC123456'],
+    ['01234567', '01234567'],
+    ['1234567', '01234567'],
+    ['oc 301234', 'OC301234'],
+    ['XX123456', null],
+    ['12345', null],
+    ['SC12345A', null],
+  ])('Companies House number %s → %s', (input, expected) => {
+    expect(normaliseCompanyNumber(input)).toBe(expected);
+  });
+
+  it.each([
+    [[{ year: 2022, employees: 10, turnover: 1e6 }, { year: 2025, employees: 18, turnover: 1.1e6 }], true, /employees grew 22% a year/],
+    [[{ year: 2022, employees: 12, turnover: 1e6 }, { year: 2025, employees: 13, turnover: 1.8e6 }], true, /turnover grew 22% a year/],
+    [[{ year: 2022, employees: 8, turnover: 1e6 }, { year: 2025, employees: 30, turnover: 5e6 }], false, /fewer than 10 employees in 2022/],
+    [[{ year: 2022, employees: 20, turnover: 1e6 }, { year: 2025, employees: 30, turnover: 1.5e6 }], false, /not above 20%/],
+    [[{ year: 2024, employees: 20, turnover: 1e6 }, { year: 2025, employees: 40, turnover: 2e6 }], false, /no figures for 2022/],
+  ])('high-potential (OECD high-growth) %#', (growth, expected, why) => {
+    const g = growth.map((x) => ({ year: x.year, employees: x.employees, turnover: x.turnover }));
+    const r = deriveHighPotential(g);
+    expect(r.highPotential).toBe(expected);
+    expect(r.reason).toMatch(why);
+  });
+});
+
+const SCOTLAND = join(SHARED_DATA, 'ocds/public-contracts-scotland/releases-2019.jsonl');
+
+describe.skipIf(!existsSync(SCOTLAND))('real notices (skipped: ../shared/data is not beside the project)', () => {
+  it('matches every lot of the real Scottish notices on its own CPV and place', () => {
+    const records = readFileSync(SCOTLAND, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => normalise(compileReleases([JSON.parse(l)])));
+    const lotted = records.filter((r) => r.lots.length >= 2);
+    expect(lotted.length).toBeGreaterThan(10);
+    const at = new Date('2019-01-01T00:00:00Z');
+    let matched = 0;
+    for (const r of lotted) {
+      const opps = opportunitiesOf(r);
+      expect(opps.map((o) => o.lotId)).toEqual(r.lots.map((l) => l.id));
+      for (const o of opps) {
+        if (!o.cpv.length || !o.places.length) continue;
+        const local = supplier({ id: 'local', cpv: [o.cpv[0]], homeRegion: o.places[0].code });
+        const v = scoreMatch(o, local, SETTINGS, at);
+        if (o.deadline && Date.parse(o.deadline) <= at.getTime()) {
+          expect(v.eligible).toBe(false);
+          continue;
+        }
+        expect(v.eligible).toBe(true);
+        if (v.eligible) {
+          expect(v.reasons[0]).toMatch(new RegExp(`lot ${o.lotId}`));
+          matched++;
+        }
+      }
+    }
+    expect(matched).toBeGreaterThan(50);
+  });
+});
