@@ -104,17 +104,27 @@ export function validateSupplier(
   const schema = options.partial ? shape.partial() : shape;
   const parsed = schema.safeParse(body);
   const problems: FieldProblem[] = [];
-  if (!parsed.success) {
+  let b: Partial<SupplierBody>;
+  if (parsed.success) b = parsed.data as Partial<SupplierBody>;
+  else {
+    // Report the shape errors, then go on checking the fields that did parse, so every bad field is named at once.
+    const failed = new Set<string>();
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) problems.push({ field: key, message: 'is not a field of a supplier profile' });
+        issue.keys.forEach((k) => failed.add(k));
       } else {
         problems.push({ field: issue.path.join('.') || '(body)', message: issue.message });
+        if (issue.path.length) failed.add(String(issue.path[0]));
       }
     }
-    return { ok: false, problems };
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, problems };
+    const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !failed.has(k)));
+    const again = shape.partial().safeParse(rest);
+    if (!again.success) return { ok: false, problems };
+    b = again.data as Partial<SupplierBody>;
+    options = { ...options, partial: true };
   }
-  const b = parsed.data as Partial<SupplierBody>;
   const given = new Set(Object.keys(b));
   const v: Partial<SupplierInput> = {};
   if (b.name !== undefined) v.name = b.name;
