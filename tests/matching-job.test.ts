@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { matchTenders } from '../jobs/match.js';
+import { testDeps } from './helpers.js';
+import { registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
+
+// "Five Year Electrical Inspection Contract, Various Addresses, North Glasgow" (Public Contracts Scotland).
+const glasgow: TenderSpec = {
+  ocid: 'ocds-test-glasgow',
+  title: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow',
+  description: 'Electrical installation condition reports. The works are to be carried out in accordance with BS 7671.',
+  cpv: '50711000',
+  region: 'UKM82',
+  value: 200000,
+  sme: true,
+};
+
+async function setup() {
+  const deps = await testDeps();
+  const app = createApp(deps);
+  const post = async (body: Record<string, unknown>) => {
+    const res = await app.request('/suppliers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { supplier: { id: string }; key: string; matches: number });
+  };
+  const stored = async () =>
+    deps.db.selectFrom('matches').select(['supplier_id', 'ocid', 'lot_id', 'score', 'reasons', 'deadline']).orderBy('supplier_id').execute();
+  return { deps, app, post, stored };
+}
+
+const sparks = registration({
+  name: 'Glasgow Sparks',
+  postcode: 'G21 1AA',
+  home_region: 'UKM82',
+  cpv_codes: ['50711000'],
+  description: 'Electrical inspection, testing and condition reports (EICR) for housing associations.',
+  keywords: ['electrical inspection'],
+  max_contract_value: 500000,
+});
+const cardiff = registration({ name: 'Cardiff Electrics', postcode: 'CF10 1AA', home_region: null, cpv_codes: ['50711000'], max_contract_value: 500000 });
+
+describe('match job and match routes', () => {
+  it('matches a new tender, replaces the matches when it changes and drops them when it closes', async () => {
+    const { deps, app, post, stored } = await setup();
+    const a = await post(sparks);
+    const b = await post(cardiff);
+    const ocids = await storeTenders(deps.db, [glasgow]);
+    const first = await matchTenders(deps, { ocids });
+    expect(first).toMatchObject({ tenders: 1, opportunities: 1, written: 1 });
+    let rows = await stored();
+    expect(rows.map((r) => r.supplier_id)).toEqual([a.supplier.id]);
+    expect(JSON.parse(rows[0].reasons)).toContain('The buyer marked it as suitable for SMEs.');
+
+    // Twice changes nothing.
+    await matchTenders(deps, { ocids });
+    expect(await stored()).toEqual(rows);
+
+    const res = await app.request(`/suppliers/${a.supplier.id}/matches`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { matches: Array<{ ocid: string; title: string; reasons: string[] }> };
+    expect(body.matches).toHaveLength(1);
+    expect(body.matches[0]).toMatchObject({ ocid: glasgow.ocid, title: glasgow.title });
+    expect(body.matches[0].reasons[0]).toMatch(/50711000/);
+    const none = (await (await app.request(`/suppliers/${b.supplier.id}/matches`)).json()) as { matches: unknown[] };
+    expect(none.matches).toEqual([]);
+
+    // The tender becomes UK-wide and bigger: Cardiff now qualifies too, and the stored set is replaced.
+    const changed = await storeTenders(deps.db, [{ ...glasgow, region: 'UK', date: '2026-11-10' }]);
+    await matchTenders(deps, { ocids: changed });
+    rows = await stored();
+    expect(rows.map((r) => r.supplier_id).sort()).toEqual([a.supplier.id, b.supplier.id].sort());
+
+    // Cancelled: every stored match goes.
+    const cancelled = await storeTenders(deps.db, [{ ...glasgow, status: 'cancelled', date: '2026-11-12' }]);
+    const last = await matchTenders(deps, { ocids: cancelled });
+    expect(last.closed).toBe(1);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('never matches an expired tender, and drops stored matches once the deadline passes', async () => {
+    const { deps, post, stored } = await setup();
+    await post(sparks);
+    const expired = await storeTenders(deps.db, [{ ...glasgow, ocid: 'ocds-test-expired', deadline: '2026-11-20T12:00:00Z' }]);
+    const r = await matchTenders(deps, { ocids: expired });
+    expect(r).toMatchObject({ closed: 1, written: 0 });
+    expect(await stored()).toEqual([]);
+
+    const open = await storeTenders(deps.db, [{ ...glasgow, deadline: '2026-11-25T12:00:00Z' }]);
+    await matchTenders(deps, { ocids: open });
+    expect(await stored()).toHaveLength(1);
+    deps.clock.set('2026-11-26T00:00:00Z');
+    const later = await matchTenders(deps, { ocids: [] });
+    expect(later.expiredDropped).toBe(1);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('matches a supplier when it registers, and again when its profile changes', async () => {
+    const { deps, app, post, stored } = await setup();
+    await storeTenders(deps.db, [glasgow]);
+    const b = await post(cardiff);
+    expect(b.matches).toBe(0);
+    const patched = await app.request(`/suppliers/${b.supplier.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${b.key}` },
+      body: JSON.stringify({ serves: ['Scotland'] }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ matches: 1 });
+    expect((await stored()).map((r) => r.supplier_id)).toEqual([b.supplier.id]);
+  });
+
+  it('lists, for an officer, the suppliers who could bid: local first, with reasons, high-potential filter', async () => {
+    const { deps, app, post } = await setup();
+    await storeTenders(deps.db, [{ ...glasgow, region: 'UK' }]);
+    const local = await post(sparks);
+    const far = await post({
+      ...cardiff,
+      growth: [
+        { year: 2022, employees: 10, turnover: 1e6 },
+        { year: 2025, employees: 30, turnover: 1e6 },
+      ],
+    });
+    await post(registration({ name: 'Unrelated Software', postcode: 'G1 1AA', cpv_codes: ['72000000'] }));
+    const res = await app.request(`/tenders/${glasgow.ocid}/suppliers`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { opportunities: Array<{ suppliers: Array<{ supplier_id: string; high_potential: boolean; reasons: string[] }> }> };
+    const ids = body.opportunities[0].suppliers.map((s) => s.supplier_id);
+    expect(ids.sort()).toEqual([far.supplier.id, local.supplier.id].sort());
+    const hp = (await (await app.request(`/tenders/${glasgow.ocid}/suppliers?high_potential=true`)).json()) as typeof body;
+    expect(hp.opportunities[0].suppliers.map((s) => s.supplier_id)).toEqual([far.supplier.id]);
+    expect(hp.opportunities[0].suppliers[0].reasons).toContain('You are flagged as a high-potential firm.');
+    expect((await app.request('/tenders/ocds-nope/suppliers')).status).toBe(404);
+  });
+
+  it('puts local suppliers before distant ones for a place-bound tender', async () => {
+    const { deps, app, post } = await setup();
+    await storeTenders(deps.db, [glasgow]);
+    const local = await post(sparks);
+    const national = await post({ ...cardiff, national: true, name: 'National Electrics' });
+    const body = (await (await app.request(`/tenders/${glasgow.ocid}/suppliers`)).json()) as {
+      opportunities: Array<{ suppliers: Array<{ supplier_id: string; local: string }> }>;
+    };
+    expect(body.opportunities[0].suppliers.map((s) => [s.supplier_id, s.local])).toEqual([
+      [local.supplier.id, 'same area'],
+      [national.supplier.id, 'not local'],
+    ]);
+  });
+});
