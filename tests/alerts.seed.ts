@@ -1,6 +1,7 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import { hashKey } from '../src/routes/auth.js';
 
@@ -50,11 +51,16 @@ export interface TenderSeed {
   regions?: string[];
 }
 
+/** Keeps only the columns the migrated table has, so the seed survives columns being added or dropped. */
+async function existingColumns(db: Db, table: string, row: Record<string, unknown>) {
+  const cols = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db);
+  const have = new Set(cols.rows.map((c) => c.name));
+  return Object.fromEntries(Object.entries(row).filter(([k]) => have.has(k)));
+}
+
 export async function addTender(db: Db, t: TenderSeed) {
   const now = '2026-11-01T00:00:00.000Z';
-  await db
-    .insertInto('tenders')
-    .values({
+  const row = await existingColumns(db, 'tenders', {
       ocid: t.ocid,
       source: 'test',
       tender_id: null,
@@ -82,11 +88,10 @@ export async function addTender(db: Db, t: TenderSeed) {
       last_release_id: 'r1',
       last_release_date: now,
       release_count: 1,
-      compiled: '{}',
       content_hash: 'h',
       updated_at: now,
-    })
-    .execute();
+    });
+  await db.insertInto('tenders').values(row as never).execute();
   if (t.regions) {
     await db
       .insertInto('items')
@@ -140,7 +145,14 @@ export interface ReceivedMail {
  * A real SMTP server on 127.0.0.1. `answer(n, session)` decides the reply to the n-th message (from 1):
  * return undefined to accept, or { code, message } to refuse. Accepted messages are parsed with mailparser.
  */
-export async function startSmtp(options: { answer?: (n: number, to: string) => { code: number; message: string } | undefined; delayMs?: number } = {}) {
+export async function startSmtp(
+  options: {
+    answer?: (n: number, to: string) => { code: number; message: string } | undefined;
+    delayMs?: number;
+    /** Runs after the n-th message is received and recorded, before the server replies to it. */
+    beforeReply?: (n: number) => Promise<void> | void;
+  } = {},
+) {
   const received: ReceivedMail[] = [];
   let attempts = 0;
   const server = new SMTPServer({
@@ -162,6 +174,7 @@ export async function startSmtp(options: { answer?: (n: number, to: string) => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const parsed = await simpleParser(raw);
         received.push({ raw, parsed, messageId: parsed.messageId ?? '', to });
+        await options.beforeReply?.(n);
         callback();
       });
     },
