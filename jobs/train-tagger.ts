@@ -12,16 +12,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { allCpvCodes, cpvAncestors, cpvLabel } from '../src/domain/cpv/index.js';
 import { features } from '../src/domain/tagging/text.js';
-import { allNotices, isHeldOut, requireSharedData, DEFAULT_SHARED_DATA } from './tagging-corpus.js';
+import { noticeText } from '../src/domain/tagging/classifier.js';
+import { allNotices, fnv1a, isHeldOut, requireSharedData, DEFAULT_SHARED_DATA } from './tagging-corpus.js';
 
-export const NOTICE_WEIGHT = 3;
+export const NOTICE_WEIGHT = Number(process.env.TAGGER_NOTICE_WEIGHT ?? 1);
 export const LABEL_WEIGHT = 1;
-/** Notice text is cut here so that long descriptions do not drown titles. */
-export const MAX_TEXT = 600;
-
-export function noticeText(n: { title: string; description: string }): string {
-  return `${n.title}. ${n.title}. ${n.description}`.slice(0, MAX_TEXT);
-}
+/** Tuning runs (TAGGER_TUNE=1) also hold back a validation fold, FNV-1a(id) mod 5 = 1, to choose settings on. */
+const isValidation = (id: string) => process.env.TAGGER_TUNE === '1' && fnv1a(id) % 5 === 1;
 
 export function train(dataDir: string) {
   const counts = new Map<string, Map<string, number>>(); // term -> group -> count
@@ -41,10 +38,10 @@ export function train(dataDir: string) {
     add(group, `${cpvLabel(code)}. ${parents}`, LABEL_WEIGHT);
     prior.set(group, (prior.get(group) ?? 0) + 0.1);
   }
-  const notices = allNotices(dataDir).filter((n) => !isHeldOut(n.id));
+  const notices = allNotices(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id));
   for (const n of notices) {
     const group = n.cpv[0].slice(0, 3);
-    add(group, noticeText(n), NOTICE_WEIGHT);
+    add(group, noticeText(n.title, n.description), NOTICE_WEIGHT);
     prior.set(group, (prior.get(group) ?? 0) + 1);
   }
   const groups = [...totals.keys()].sort();

@@ -5,9 +5,15 @@ import { parseOptions, type Command } from './commands/types.js';
 import { migrateCommand } from './commands/migrate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { sendAlertsCommand } from './commands/send-alerts.js';
+import { classifyCommand } from './commands/classify.js';
+import { retagCommand } from './commands/retag.js';
+import { evalTaggingCommand } from './commands/eval-tagging.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
+  classify: classifyCommand,
+  retag: retagCommand,
+  'eval-tagging': evalTaggingCommand,
   migrate: migrateCommand,
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,

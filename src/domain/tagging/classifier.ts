@@ -4,7 +4,7 @@
  * No I/O, no remote model: runs the same on Node and Workers.
  */
 import { GROUPS, PRIOR, TERMS, TOTALS } from './model-data.js';
-import { allCpvCodes, cpvLabel, cpvAncestors, isKnownCpv } from '../cpv/index.js';
+import { allCpvCodes, cpvLabel, cpvSignificant, isKnownCpv } from '../cpv/index.js';
 import { features, words } from './text.js';
 
 /** Bump when the model or the rules change, so that `retag` can tell stale tags. */
@@ -108,9 +108,53 @@ function groupProbabilities(text: string): { groups: string[]; p: Float64Array }
 
 const groupCode = (g: string) => g.padEnd(8, '0');
 
-/** Classifies a notice's text; empty or unknown text gives the prior. */
-export function classifyText(text: string, maxCodes = 10): Classification {
+function cover(label: string[], textWords: Set<string>, df: Map<string, number>): number {
+  let hit = 0;
+  let total = 0;
+  for (const w of new Set(label)) {
+    const weight = Math.log(1 + 9454 / (df.get(w) ?? 1));
+    total += weight;
+    if (textWords.has(w)) hit += weight;
+  }
+  return total ? hit / total : 0;
+}
+
+let labelKeys: Map<string, string> | null = null;
+const wordKey = (text: string) => [...new Set(words(text))].sort().join(' ');
+const exactKey = (text: string) => '=' + text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+
+/** The CPV code whose label has exactly the words of `title` (the most general one on ties), or null. */
+export function codeForLabel(title: string): string | null {
+  if (!labelKeys) {
+    labelKeys = new Map();
+    for (const code of allCpvCodes()) {
+      const label = cpvLabel(code) ?? '';
+      const key = wordKey(label);
+      if (key && !labelKeys.has(key)) labelKeys.set(key, code);
+      if (!labelKeys.has(exactKey(label))) labelKeys.set(exactKey(label), code);
+    }
+  }
+  const key = wordKey(title);
+  return labelKeys.get(exactKey(title)) ?? (key ? labelKeys.get(key) ?? null : null);
+}
+
+/** How much a title that is word for word a CPV label moves the groups towards that label's group. */
+const LABEL_MATCH_WEIGHT = 0.7;
+
+/**
+ * Classifies a notice's text; empty or unknown text gives the prior. When `title` is given and reads as a
+ * CPV label (buyers often title a notice with the label of the code they mean), that code leads.
+ */
+export function classifyText(text: string, maxCodes = 10, title?: string): Classification {
   const { groups, p } = groupProbabilities(text);
+  const labelled = title ? codeForLabel(title) : null;
+  if (labelled) {
+    const g = groups.indexOf(labelled.slice(0, 3));
+    if (g >= 0) {
+      for (let i = 0; i < p.length; i++) p[i] *= 1 - LABEL_MATCH_WEIGHT;
+      p[g] += LABEL_MATCH_WEIGHT;
+    }
+  }
   const order = [...p.keys()].sort((a, b) => p[b] - p[a]);
   const divisionProbability = new Map<string, number>();
   for (let g = 0; g < groups.length; g++) {
@@ -132,26 +176,17 @@ export function classifyText(text: string, maxCodes = 10): Classification {
     const g = groups[gi];
     const candidates = new Set<string>();
     for (const w of textWords) for (const code of idx.byWord.get(w) ?? []) if (code.startsWith(g)) candidates.add(code);
-    let best: { code: string; match: number } | null = null;
     const ranked: Array<{ code: string; match: number }> = [];
     for (const code of candidates) {
       const own = idx.wordsOf.get(code)!;
-      const lineage = new Set([...own, ...cpvAncestors(code).slice(0, 1).flatMap((a) => idx.wordsOf.get(a) ?? [])]);
-      let hit = 0;
-      let total = 0;
-      for (const w of lineage) {
-        const weight = Math.log(1 + 9454 / (idx.df.get(w) ?? 1));
-        total += weight;
-        if (textWords.has(w)) hit += weight;
-      }
-      // Cover of the label by the text, lightly favouring shorter (more general) labels.
-      const match = total ? hit / total : 0;
+      // How much of the label the text covers, rare words weighing more; on a tie the more general code wins.
+      const match = cover(own, textWords, idx.df) - 0.01 * cpvSignificant(code).length;
       ranked.push({ code, match });
-      if (!best || match > best.match) best = { code, match };
     }
     ranked.sort((a, b) => b.match - a.match || a.code.localeCompare(b.code));
     const fallback = isKnownCpv(groupCode(g)) ? groupCode(g) : g.slice(0, 2) + '000000';
     if (!ranked.length || ranked[0].match < 0.34) ranked.unshift({ code: fallback, match: 0.5 });
+    if (labelled && labelled.startsWith(g)) ranked.unshift({ code: labelled, match: 1 });
     for (const [i, r] of ranked.slice(0, 3).entries()) {
       const confidence = p[gi] * (i === 0 ? 1 : 0.5 * r.match);
       if (confidence > (codeScores.get(r.code) ?? 0)) codeScores.set(r.code, confidence);
@@ -166,5 +201,14 @@ export function classifyText(text: string, maxCodes = 10): Classification {
 
 /** Predicted CPV codes for a notice, best first. */
 export function predictCpv(title: string, description = '', maxCodes = 5): CpvPrediction[] {
-  return classifyText(`${title}. ${title}. ${description}`.slice(0, 600), maxCodes).codes;
+  return classifyNotice(title, description, maxCodes).codes;
+}
+
+/** The text the model reads for a notice: its title twice (titles say most), then the description. */
+export function noticeText(title: string, description = ''): string {
+  return `${title}. ${title}. ${description.slice(0, 160)}`;
+}
+
+export function classifyNotice(title: string, description = '', maxCodes = 10): Classification {
+  return classifyText(noticeText(title, description), maxCodes, title);
 }
