@@ -4,6 +4,7 @@ import type { AppEnv, Deps } from './deps.js';
 import { AppError, errorBody, renderError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { tenderRoutes } from './routes/tenders.js';
+import { placeRoutes } from './routes/places.js';
 import { supplierRoutes } from './routes/suppliers.js';
 import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -19,6 +20,7 @@ export function createApp(deps: Deps) {
   app.route('/health', healthRoutes);
   app.route('/tenders', tenderSupplierRoutes);
   app.route('/tenders', tenderRoutes);
+  app.route('/places', placeRoutes);
   app.route('/suppliers', supplierRoutes);
   app.route('/sources', sourceRoutes);
   app.route('/', alertRoutes);
