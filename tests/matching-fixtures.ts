@@ -23,6 +23,8 @@ export interface TenderSpec {
   title: string;
   description?: string;
   cpv: string;
+  /** More CPV codes on the (single) item. */
+  extraCpv?: string[];
   region?: string;
   value?: number;
   deadline?: string;
@@ -39,7 +41,7 @@ export function tenderRelease(t: TenderSpec): Record<string, unknown> {
   const lots = t.lots ?? [];
   const items = lots.length
     ? lots.map((l, i) => ({ id: String(i + 1), relatedLot: l.id, classification: { scheme: 'CPV', id: l.cpv }, deliveryAddresses: [{ region: l.region }] }))
-    : [{ id: '1', classification: { scheme: 'CPV', id: t.cpv }, deliveryAddresses: t.region ? [{ region: t.region }] : [] }];
+    : [{ id: '1', classification: { scheme: 'CPV', id: t.cpv }, additionalClassifications: (t.extraCpv ?? []).map((id) => ({ scheme: 'CPV', id })), deliveryAddresses: t.region ? [{ region: t.region }] : [] }];
   return {
     ocid: t.ocid,
     id: `${t.ocid}-${t.date ?? '2026-11-01'}`,

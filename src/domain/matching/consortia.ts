@@ -55,18 +55,21 @@ interface Candidate {
   covers: boolean[];
   capacity: number | null;
   local: boolean;
+  /** 3 = same ITL3 area as the delivery place … 1 = same ITL1 region. */
+  localLevel: number;
 }
 
 function coverageOf(co: CompiledOpportunity, cs: CompiledSupplier): boolean[] {
   return co.sig.map((need) => cs.sig.some((s) => cpvRelation(need, s) >= CPV_GATE));
 }
 
-function isLocal(co: CompiledOpportunity, cs: CompiledSupplier): boolean {
+/** How local a supplier is to the delivery place: 0 = not local; unplaced or UK-wide work counts as region-level. */
+function localLevel(co: CompiledOpportunity, cs: CompiledSupplier): number {
   const home = cs.profile.homeRegion;
-  if (!home) return false;
+  if (!home) return 0;
   const places = co.places.length ? co.places : co.nationalPlaces;
-  if (!places.length) return true;
-  return places.some((p) => sharedItlLevel(home, p) >= 1);
+  if (!places.length) return 1;
+  return Math.max(0, ...places.map((p) => Math.min(sharedItlLevel(home, p), Math.min(home.length, p.length) - 2)));
 }
 
 const codeName = (c: string) => {
@@ -104,12 +107,13 @@ export function proposeConsortia(
   for (const p of suppliers) {
     const cs = compileSupplier(p, vocab);
     if (!servesPlace(co, cs)) continue;
-    const local = isLocal(co, cs);
-    if (!local) continue;
-    all.push({ cs, covers: coverageOf(co, cs), capacity: p.maxContractValue, local });
+    const level = localLevel(co, cs);
+    if (level === 0) continue;
+    all.push({ cs, covers: coverageOf(co, cs), capacity: p.maxContractValue, local: true, localLevel: level });
   }
   const fitsValue = (capacity: number | null) => value === null || (capacity !== null && capacity >= value);
-  const solo = all.filter((c) => c.covers.every(Boolean) && fitsValue(c.capacity));
+  // A cooperative is already a group: it is proposed below, first, rather than counted as one firm.
+  const solo = all.filter((c) => c.cs.profile.kind !== 'cooperative' && c.covers.every(Boolean) && fitsValue(c.capacity));
   if (solo.length) {
     return {
       ...base,
@@ -117,8 +121,9 @@ export function proposeConsortia(
       soloSuppliers: solo.slice(0, 5).map((c) => c.cs.profile.id),
     };
   }
-  const widest = Math.max(0, ...all.map((c) => c.covers.filter(Boolean).length));
-  const biggest = Math.max(0, ...all.map((c) => c.capacity ?? 0));
+  const firmsOnly = all.filter((c) => c.cs.profile.kind !== 'cooperative');
+  const widest = Math.max(0, ...firmsOnly.map((c) => c.covers.filter(Boolean).length));
+  const biggest = Math.max(0, ...firmsOnly.map((c) => c.capacity ?? 0));
   const why: string[] = [];
   if (widest < co.codes.length) why.push(`No single local supplier covers all ${co.codes.length} kinds of work it needs (the most any covers is ${widest}).`);
   if (value !== null && biggest < value) why.push(`Its value, ${formatMoney(value)}, is above the largest capacity of any local supplier (${formatMoney(biggest)}).`);
@@ -160,7 +165,8 @@ export function proposeConsortia(
     if (!c.covers.every(Boolean) || !fitsValue(c.capacity)) continue;
     const memberCandidates = members.map((m) => {
       const cs = compileSupplier(m, vocab);
-      return { cs, covers: coverageOf(co, cs), capacity: m.maxContractValue, local: isLocal(co, cs) };
+      const level = localLevel(co, cs);
+      return { cs, covers: coverageOf(co, cs), capacity: m.maxContractValue, local: level > 0, localLevel: level };
     });
     const assigned = assign(memberCandidates);
     groups.push({
@@ -181,6 +187,7 @@ export function proposeConsortia(
     .sort(
       (a, b) =>
         b.covers.filter(Boolean).length - a.covers.filter(Boolean).length ||
+        b.localLevel - a.localLevel ||
         (b.capacity ?? 0) - (a.capacity ?? 0) ||
         (a.cs.profile.id < b.cs.profile.id ? -1 : 1),
     );
@@ -199,8 +206,13 @@ export function proposeConsortia(
         const gain = f.covers.reduce((n, c, i) => n + (c && !covered[i] ? 1 : 0), 0);
         const cap = value !== null && capacity < value ? f.capacity ?? 0 : 0;
         if (gain === 0 && cap === 0) continue;
-        // Need coverage first, then the capacity still missing.
-        if (!pick || gain > pickGain || (gain === pickGain && cap > pickCap)) {
+        // Need coverage first, then the most local, then the capacity still missing.
+        if (
+          !pick ||
+          gain > pickGain ||
+          (gain === pickGain && f.localLevel > pick.localLevel) ||
+          (gain === pickGain && f.localLevel === pick.localLevel && cap > pickCap)
+        ) {
           pick = f;
           pickGain = gain;
           pickCap = cap;

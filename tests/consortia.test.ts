@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { matchTenders } from '../jobs/match.js';
+import { proposeConsortia } from '../src/domain/matching/consortia.js';
+import { testDeps } from './helpers.js';
+import { opportunity, registration, storeTenders, supplier, type TenderSpec } from './matching-fixtures.js';
+
+async function setup() {
+  const deps = await testDeps();
+  const app = createApp(deps);
+  const post = async (body: Record<string, unknown>) => {
+    const res = await app.request('/suppliers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.json()) as { supplier: { id: string }; key: string };
+    if (res.status !== 201) throw new Error(JSON.stringify(json));
+    return json;
+  };
+  const get = async <T,>(path: string) => {
+    const res = await app.request(path);
+    expect(res.status).toBe(200);
+    return (await res.json()) as T;
+  };
+  return { deps, app, post, get };
+}
+
+// Grounds maintenance and green-waste composting in East Ayrshire (CPV and NUTS from real Scottish notices).
+const greenSpaces: TenderSpec = {
+  ocid: 'ocds-test-green',
+  title: 'Grounds maintenance and composting of organic green waste',
+  cpv: '77310000',
+  extraCpv: ['90500000'],
+  region: 'UKM93',
+  value: 300000,
+};
+const grounds = registration({ name: 'Ayr Grounds', cpv_codes: ['77310000'], max_contract_value: 200000, company_number: null });
+const compost = registration({ name: 'Kilmarnock Compost', cpv_codes: ['90500000'], max_contract_value: 150000, company_number: null, keywords: [] });
+
+type SuppliersBody = { opportunities: Array<{ suppliers: Array<{ supplier_id: string; reasons: string[] }> }> };
+type ConsortiaBody = {
+  proposals: Array<{
+    lotId: string;
+    needed: boolean;
+    why: string[];
+    groups: Array<{ kind: string; cooperativeId: string | null; members: Array<{ supplierId: string; covers: string[]; lots: string[]; says: string }>; reasons: string[] }>;
+  }>;
+};
+
+describe('cooperatives', () => {
+  it('a cooperative wins a tender that none of its members could take on alone', async () => {
+    const { deps, post, get } = await setup();
+    const a = await post(grounds);
+    const b = await post(compost);
+    const coop = await post(registration({ name: 'Ayrshire Growers Co-op', kind: 'cooperative', cpv_codes: [], members: [a.supplier.id, b.supplier.id], company_number: 'SP012345', max_contract_value: null }));
+    const ocids = await storeTenders(deps.db, [greenSpaces]);
+    await matchTenders(deps, { ocids });
+
+    const stored = await deps.db.selectFrom('matches').select('supplier_id').execute();
+    expect(stored.map((r) => r.supplier_id)).toEqual([coop.supplier.id]);
+
+    const officers = await get<SuppliersBody>(`/tenders/${greenSpaces.ocid}/suppliers`);
+    expect(officers.opportunities[0].suppliers.map((s) => s.supplier_id)).toEqual([coop.supplier.id]);
+    expect(officers.opportunities[0].suppliers[0].reasons).toContain('You cover all 2 kinds of work it lists.');
+
+    const consortia = await get<ConsortiaBody>(`/tenders/${greenSpaces.ocid}/consortia`);
+    const whole = consortia.proposals[0];
+    expect(whole.needed).toBe(true);
+    expect(whole.why.join(' ')).toMatch(/No single local supplier covers all 2 kinds of work/);
+    expect(whole.groups[0]).toMatchObject({ kind: 'cooperative', cooperativeId: coop.supplier.id });
+    expect(whole.groups[0].members.map((m) => [m.supplierId, m.covers])).toEqual([
+      [a.supplier.id, ['77310000']],
+      [b.supplier.id, ['90500000']],
+    ]);
+    expect(whole.groups[0].members[0].says).toBe('Ayr Grounds covers 77310000 (Planting and maintenance services of green areas); brings up to £200k.');
+  });
+
+  it('a member leaving the cooperative takes its capability with it', async () => {
+    const { deps, app, post } = await setup();
+    const a = await post(grounds);
+    const b = await post(compost);
+    const coop = await post(registration({ name: 'Ayrshire Growers Co-op', kind: 'cooperative', cpv_codes: [], members: [a.supplier.id, b.supplier.id], company_number: null }));
+    await storeTenders(deps.db, [greenSpaces]);
+    const res = await app.request(`/suppliers/${b.supplier.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${b.key}` } });
+    expect(res.status).toBe(200);
+    expect(await deps.db.selectFrom('cooperative_members').select('member_id').execute()).toEqual([{ member_id: a.supplier.id }]);
+    const matches = await deps.db.selectFrom('matches').select('supplier_id').where('supplier_id', '=', coop.supplier.id).execute();
+    expect(matches).toEqual([]);
+  });
+});
+
+describe('consortia', () => {
+  it('proposes a local consortium covering a multi-lot tender, saying which lot each member can do', async () => {
+    const { deps, post, get } = await setup();
+    const g = await post(grounds);
+    const c = await post(compost);
+    const r = await post(registration({ name: 'Irvine Roads', cpv_codes: ['45233140'], max_contract_value: 120000, company_number: null, keywords: [] }));
+    await post(registration({ name: 'Edinburgh Roads', postcode: 'EH1 1AA', home_region: null, cpv_codes: ['45233140'], max_contract_value: 1e6, company_number: null }));
+    const tender: TenderSpec = {
+      ocid: 'ocds-test-lots',
+      title: 'Estate services, East Ayrshire',
+      cpv: '77310000',
+      lots: [
+        { id: '1', title: 'Grounds maintenance', cpv: '77310000', region: 'UKM93', value: 80000 },
+        { id: '2', title: 'Green waste composting', cpv: '90500000', region: 'UKM93', value: 60000 },
+        { id: '3', title: 'Road repairs', cpv: '45233140', region: 'UKM93', value: 100000 },
+      ],
+    };
+    const ocids = await storeTenders(deps.db, [tender]);
+    await matchTenders(deps, { ocids });
+    // Each lot is matched on its own: the small firms each get their lot.
+    const perLot = await deps.db.selectFrom('matches').select(['supplier_id', 'lot_id']).where('supplier_id', 'in', [g.supplier.id, c.supplier.id, r.supplier.id]).orderBy('lot_id').execute();
+    expect(perLot).toEqual([
+      { supplier_id: g.supplier.id, lot_id: '1' },
+      { supplier_id: c.supplier.id, lot_id: '2' },
+      { supplier_id: r.supplier.id, lot_id: '3' },
+    ]);
+
+    const body = await get<ConsortiaBody>(`/tenders/${tender.ocid}/consortia`);
+    const whole = body.proposals.find((p) => p.lotId === '')!;
+    expect(whole.needed).toBe(true);
+    expect(whole.groups.length).toBeGreaterThanOrEqual(1);
+    expect(whole.groups.length).toBeLessThanOrEqual(5);
+    const group = whole.groups[0];
+    expect(group.kind).toBe('proposed');
+    expect(Object.fromEntries(group.members.map((m) => [m.supplierId, m.lots]))).toEqual({
+      [g.supplier.id]: ['1'],
+      [c.supplier.id]: ['2'],
+      [r.supplier.id]: ['3'],
+    });
+    expect(group.reasons[0]).toMatch(/Together these 3 local firms cover all 3 kinds of work needed and £470k of capacity against £240k/);
+    // Single lots need no consortium.
+    expect(body.proposals.filter((p) => p.lotId !== '').every((p) => !p.needed)).toBe(true);
+  });
+
+  it('pools capacity when the value is above every local capacity, at most five members', () => {
+    const now = new Date('2026-11-24T09:00:00Z');
+    const opp = opportunity({ cpv: ['77310000'], places: [{ code: 'TLM93', national: false }], value: 1_000_000 });
+    const firms = Array.from({ length: 8 }, (_, i) =>
+      supplier({ id: `f${i}`, cpv: ['77310000'], homeRegion: 'TLM93', maxContractValue: 150000 + i * 10000 }),
+    );
+    const res = proposeConsortia(opp, firms, now);
+    expect(res.needed).toBe(true);
+    expect(res.why.join(' ')).toMatch(/above the largest capacity of any local supplier \(£220k\)/);
+    for (const g of res.groups) {
+      expect(g.members.length).toBeGreaterThanOrEqual(2);
+      expect(g.members.length).toBeLessThanOrEqual(5);
+      expect(g.members.reduce((a, m) => a + (m.capacity ?? 0), 0)).toBeGreaterThanOrEqual(1_000_000);
+    }
+    expect(res.groups.length).toBeGreaterThan(0);
+    // Too big even for five: no proposal.
+    expect(proposeConsortia({ ...opp, value: 5_000_000 }, firms, now).groups).toEqual([]);
+  });
+
+  it('needs no consortium when one local supplier can do it all', () => {
+    const now = new Date('2026-11-24T09:00:00Z');
+    const opp = opportunity({ cpv: ['77310000'], places: [{ code: 'TLM93', national: false }], value: 100000 });
+    const res = proposeConsortia(opp, [supplier({ id: 'solo', cpv: ['77000000'], homeRegion: 'TLM9', maxContractValue: 200000 })], now);
+    expect(res).toMatchObject({ needed: false, soloSuppliers: ['solo'], groups: [] });
+  });
+});
