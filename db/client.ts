@@ -30,6 +30,14 @@ export function fromDialect(dialect: Dialect, engine: Engine): Db {
 }
 
 /**
+ * How every SQLite store is opened. Larger pages keep a release's JSON in one page instead of a chain
+ * of overflow pages, and a longer WAL between checkpoints halves the copying during bulk ingest
+ * (measured in `npm run bench`); WAL with synchronous=NORMAL loses no committed batch on a crash of
+ * the process. page_size only applies to a new file.
+ */
+export const SQLITE_PRAGMAS = ['page_size = 16384', 'journal_mode = WAL', 'synchronous = NORMAL', 'wal_autocheckpoint = 4000', 'busy_timeout = 5000'];
+
+/**
  * Opens the store named by DATABASE_URL: a SQLite file path, `:memory:`, or a postgres:// URL.
  * (A Worker builds its Db from the D1 binding with `fromDialect` instead.)
  */
@@ -43,8 +51,6 @@ export async function openDb(url: string): Promise<Db> {
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
+  for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
   return fromDialect(new SqliteDialect({ database: sqlite }), 'sqlite');
 }

@@ -46,7 +46,6 @@ export interface TendersTable {
   last_release_id: string;
   last_release_date: string | null;
   release_count: number;
-  compiled: string;
   content_hash: string;
   updated_at: string;
 }

@@ -43,7 +43,6 @@ CREATE TABLE tenders (
   last_release_id TEXT NOT NULL,
   last_release_date TEXT,
   release_count INTEGER NOT NULL,
-  compiled TEXT NOT NULL,
   content_hash TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );

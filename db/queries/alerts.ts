@@ -257,19 +257,40 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
 
 export type UntoldMatchRow = Awaited<ReturnType<typeof loadUntoldMatches>>[number];
 
-/** Delivery places per tender, from its items as published (codes or names). */
-export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<Map<string, string[]>> {
-  const places = new Map<string, string[]>();
-  for (const part of chunks([...new Set(ocids)], inListSize(db))) {
-    const rows = await db.selectFrom('items').select(['ocid', 'delivery_regions']).where('ocid', 'in', part).execute();
-    for (const r of rows) {
-      const list = places.get(r.ocid) ?? [];
-      for (const p of jsonList(r.delivery_regions)) if (!list.includes(p)) list.push(p);
-      places.set(r.ocid, list);
-    }
-  }
-  return places;
+export interface DeliveryPlaces {
+  /** ITL codes tagged for delivery, by `ocid + "\u0000" + lot_id` (lot_id '' = whole tender). */
+  tagged: Map<string, string[]>;
+  /** Regions as published on the tender's items, by ocid. */
+  published: Map<string, string[]>;
 }
+
+export const placeKey = (ocid: string, lotId: string) => `${ocid}\u0000${lotId}`;
+
+/** Where each tender (and lot) is delivered: the tagged ITL codes, and the regions as published. */
+export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<DeliveryPlaces> {
+  const tagged = new Map<string, string[]>();
+  const published = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, k: string, v: string) => {
+    const list = m.get(k);
+    if (!list) m.set(k, [v]);
+    else if (!list.includes(v)) list.push(v);
+  };
+  for (const part of chunks([...new Set(ocids)], inListSize(db))) {
+    const tags = await db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code']).where('role', '=', 'delivery').where('ocid', 'in', part).execute();
+    for (const t of tags) add(tagged, placeKey(t.ocid, t.lot_id), t.code);
+    const items = await db.selectFrom('items').select(['ocid', 'delivery_regions']).where('ocid', 'in', part).execute();
+    for (const r of items) for (const p of jsonList(r.delivery_regions)) add(published, r.ocid, p);
+  }
+  return { tagged, published };
+}
+
+/** Named places an administrator defined (name → ITL codes), keyed by lower-cased name. */
+export async function loadNamedPlaces(db: Db): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom('places').select(['name_key', 'codes']).execute();
+  return new Map(rows.map((r) => [r.name_key, jsonList(r.codes)]));
+}
+
+export const nameKey = (name: string) => name.trim().toLowerCase().replace(/\s+/g, ' ');
 
 /** What each of these suppliers was told, per tender and lot, joined with how the tender stands now. */
 export async function loadToldItems(db: Db, supplierIds: string[]) {

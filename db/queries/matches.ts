@@ -1,8 +1,8 @@
 import type { Db } from '../client.js';
 import { rowsPerInsert } from '../client.js';
 import type { NewMatchRow } from '../schema.suppliers.js';
-import { normalise } from '../../src/domain/ocds/normalise.js';
-import type { JsonObject, TenderRecord } from '../../src/domain/ocds/types.js';
+import type { TenderRecord } from '../../src/domain/ocds/types.js';
+import { loadTenderRecords } from './releases.js';
 import type { DeliveryTags } from '../../src/domain/matching/opportunity.js';
 import { CLOSED_STATUS_LIST } from './tenders.js';
 
@@ -24,20 +24,14 @@ export interface TenderForMatching {
 export async function loadTendersForMatching(db: Db, ocids: string[]): Promise<TenderForMatching[]> {
   const out: TenderForMatching[] = [];
   for (const part of chunks([...new Set(ocids)], OCIDS_PER_QUERY)) {
-    const [rows, places, cpv] = await Promise.all([
-      db.selectFrom('tenders').select(['ocid', 'compiled', 'published_at']).where('ocid', 'in', part).execute(),
+    const [records, places, cpv] = await Promise.all([
+      loadTenderRecords(db, part).catch(() => [] as TenderRecord[]),
       db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'national']).where('ocid', 'in', part).where('role', '=', 'delivery').execute(),
       db.selectFrom('tender_cpv').select(['ocid', 'lot_id', 'code']).where('ocid', 'in', part).execute(),
     ]);
-    for (const row of rows) {
-      let record: TenderRecord;
-      try {
-        record = normalise(JSON.parse(row.compiled) as JsonObject, { firstReleaseDate: row.published_at });
-      } catch {
-        continue;
-      }
-      const p = places.filter((x) => x.ocid === row.ocid);
-      const c = cpv.filter((x) => x.ocid === row.ocid);
+    for (const record of records) {
+      const p = places.filter((x) => x.ocid === record.ocid);
+      const c = cpv.filter((x) => x.ocid === record.ocid);
       out.push({
         record,
         tags: {

@@ -2,10 +2,10 @@ import type { Db } from '../client.js';
 import { engineOf, rowsPerInsert } from '../client.js';
 import type { Insertable } from 'kysely';
 import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, ReleasesTable, TendersTable } from '../schema.js';
-import { compileReleases, dateOrder, mergeRelease, releaseDate } from '../../src/domain/ocds/compile.js';
+import { compileReleases, dateOrder, releaseDate } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
-import type { IncomingRelease, JsonObject, Release, TenderRecord } from '../../src/domain/ocds/types.js';
+import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { hash64 } from '../../src/domain/hash.js';
 import { writeTags } from './tags.js';
 
@@ -39,11 +39,11 @@ const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
 /**
  * Stores a batch of releases from one source and recompiles the tenders they touch.
  *
- * Idempotent and crash-safe without transactions: child rows and the tender are rewritten first and
- * the raw release rows last, so a release counts as stored only once everything derived from it is;
- * a crash part-way leaves releases that the next run treats as new and compiles again (OCDS merge of
- * the same release twice gives the same result). Where the engine has transactions the batch also
- * runs in one, which is much faster on SQLite.
+ * A tender is compiled from all its releases (those stored and those arriving), so order of arrival
+ * does not matter. Idempotent and crash-safe without transactions: child rows and the tender are
+ * rewritten first and the raw release rows last, so a release counts as stored only once everything
+ * derived from it is; a crash part-way leaves releases that the next run treats as new and compiles
+ * again. Where the engine has transactions the batch also runs in one, which is much faster on SQLite.
  */
 export async function storeReleases(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
   if (engineOf(db) === 'd1') return storeBatch(db, source, incoming, now);
@@ -96,46 +96,33 @@ async function storeBatch(db: Db, source: string, incoming: IncomingRelease[], n
     else byOcid.set(a.ocid, [a]);
   }
 
-  const existing = new Map<string, Pick<TendersTable, 'compiled' | 'last_release_date' | 'published_at' | 'release_count' | 'content_hash'>>();
+  const existing = new Map<string, Pick<TendersTable, 'published_at' | 'content_hash'>>();
   for (const ocids of chunks([...byOcid.keys()], 500)) {
-    const rows = await db
-      .selectFrom('tenders')
-      .select(['ocid', 'compiled', 'last_release_date', 'published_at', 'release_count', 'content_hash'])
-      .where('ocid', 'in', ocids)
-      .execute();
+    const rows = await db.selectFrom('tenders').select(['ocid', 'published_at', 'content_hash']).where('ocid', 'in', ocids).execute();
     for (const r of rows) existing.set(r.ocid, r);
   }
+  // Earlier releases of tenders already stored: the tender is compiled again from all of them, so a
+  // release arriving late or republished lands in its right place.
+  const earlier = await storedReleases(db, [...existing.keys()]);
 
   const records: TenderRecord[] = [];
   const tenderRows: Insertable<TendersTable>[] = [];
   for (const [ocid, releases] of byOcid) {
     const before = existing.get(ocid);
-    for (const r of releases) (before ? counts.updated++ : counts.inserted++);
-    let compiled: JsonObject;
-    let releaseCount: number;
-    const replacesStored = releases.some((r) => stored.has(r.releaseId));
-    const inOrder = before && releases.every((r) => dateOrder(r.date) >= dateOrder(before.last_release_date));
+    for (const _r of releases) (before ? counts.updated++ : counts.inserted++);
     try {
-      if (before && inOrder && !replacesStored) {
-        compiled = JSON.parse(before.compiled) as JsonObject;
-        for (const r of sortByDate(releases)) compiled = mergeRelease(compiled, r.release);
-        releaseCount = before.release_count + releases.length;
-      } else if (before) {
-        // An older release arrived late, or a release was republished: compile again from everything stored.
-        const all = await storedReleases(db, ocid, new Set(releases.map((r) => r.releaseId)));
-        compiled = compileReleases([...all, ...releases.map((r) => r.release)]);
-        releaseCount = all.length + releases.length;
-      } else {
-        compiled = compileReleases(releases.map((r) => r.release));
-        releaseCount = releases.length;
-      }
-      const firstDate = earliest([before?.published_at ?? null, ...releases.map((r) => r.date)]);
-      const record = normalise(compiled, { firstReleaseDate: firstDate });
-      const compiledText = json(compiled);
-      const contentHash = hash64(compiledText);
+      const replaced = new Set(releases.map((r) => r.releaseId));
+      const all = [
+        ...(earlier.get(ocid) ?? []).filter((r) => !replaced.has(r.releaseId)),
+        ...releases.map((r) => ({ releaseId: r.releaseId, date: r.date, release: r.release })),
+      ];
+      const compiled = compileReleases(all.map((r) => r.release));
+      const latest = sortByDate(all)[all.length - 1];
+      const record = normalise(compiled, { firstReleaseDate: earliest([before?.published_at ?? null, ...all.map((r) => r.date)]) });
+      const contentHash = hash64(json(record));
       if (before?.content_hash !== contentHash) counts.changedOcids.push(ocid);
       records.push(record);
-      tenderRows.push(tenderRow(record, source, compiled, compiledText, contentHash, releaseCount, now));
+      tenderRows.push(tenderRow(record, source, latest, all.length, contentHash, now));
     } catch (err) {
       // A release that type-checks but still cannot be compiled: keep it aside with the reason.
       for (const r of releases) {
@@ -156,7 +143,7 @@ async function storeBatch(db: Db, source: string, incoming: IncomingRelease[], n
   return counts;
 }
 
-function sortByDate(releases: Accepted[]): Accepted[] {
+function sortByDate<T extends { date: string | null }>(releases: T[]): T[] {
   return releases.map((r, i) => ({ r, i })).sort((x, y) => dateOrder(x.r.date) - dateOrder(y.r.date) || x.i - y.i).map((x) => x.r);
 }
 
@@ -166,18 +153,46 @@ function earliest(dates: Array<string | null>): string | null {
   return best;
 }
 
-async function storedReleases(db: Db, ocid: string, except: Set<string>): Promise<Release[]> {
-  const rows = await db.selectFrom('releases').select(['release_id', 'raw']).where('ocid', '=', ocid).execute();
-  return rows.filter((r) => !except.has(r.release_id)).map((r) => JSON.parse(r.raw) as Release);
+interface StoredRelease {
+  releaseId: string;
+  date: string | null;
+  release: Release;
+}
+
+/** Every stored release of these ocids, by ocid. */
+async function storedReleases(db: Db, ocids: string[]): Promise<Map<string, StoredRelease[]>> {
+  const out = new Map<string, StoredRelease[]>();
+  for (const part of chunks(ocids, 500)) {
+    const rows = await db.selectFrom('releases').select(['ocid', 'release_id', 'release_date', 'raw']).where('ocid', 'in', part).execute();
+    for (const r of rows) {
+      const list = out.get(r.ocid) ?? [];
+      list.push({ releaseId: r.release_id, date: r.release_date, release: JSON.parse(r.raw) as Release });
+      out.set(r.ocid, list);
+    }
+  }
+  return out;
+}
+
+/**
+ * The normalised records of stored tenders, compiled from their stored releases: what matching,
+ * retagging and anything else downstream reads. Ocids not in the store are left out.
+ */
+export async function loadTenderRecords(db: Db, ocids: string[]): Promise<TenderRecord[]> {
+  const releases = await storedReleases(db, [...new Set(ocids)]);
+  const out: TenderRecord[] = [];
+  for (const [, list] of releases) {
+    const dates = list.map((r) => r.date);
+    out.push(normalise(compileReleases(list.map((r) => r.release)), { firstReleaseDate: earliest(dates) }));
+  }
+  return out;
 }
 
 function tenderRow(
   t: TenderRecord,
   source: string,
-  compiled: JsonObject,
-  compiledText: string,
-  contentHash: string,
+  latest: StoredRelease,
   releaseCount: number,
+  contentHash: string,
   now: string,
 ): Insertable<TendersTable> {
   return {
@@ -205,10 +220,9 @@ function tenderRow(
     reserved_participation: json(t.reservedParticipation),
     cpv_codes: json(t.cpv),
     url: t.url,
-    last_release_id: String(compiled.id),
-    last_release_date: typeof compiled.date === 'string' ? compiled.date : null,
+    last_release_id: latest.releaseId,
+    last_release_date: latest.date,
     release_count: releaseCount,
-    compiled: compiledText,
     content_hash: contentHash,
     updated_at: now,
   };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { openDb } from '../../db/client.js';
+import { openDb, SQLITE_PRAGMAS } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/clock.js';
@@ -43,8 +43,7 @@ async function writeReleases(path: string): Promise<number> {
 
 async function rawLimit(path: string, dbPath: string): Promise<number> {
   const db = new Database(dbPath);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   db.exec('CREATE TABLE raw_releases (ocid TEXT NOT NULL, release_id TEXT NOT NULL, raw TEXT NOT NULL, PRIMARY KEY (ocid, release_id))');
   const insert = db.prepare('INSERT INTO raw_releases (ocid, release_id, raw) VALUES (?, ?, ?)');
   const insertMany = db.transaction((rows: Array<[string, string, string]>) => {

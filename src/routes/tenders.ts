@@ -98,7 +98,7 @@ export const tenderRoutes = new Hono<AppEnv>()
     const found = await getTender(c.var.deps.db, c.req.param('ocid'));
     if (!found) throw notFound(`tender ${c.req.param('ocid')}`);
     const { tender, lots, items, awards, suppliers, places, cpv } = found;
-    const { compiled: _compiled, content_hash: _hash, ...fields } = tender;
+    const { content_hash: _hash, ...fields } = tender;
     return c.json({
       ...fields,
       cpv_codes: parse(tender.cpv_codes),

@@ -1,0 +1,53 @@
+/// <reference types="@cloudflare/workers-types" />
+import { D1Dialect } from 'kysely-d1';
+import { fromDialect } from '../../db/client.js';
+import { jobsForCron, runScheduledJob } from '../../jobs/schedule.js';
+import { createApp } from '../app.js';
+import { systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import type { Deps } from '../deps.js';
+import { createLog } from '../log.js';
+import type { Mailer } from '../mail/mailer.js';
+
+/**
+ * Cloudflare Workers entry: the same app and cron table over D1. Migrations are applied with
+ * `wrangler d1 migrations apply` from db/migrations (see wrangler.toml). Mail leaves from the Node
+ * service (SMTP needs raw sockets), so a Worker queues alerts in the outbox and does not send them.
+ */
+export interface WorkerEnv {
+  DB: D1Database;
+  [setting: string]: unknown;
+}
+
+const noMail: Mailer = {
+  kind: 'none',
+  async send() {
+    return { accepted: false, response: 'this Worker does not send mail; the Node service drains the outbox' };
+  },
+  async close() {},
+};
+
+function depsFor(env: WorkerEnv): Deps {
+  const settings: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) if (typeof value === 'string') settings[key] = value;
+  const config = loadConfig({ DATABASE_URL: 'd1', ...settings });
+  return {
+    db: fromDialect(new D1Dialect({ database: env.DB }), 'd1'),
+    clock: systemClock,
+    log: createLog(config.LOG_LEVEL, (line) => console.log(line)),
+    config,
+    mailer: noMail,
+    fetch: (input, init) => fetch(input, init),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+    return createApp(depsFor(env)).fetch(request, env, ctx);
+  },
+  async scheduled(event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
+    const deps = depsFor(env);
+    for (const job of jobsForCron(deps.config, event.cron)) ctx.waitUntil(runScheduledJob(deps, job));
+  },
+};
