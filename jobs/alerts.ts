@@ -10,6 +10,10 @@ import {
   insertOutbox,
   loadAlertSuppliers,
   loadDeliveryPlaces,
+  loadNamedPlaces,
+  nameKey,
+  placeKey,
+  type DeliveryPlaces,
   loadToldItems,
   loadUntoldMatches,
   markChecked,
@@ -30,6 +34,7 @@ import { acquireLease, releaseLease, renewLease } from '../db/queries/leases.js'
 import type { NewAlertItemRow, NewAlertOutboxRow } from '../db/schema.alerts.js';
 import { canonicalDeadline, chooseEntries, detectChange, type Candidate, type DetectedChange, type ToldState } from '../src/mail/digest.js';
 import { isDue, WEEKDAYS, type AlertSchedule } from '../src/mail/schedule.js';
+import { itlName, UK } from '../src/domain/geo/index.js';
 import { renderDigest, type DigestChange, type DigestEntry } from '../src/mail/template.js';
 import { signToken } from '../src/mail/tokens.js';
 
@@ -159,10 +164,27 @@ export function messageIdDomain(mailFrom: string, publicBaseUrl: string): string
   }
 }
 
-type CandidateRow = Candidate & { row: UntoldMatchRow };
+type CandidateRow = Candidate & { row: UntoldMatchRow; placeDisplay: string | null };
 
-function toCandidate(r: UntoldMatchRow, tenderPlaces: Map<string, string[]>): CandidateRow {
+/** Tagged ITL codes for the lot, else for the tender; else the regions as published. */
+function deliveryPlaces(r: UntoldMatchRow, places: DeliveryPlaces): { codes: string[]; display: string | null } {
+  const tagged = (r.lot_id ? places.tagged.get(placeKey(r.ocid, r.lot_id)) : undefined) ?? places.tagged.get(placeKey(r.ocid, ''));
+  if (tagged && tagged.length > 0) {
+    const names = [...new Set(tagged.map((c) => (c === UK ? 'UK-wide' : (itlName(c) ?? c))))];
+    return { codes: tagged, display: names.join(', ') };
+  }
   const lotPlaces = r.lot_id ? parseList(r.lot_places) : [];
+  const raw = lotPlaces.length > 0 ? lotPlaces : (places.published.get(r.ocid) ?? []);
+  return { codes: raw, display: raw.join(', ') || null };
+}
+
+/** A supplier's chosen places as ITL codes, with named places (an administrator's list) expanded. */
+function expandPlaces(wanted: string[], named: Map<string, string[]>): string[] {
+  return wanted.flatMap((p) => named.get(nameKey(p)) ?? [p]);
+}
+
+function toCandidate(r: UntoldMatchRow, places: DeliveryPlaces): CandidateRow {
+  const where = deliveryPlaces(r, places);
   return {
     ocid: r.ocid,
     lotId: r.lot_id,
@@ -172,7 +194,8 @@ function toCandidate(r: UntoldMatchRow, tenderPlaces: Map<string, string[]>): Ca
     lotTitle: r.lot_title,
     description: [r.description, r.lot_description].filter(Boolean).join('\n') || null,
     deadline: r.deadline,
-    places: lotPlaces.length > 0 ? lotPlaces : (tenderPlaces.get(r.ocid) ?? []),
+    places: where.codes,
+    placeDisplay: where.display,
     row: r,
   };
 }
@@ -189,7 +212,7 @@ function toEntry(c: CandidateRow): DigestEntry {
     valueAmount: lotValue ? r.lot_value_amount : r.value_amount,
     valueCurrency: lotValue ? r.lot_value_currency : r.value_currency,
     deadline: r.deadline,
-    place: c.places.join(', ') || null,
+    place: c.placeDisplay,
     reasons: c.reasons,
     url: r.url,
   };
@@ -255,6 +278,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
     .map(({ s, row }) => ({ s, row, prefs: preferencesFromRow(row) }))
     .filter(({ row, prefs }) => !row?.unsubscribed_at && !prefs.paused && isDue(scheduleOf(prefs), row?.last_checked_at ?? null, now));
   out.suppliers_due = due.length;
+  const named = due.some((d) => d.prefs.places.length > 0) ? await loadNamedPlaces(db) : new Map<string, string[]>();
 
   for (const part of chunks(due, inListSize(db, 400))) {
     const ids = part.map((d) => d.s.id);
@@ -269,7 +293,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
     for (const { s, prefs } of part) {
       const candidates = (untoldBySupplier.get(s.id) ?? []).map((r) => toCandidate(r, places));
       const { chosen, moreWaiting } = chooseEntries(
-        { minScore: prefs.min_score, maxItems: prefs.max_items, includeWords: prefs.include_words, excludeWords: prefs.exclude_words, places: prefs.places },
+        { minScore: prefs.min_score, maxItems: prefs.max_items, includeWords: prefs.include_words, excludeWords: prefs.exclude_words, places: expandPlaces(prefs.places, named) },
         candidates,
       );
       const changes: Array<{ change: DetectedChange; row: ToldItemRow }> = [];

@@ -258,6 +258,11 @@ describe('GET/PUT /suppliers/:id/alerts', () => {
     expect(err.error.message).toContain('hour');
     expect(await deps.db.selectFrom('alert_preferences').selectAll().execute()).toEqual([]);
 
+    const nowhere = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ places: ['TLJ', 'Narnia'] }) }));
+    expect(nowhere.status).toBe(400);
+    expect((await json(nowhere)).error.message).toContain('unknown place "Narnia"');
+    expect(await deps.db.selectFrom('alert_preferences').selectAll().execute()).toEqual([]);
+
     const put = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ frequency: 'weekly', weekday: 'friday', hour: 16, min_score: 0.4, max_items: 5, include_words: ['cleaning'], places: ['TLJ'] }) }));
     expect(put.status).toBe(200);
     expect((await json(put)).preferences).toMatchObject({ frequency: 'weekly', weekday: 'friday', hour: 16, min_score: 0.4, max_items: 5, include_words: ['cleaning'], places: ['TLJ'] });

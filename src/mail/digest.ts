@@ -1,3 +1,5 @@
+import { regionFromName, toItl } from '../domain/geo/index.js';
+
 /**
  * What goes into one supplier's digest. Pure: the job loads rows, these functions choose.
  */
@@ -34,16 +36,28 @@ function mentions(haystack: string, word: string): boolean {
   return new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'u').test(haystack);
 }
 
-/** NUTS 2021 UK codes and ITL 2021 codes differ only in their prefix (UKG1 is TLG1). */
-function placeKey(p: string): string {
-  const t = p.trim().toUpperCase();
-  return /^UK[A-Z0-9]/.test(t) ? `TL${t.slice(2)}` : t;
+/** ITL 2021 codes for a place given as an ITL or NUTS code or as a region name; [] when unknown. */
+export function placeCodes(place: string): string[] {
+  const code = toItl(place);
+  if (code) return [code];
+  return regionFromName(place)?.codes ?? [];
 }
 
+/**
+ * True when the work is delivered in, around or across one of the wanted places: a wanted region covers
+ * the places inside it, and a notice for a wider area (a whole region, England, the UK) covers the places
+ * inside that. A notice that states no place we can read is kept rather than silently hidden.
+ */
 export function coversPlace(wanted: string[], places: string[]): boolean {
   if (wanted.length === 0 || places.length === 0) return true;
-  const have = places.map(placeKey);
-  return wanted.map(placeKey).some((w) => have.some((h) => h === w || (/^TL/.test(w) && h.startsWith(w))));
+  const have = places.flatMap(placeCodes);
+  const want = wanted.flatMap(placeCodes);
+  if (have.length === 0) return true;
+  if (want.length === 0) {
+    const names = new Set(places.map((p) => p.trim().toLowerCase()));
+    return wanted.some((w) => names.has(w.trim().toLowerCase()));
+  }
+  return want.some((w) => have.some((h) => h.startsWith(w) || w.startsWith(h)));
 }
 
 export function passesFilters(f: AlertFilters, c: Candidate): boolean {

@@ -2,6 +2,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import {
   getPreferencesRow,
+  loadNamedPlaces,
+  nameKey,
   preferencesFromRow,
   savePreferences,
   signingSecret,
@@ -10,6 +12,7 @@ import {
 } from '../../db/queries/alerts.js';
 import type { AppEnv } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
+import { placeCodes } from '../mail/digest.js';
 import { isTimeZone, WEEKDAYS } from '../mail/schedule.js';
 import { escapeHtml } from '../mail/template.js';
 import { signToken, verifyToken, type TokenPurpose } from '../mail/tokens.js';
@@ -74,13 +77,27 @@ async function alertView(c: Context<AppEnv>, supplierId: string) {
   };
 }
 
-async function applyPreferences(c: Context<AppEnv>, supplierId: string, input: z.infer<typeof preferencesInput>) {
+/** Places the matcher cannot place: neither an ITL/NUTS code, nor a region name, nor a place an administrator named. */
+async function unknownPlaces(c: Context<AppEnv>, places: string[] | undefined): Promise<string[]> {
+  const unread = (places ?? []).filter((p) => placeCodes(p).length === 0);
+  if (unread.length === 0) return [];
+  const named = await loadNamedPlaces(c.var.deps.db);
+  return unread.filter((p) => !named.has(nameKey(p)));
+}
+
+const placeHelp = 'use an ITL code such as TLJ14, a region name such as "West Midlands", or a place your administrator has named';
+
+/** Saves the changes; returns the places it could not read instead of saving, if any. */
+async function applyPreferences(c: Context<AppEnv>, supplierId: string, input: z.infer<typeof preferencesInput>): Promise<string[]> {
   const { db, clock } = c.var.deps;
+  const unknown = await unknownPlaces(c, input.places);
+  if (unknown.length > 0) return unknown;
   const { subscribed, ...changes } = input;
   const current = preferencesFromRow(await getPreferencesRow(db, supplierId));
   const next: AlertPreferences = { ...current, ...changes };
   await savePreferences(db, supplierId, next, clock.now(), subscribed === true);
   if (subscribed === false) await unsubscribe(db, supplierId, clock.now());
+  return [];
 }
 
 function page(title: string, body: string, status: 200 | 400 | 403 | 404 = 200) {
@@ -146,7 +163,10 @@ export const alertRoutes = new Hono<AppEnv>()
         parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
       );
     }
-    await applyPreferences(c, id, parsed.data);
+    const unknown = await applyPreferences(c, id, parsed.data);
+    if (unknown.length > 0) {
+      throw badRequest(`unknown place${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => JSON.stringify(p)).join(', ')}: ${placeHelp}`, unknown.map((p) => ({ field: 'places', value: p })));
+    }
     return c.json(await alertView(c, id));
   })
   .get('/unsubscribe', async (c) => {
@@ -195,7 +215,11 @@ export const alertRoutes = new Hono<AppEnv>()
       const { html } = page('Please check your choices', `<ul>${problems}</ul><p><a href="${escapeHtml(actionUrl('/alerts/manage', found.token))}">Back</a></p>`, 400);
       return c.html(html, 400);
     }
-    await applyPreferences(c, found.supplier.id, parsed.data);
+    const unknown = await applyPreferences(c, found.supplier.id, parsed.data);
+    if (unknown.length > 0) {
+      const { html } = page('Please check your choices', `<p>${escapeHtml(`We do not know the place ${unknown.join(', ')}: ${placeHelp}.`)}</p><p><a href="${escapeHtml(actionUrl('/alerts/manage', found.token))}">Back</a></p>`, 400);
+      return c.html(html, 400);
+    }
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
     return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
   });
