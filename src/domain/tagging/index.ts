@@ -5,7 +5,7 @@
 import type { Address, TenderRecord } from '../ocds/types.js';
 import { cpvDivision, cpvLevel, normaliseCpv } from '../cpv/index.js';
 import { findPostcodes, postcodeToItl1, resolvePlace, itlLevel, type PlaceTag } from '../geo/index.js';
-import { classifyText, TAGGER_VERSION, type CpvPrediction } from './classifier.js';
+import { classifyNotice, TAGGER_VERSION, type CpvPrediction } from './classifier.js';
 
 export { TAGGER_VERSION };
 
@@ -94,12 +94,11 @@ function publishedCpv(codes: string[]): string[] {
  * Capability tags for one text and its published codes: the published codes, plus inferred codes when
  * there are none, when all are division-level, or when the text clearly belongs to another division.
  */
-export function capabilityTags(lotId: string, published: string[], text: string): TenderCpvTag[] {
+export function capabilityTags(lotId: string, published: string[], title: string, description = ''): TenderCpvTag[] {
   const tags: TenderCpvTag[] = published.map((code) => ({ lotId, code, method: 'published', confidence: 1, reason: null }));
-  if (!text.trim()) return tags;
+  if (!title.trim() && !description.trim()) return tags;
   const needsInference = published.length === 0 || published.every((c) => cpvLevel(c) === 'division');
-  const result = needsInference || published.length ? classifyText(text) : null;
-  if (!result) return tags;
+  const result = classifyNotice(title, description);
   let reason: InferenceReason | null = null;
   let candidates: CpvPrediction[] = [];
   if (published.length === 0) {
@@ -127,7 +126,6 @@ export function capabilityTags(lotId: string, published: string[], text: string)
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-const joinText = (...parts: Array<string | null | undefined>) => parts.filter((p) => p && p.trim()).join('. ');
 
 export function tagTender(record: TenderRecord): TenderTags {
   const places: TenderPlace[] = [];
@@ -175,10 +173,13 @@ export function tagTender(record: TenderRecord): TenderTags {
     if (!prev || p.confidence > prev.confidence) byKey.set(key, p);
   }
 
-  const cpv: TenderCpvTag[] = capabilityTags('', publishedCpv(record.cpv ?? []), joinText(record.title, record.description));
+  const cpv: TenderCpvTag[] = capabilityTags('', publishedCpv(record.cpv ?? []), record.title ?? '', record.description ?? '');
   for (const lot of record.lots ?? []) {
-    const lotText = joinText(lot.title, lot.description) || joinText(record.title, record.description);
-    cpv.push(...capabilityTags(lot.id, publishedCpv(lot.cpv), lotText));
+    // A lot without words of its own is read through the tender's title and description.
+    const own = !!(lot.title?.trim() || lot.description?.trim());
+    cpv.push(
+      ...capabilityTags(lot.id, publishedCpv(lot.cpv), own ? lot.title ?? '' : record.title ?? '', own ? lot.description ?? '' : record.description ?? ''),
+    );
   }
 
   return { ocid: record.ocid, places: [...byKey.values()], cpv, placeProblems };
