@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { acquireLease, getLease, releaseLease, renewLease } from '../db/queries/leases.js';
-import { getSourceState } from '../db/queries/sources.js';
+import { getSourceState, markRunFinished, markRunStarted, recordWindowStored } from '../db/queries/sources.js';
+import { openDb } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import { ingestAll, ingestSource, type IngestSummary } from '../jobs/ingest.js';
 import { createApp } from '../src/app.js';
@@ -280,8 +283,23 @@ describe('ingest from a feed', () => {
     expect(summary).toMatchObject({ status: 'ok', fetched: pool.length });
     const odd = await deps.db.selectFrom('releases').select(['ocid', 'raw']).where('raw', 'like', '%1e9999%').execute();
     expect(odd).toHaveLength(1);
-    const values = await deps.db.selectFrom('tenders').select('value_amount').execute();
+    const values = [
+      ...(await deps.db.selectFrom('tenders').select('value_amount').execute()),
+      ...(await deps.db.selectFrom('lots').select('value_amount').execute()),
+      ...(await deps.db.selectFrom('awards').select('value_amount').execute()),
+    ];
     for (const v of values) if (v.value_amount !== null) expect(Number.isFinite(v.value_amount)).toBe(true);
+    // The amount that was 1e9999 is stored as missing.
+    const release = JSON.parse(odd[0].raw) as { tender?: { value?: { amount?: number } }; awards?: Array<{ id: string; value?: { amount?: number } }> };
+    if (release.tender?.value?.amount === Infinity) {
+      expect((await deps.db.selectFrom('tenders').select('value_amount').where('ocid', '=', odd[0].ocid).executeTakeFirstOrThrow()).value_amount).toBeNull();
+    }
+    const award = release.awards?.find((a) => a.value?.amount === Infinity);
+    if (award) {
+      const row = await deps.db.selectFrom('awards').select('value_amount').where('ocid', '=', odd[0].ocid).where('award_id', '=', award.id).executeTakeFirstOrThrow();
+      expect(row.value_amount).toBeNull();
+    }
+    expect(release.tender?.value?.amount === Infinity || award !== undefined).toBe(true);
     const res = await createApp(deps).request(`/tenders/${encodeURIComponent(odd[0].ocid)}`);
     expect(res.status).toBe(200);
   });
@@ -465,7 +483,13 @@ describe('GET /sources', () => {
 
 describe('every registered adapter', () => {
   it.each(sourceAdapters.map((a) => [a.id, a] as const))('%s is declared completely and its pages parse against the replay server', async (id, adapter) => {
-    const file = readFileSync(new URL(`../src/sources/${id === 'fts' ? 'find-a-tender' : 'contracts-finder'}.ts`, import.meta.url), 'utf8');
+    const dir = new URL('../src/sources/', import.meta.url);
+    const declaring = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+      .filter((text) => text.includes(`id: '${id}'`));
+    expect(declaring).toHaveLength(1);
+    const file = declaring[0];
     const header = file.slice(0, file.indexOf('import '));
     expect(header).toContain(adapter.docs);
     expect(header).toMatch(/Documentation:/);
@@ -490,5 +514,58 @@ describe('every registered adapter', () => {
 
   it('covers every adapter in src/sources', () => {
     expect(sourceAdapters.map((a) => a.id).sort()).toEqual(['cf', 'fts']);
+  });
+});
+
+// Leases and source state are single statements that must behave the same on PostgreSQL (CI starts
+// one; elsewhere set TEST_POSTGRES_URL).
+const pgUrl = process.env.TEST_POSTGRES_URL ?? (process.env.CI ? 'postgres://postgres@127.0.0.1:5432/test' : undefined);
+
+describe.skipIf(!pgUrl)('leases and source state on PostgreSQL', () => {
+  const schema = `tm_sources_${process.pid}_${Date.now()}`;
+  let cleanup: (() => Promise<void>) | undefined;
+  afterAll(async () => cleanup?.());
+
+  async function pgDb(): Promise<Db> {
+    const admin = await openDb(pgUrl!);
+    await sql.raw(`CREATE SCHEMA ${schema}`).execute(admin);
+    const url = new URL(pgUrl!);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const db = await openDb(url.toString());
+    cleanup = async () => {
+      await db.destroy();
+      await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(admin);
+      await admin.destroy();
+    };
+    await migrate(db);
+    return db;
+  }
+
+  it('one of two racing holders wins; expiry, renewal, release and the watermark work as on SQLite', async () => {
+    const db = await pgDb();
+    const wins = await Promise.all(['a', 'b', 'c'].map((h) => acquireLease(db, 'ingest:fts', h, NOW, 900)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    const winner = ['a', 'b', 'c'][wins.indexOf(true)];
+    expect(await renewLease(db, 'ingest:fts', winner, NOW, 900)).toBe(true);
+    const later = new Date(NOW.getTime() + 901_000);
+    expect(await acquireLease(db, 'ingest:fts', 'd', later, 900)).toBe(true);
+    expect(await renewLease(db, 'ingest:fts', winner, later, 900)).toBe(false);
+    await releaseLease(db, 'ingest:fts', 'd');
+    expect(await getLease(db, 'ingest:fts')).toBeNull();
+
+    await markRunStarted(db, 'fts', NOW.toISOString());
+    const counts = { fetched: 3, inserted: 2, updated: 1, unchanged: 0, quarantined: 0 };
+    await recordWindowStored(db, 'fts', '2026-11-24T03:00:00.000Z', counts);
+    await recordWindowStored(db, 'fts', '2026-11-24T09:00:00.000Z', counts);
+    await recordWindowStored(db, 'fts', '2026-11-24T06:00:00.000Z', counts); // never backwards
+    await recordWindowStored(db, 'fts', null, counts);
+    await markRunFinished(db, 'fts', NOW.toISOString(), 'ok', null);
+    expect(await getSourceState(db, 'fts')).toMatchObject({
+      watermark: '2026-11-24T09:00:00.000Z',
+      fetched: 12,
+      inserted: 8,
+      updated: 4,
+      last_status: 'ok',
+    });
   });
 });
