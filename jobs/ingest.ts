@@ -137,7 +137,11 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
       }
       lastRenewal = t.getTime();
     };
-    const ctx = fetchContext(deps, adapter, keepLease, (info) => {
+    const beforeAttempt = async () => {
+      summary.requests++;
+      await keepLease();
+    };
+    const ctx = fetchContext(deps, adapter, beforeAttempt, (info) => {
       summary.retries++;
       log.debug(`${adapter.id}: retrying`, { source: adapter.id, ...info });
       options.onProgress?.({ kind: 'retry', source: adapter.id, ...info });
@@ -149,7 +153,6 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
       partial = counts;
       await ingestWindow(deps, adapter, ctx, window, counts, (page, fetched) => {
         summary.pages++;
-        summary.requests += page.attempts;
         options.onProgress?.({
           kind: 'page',
           source: adapter.id,
@@ -216,8 +219,8 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
 }
 
 function explain(adapter: SourceAdapter, err: unknown): string {
-  if (err instanceof FetchFailedError && !err.reachable && err.status === null) {
-    return `cannot reach ${adapter.name}: ${err.message}`;
+  if (err instanceof FetchFailedError && !err.reachable) {
+    return `cannot reach ${adapter.name} at ${new URL(err.url).origin}: ${err.reason.replace(/^network error: /, '')}, ${err.attempts} attempts`;
   }
   if (err instanceof FetchFailedError) return `${adapter.name} failed: ${err.message}`;
   return `${adapter.name} ingest failed: ${err instanceof Error ? err.message : String(err)}`;

@@ -205,7 +205,7 @@ describe('ingest from a feed', () => {
     // The fault hits the first page of the fourth window, the first that holds releases.
     server.faultFor = (n) => (n === 4 ? fault : null);
     const summary = await ingestSource(deps, { source: 'fts' });
-    expect(summary).toMatchObject({ status: 'ok', retries: 1, fetched: pool.length });
+    expect(summary).toMatchObject({ status: 'ok', retries: 1, fetched: pool.length, requests: server.requests.length });
     expect(server.requests[3].fault).toBe(fault.kind);
     expect(server.requests[4].query).toEqual(server.requests[3].query);
     // Waits other than the retry are pacing: 12 per 120 s.
@@ -382,7 +382,7 @@ describe('ingest from a feed', () => {
       ['fts', 'error'],
       ['cf', 'error'],
     ]);
-    for (const s of summary.sources) expect(s.error).toMatch(/cannot reach .*ECONNREFUSED/);
+    for (const s of summary.sources) expect(s.error).toMatch(/^cannot reach .* at http:\/\/127.0.0.1:\d+: fetch failed \(ECONNREFUSED.*, 3 attempts$/);
     const errors = deps.log.lines.filter((l) => l.level === 'error' || l.level === 'warn');
     expect(errors.map((l) => l.source).sort()).toEqual(['cf', 'fts']);
     const app = createApp(deps);

@@ -5,12 +5,13 @@ import type { SourceAdapter } from './types.js';
 /** A page could not be had, after every retry the policy allows. The window it belongs to fails. */
 export class FetchFailedError extends Error {
   constructor(
-    message: string,
+    readonly reason: string,
+    readonly url: string,
     readonly attempts: number,
     readonly status: number | null,
     readonly reachable: boolean,
   ) {
-    super(message);
+    super(`${reason} from ${url}${attempts > 1 ? `, ${attempts} attempts` : ''}`);
     this.name = 'FetchFailedError';
   }
 }
@@ -95,19 +96,14 @@ export async function fetchWithRetry<T>(ctx: FetchContext, url: string, read: (b
     const outcome = await attemptOnce(ctx, url, read, attempt, random);
     if (outcome.ok) return { value: outcome.value, attempts: attempt + 1 };
     if (!outcome.retry) {
-      throw new FetchFailedError(`${outcome.reason} from ${url}`, attempt + 1, outcome.status, true);
+      throw new FetchFailedError(outcome.reason, url, attempt + 1, outcome.status, true);
     }
     last = outcome;
     if (attempt === policy.maxRetries) break;
     ctx.onRetry?.({ url, attempt: attempt + 1, reason: outcome.reason, waitMs: outcome.waitMs });
     await ctx.sleep(outcome.waitMs);
   }
-  throw new FetchFailedError(
-    `${last.reason} from ${url}, ${policy.maxRetries + 1} attempts`,
-    policy.maxRetries + 1,
-    last.status,
-    last.reachable,
-  );
+  throw new FetchFailedError(last.reason, url, policy.maxRetries + 1, last.status, last.reachable);
 }
 
 async function attemptOnce<T>(
