@@ -8,12 +8,14 @@ import { sendAlertsCommand } from './commands/send-alerts.js';
 import { classifyCommand } from './commands/classify.js';
 import { retagCommand } from './commands/retag.js';
 import { evalTaggingCommand } from './commands/eval-tagging.js';
+import { evalMatchingCommand } from './commands/eval-matching.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
   classify: classifyCommand,
   retag: retagCommand,
   'eval-tagging': evalTaggingCommand,
+  'eval-matching': evalMatchingCommand,
   migrate: migrateCommand,
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,

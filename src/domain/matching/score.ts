@@ -9,7 +9,7 @@
  *  - reserved participation (SME/VCSE, public-service mutuals, a location) that the supplier does not meet.
  *
  * Score = LOCAL_WEIGHT × place + (1 − LOCAL_WEIGHT) × (0.55 capability + 0.15 size + 0.15 suitability + 0.15 time),
- * every part in [0,1], capability = 0.75 CPV + 0.25 text similarity.
+ * every part in [0,1], capability = 0.6 CPV + 0.25 text similarity + 0.15 track record (similar contracts won before).
  */
 import { cpvLabel, cpvSignificant } from '../cpv/index.js';
 import { itlName } from '../geo/index.js';
@@ -34,6 +34,10 @@ export interface CompiledSupplier {
   national: boolean;
   capacity: number;
   isVcse: boolean;
+  /** Bit per CPV division (00–99) of its codes: a quick "no shared division" rejection. */
+  divisions: Uint32Array;
+  /** Significant CPV digits of each past win. */
+  pastWins: string[][];
 }
 
 export interface CompiledOpportunity {
@@ -50,17 +54,33 @@ export interface CompiledOpportunity {
   nationalPlaces: string[];
   openToAll: boolean;
   placeKnown: boolean;
+  divisions: Uint32Array;
 }
+
+function divisionMask(sigs: string[]): Uint32Array {
+  const mask = new Uint32Array(4);
+  for (const s of sigs) {
+    const d = Number(s.slice(0, 2));
+    if (Number.isInteger(d)) mask[d >> 5] |= 1 << (d & 31);
+  }
+  return mask;
+}
+
+/** A capability exclusion shared by all suppliers when reasons are not asked for (no allocation per pair). */
+const NO_CAPABILITY = Object.freeze({ eligible: false as const, supplierId: '', rule: 'capability' as const, reason: 'no CPV code near the notice' });
 
 export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): CompiledSupplier {
   const codes = [...new Set(profile.cpv)];
   const keywordPhrases = profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3);
   const allWords = [...new Set([...words(profile.description), ...profile.keywords.flatMap((k) => words(k))])];
   const areas = [...new Set([profile.homeRegion, ...profile.serves].filter((a): a is string => !!a))];
+  const sig = codes.map(cpvSignificant);
   return {
     profile,
     codes,
-    sig: codes.map(cpvSignificant),
+    sig,
+    divisions: divisionMask(sig),
+    pastWins: (profile.pastWins ?? []).map((codes) => codes.map(cpvSignificant)),
     tokens: vocab.encode(allWords),
     keywordPhrases,
     areas,
@@ -91,12 +111,14 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
   const places = opportunity.places.filter((p) => !p.national && p.code !== 'TL').map((p) => p.code);
   const nationalPlaces = opportunity.places.filter((p) => p.national && p.code !== 'TL').map((p) => p.code);
   const openToAll = opportunity.places.length === 0 || opportunity.places.some((p) => p.code === 'TL');
+  const sig = codes.map(cpvSignificant);
   return {
     opportunity,
     closed,
     daysLeft,
     codes,
-    sig: codes.map(cpvSignificant),
+    sig,
+    divisions: divisionMask(sig),
     tokens: vocab.encode(words(opportunity.text)),
     textLower: opportunity.text.toLowerCase(),
     places: [...new Set(places)],
@@ -163,7 +185,8 @@ const VCSE_RESERVED = new Set(['vcse']);
 const MUTUAL_RESERVED = new Set(['publicServiceMissionOrganization', 'shelteredWorkshop']);
 
 /**
- * The verdict for one supplier on one tender or lot. With `explain` false the reasons are left empty:
+ * The verdict for one supplier on one tender or lot. With `explain` false the reasons are left empty
+ * (and a capability exclusion is one shared object, not naming the supplier):
  * ranking thousands of candidates needs only the number; the kept results are explained afterwards
  * by calling again with `explain` true, which gives the same score.
  */
@@ -177,6 +200,10 @@ export function scoreCompiled(
   const supplierId = cs.profile.id;
   const opp = co.opportunity;
   if (co.closed) return { eligible: false, supplierId, ...co.closed };
+  // Related codes always share a division: most pairs stop here.
+  const od = co.divisions;
+  const sd = cs.divisions;
+  if (((od[0] & sd[0]) | (od[1] & sd[1]) | (od[2] & sd[2]) | (od[3] & sd[3])) === 0 && !explain) return NO_CAPABILITY;
 
   // Capability: for each notice code, the best of the supplier's codes.
   let cpvSum = 0;
@@ -262,7 +289,13 @@ export function scoreCompiled(
   const shared = cs.tokens.length && co.tokens.length ? overlap(cs.tokens, co.tokens) : 0;
   const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(cs.tokens.length * co.tokens.length));
   const cpv = cpvSum / co.sig.length;
-  const capability = 0.75 * cpv + 0.25 * text;
+  // Track record: past public contracts won for related work (same CPV group or one code above the other).
+  let similarWins = 0;
+  for (const win of cs.pastWins) {
+    if (win.some((w) => co.sig.some((n) => cpvRelation(n, w) >= CPV_GATE))) similarWins++;
+  }
+  const track = similarWins === 0 ? 0 : Math.min(1, 0.4 + 0.2 * similarWins);
+  const capability = 0.6 * cpv + 0.25 * text + 0.15 * track;
 
   // Locality: how close the supplier's base is to a specific delivery place.
   let localLevel = 0;
@@ -291,7 +324,7 @@ export function scoreCompiled(
   const w = settings.localWeight;
   const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * time);
   const score = Math.round(Math.min(1, Math.max(0, raw)) * 10000) / 10000;
-  const parts: ScoreParts = { capability, cpv, text, place, size, suitability, time };
+  const parts: ScoreParts = { capability, cpv, text, track, place, size, suitability, time };
 
   const result: MatchResult = {
     supplierId,
@@ -325,6 +358,9 @@ export function scoreCompiled(
   else if (shared > 0 && vocab) {
     const common = sharedIds(cs.tokens, co.tokens).slice(0, 4).map((id) => vocab.word(id));
     reasons.push(`Your description shares words with the notice: ${common.join(', ')}.`);
+  }
+  if (similarWins > 0) {
+    reasons.push(`You have won ${similarWins} similar public contract${similarWins === 1 ? '' : 's'} before (published award notices).`);
   }
   // Place.
   if (localLevel > 0) {

@@ -21,6 +21,8 @@ export interface SupplierProfile {
   /** Largest contract value it can deliver, GBP; null = not stated. */
   maxContractValue: number | null;
   highPotential: boolean;
+  /** CPV codes of each public contract it has won (from published awards), if known: its track record. */
+  pastWins?: string[][];
   /** For a cooperative: which member brings which codes and capacity (used to say who covers what). */
   members?: SupplierProfile[];
 }
@@ -73,6 +75,7 @@ export interface ScoreParts {
   capability: number;
   cpv: number;
   text: number;
+  track: number;
   place: number;
   size: number;
   suitability: number;
