@@ -1,6 +1,7 @@
 import { Kysely, SqliteDialect, PostgresDialect, type Dialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Database as SqliteHandle } from 'better-sqlite3';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres' | 'd1';
@@ -9,6 +10,12 @@ export type Db = Kysely<Database>;
 /** Bound-parameter ceilings per statement; batch writers size their chunks from these. */
 const PARAM_LIMIT: Record<Engine, number> = { sqlite: 32000, postgres: 65000, d1: 100 };
 const engines = new WeakMap<Db, Engine>();
+const sqliteHandles = new WeakMap<Db, SqliteHandle>();
+
+/** The better-sqlite3 connection behind a SQLite Db, for the few hot paths that prepare their own statements. */
+export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
+  return sqliteHandles.get(db);
+}
 
 export function engineOf(db: Db): Engine {
   return engines.get(db) ?? 'sqlite';
@@ -52,5 +59,7 @@ export async function openDb(url: string): Promise<Db> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
-  return fromDialect(new SqliteDialect({ database: sqlite }), 'sqlite');
+  const db = fromDialect(new SqliteDialect({ database: sqlite }), 'sqlite');
+  sqliteHandles.set(db, sqlite);
+  return db;
 }

@@ -31,3 +31,26 @@ export async function testDeps(overrides: Partial<Deps> & { env?: Record<string,
 }
 
 export const SHARED_DATA = new URL('../../shared/data/', import.meta.url).pathname;
+
+/** PostgreSQL for tests: CI starts it (.ci/run); elsewhere set TEST_POSTGRES_URL to run these too. */
+export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? (process.env.CI ? 'postgres://postgres@127.0.0.1:5432/test' : undefined);
+
+/** A fresh, migrated PostgreSQL schema of its own; `drop()` removes it. */
+export async function freshPostgresDb(): Promise<Db & { drop(): Promise<void> }> {
+  if (!POSTGRES_URL) throw new Error('no PostgreSQL configured for tests');
+  const { sql } = await import('kysely');
+  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = await openDb(POSTGRES_URL);
+  await sql.raw(`CREATE SCHEMA ${schema}`).execute(admin);
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const db = await openDb(url.toString());
+  await migrate(db);
+  return Object.assign(db, {
+    async drop() {
+      await db.destroy();
+      await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(admin);
+      await admin.destroy();
+    },
+  });
+}

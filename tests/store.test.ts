@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { storeReleases, type IncomingRelease } from '../db/queries/releases.js';
 import type { Db } from '../db/client.js';
 import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
-import { freshDb } from './helpers.js';
+import { afterEach } from 'vitest';
+import { freshDb, freshPostgresDb, POSTGRES_URL } from './helpers.js';
 
 const NOW = '2026-11-24T09:00:00.000Z';
 const incoming = (...values: unknown[]): IncomingRelease[] => values.map((v) => ({ raw: JSON.stringify(v), value: v }));
@@ -24,7 +25,20 @@ async function snapshot(db: Db) {
   };
 }
 
-describe('storeReleases', () => {
+const engines: Array<[string, () => Promise<Db>]> = [['SQLite', freshDb]];
+if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
+
+describe.each(engines)('storeReleases on %s', (_engine, makeDb) => {
+  const opened: Db[] = [];
+  const freshDb = async () => {
+    const db = await makeDb();
+    opened.push(db);
+    return db;
+  };
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await ((db as Db & { drop?: () => Promise<void> }).drop?.() ?? db.destroy());
+  });
+
   it('stores tenders with lots, items, awards and suppliers, and a second run changes nothing', async () => {
     const db = await freshDb();
     const batch = incoming(cfAward(1), pcsTender(1), cfTender(1));

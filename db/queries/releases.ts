@@ -1,7 +1,8 @@
 import type { Db } from '../client.js';
-import { engineOf, rowsPerInsert } from '../client.js';
+import { engineOf } from '../client.js';
+import { bulkWriter, type BulkWriter } from '../bulk.js';
 import type { Insertable } from 'kysely';
-import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, ReleasesTable, TendersTable } from '../schema.js';
+import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, QuarantineTable, ReleasesTable, TendersTable } from '../schema.js';
 import { compileReleases, dateOrder, releaseDate } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
@@ -46,11 +47,11 @@ const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
  * again. Where the engine has transactions the batch also runs in one, which is much faster on SQLite.
  */
 export async function storeReleases(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
-  if (engineOf(db) === 'd1') return storeBatch(db, source, incoming, now);
-  return db.transaction().execute((trx) => storeBatch(trx, source, incoming, now));
+  if (engineOf(db) === 'd1') return storeBatch(db, bulkWriter(db), source, incoming, now);
+  return db.transaction().execute((trx) => storeBatch(trx, bulkWriter(trx, db), source, incoming, now));
 }
 
-async function storeBatch(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
+async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
   const counts: StoreCounts = { fetched: incoming.length, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, changedOcids: [] };
   const quarantine: Array<{ reason: string; raw: string; ocid: string | null; releaseId: string | null }> = [];
   const accepted = new Map<string, Accepted>();
@@ -134,12 +135,12 @@ async function storeBatch(db: Db, source: string, incoming: IncomingRelease[], n
     }
   }
 
-  await replaceChildren(db, records);
-  await upsertTenders(db, tenderRows);
+  await replaceChildren(writer, records, existing);
+  await writer.insert('tenders', tenderRows, ['ocid']);
   await writeTags(db, records, now);
-  await insertReleases(db, source, fresh, now);
+  await writer.insert('releases', releaseRows(source, fresh, now), ['source', 'release_id']);
   counts.quarantined = quarantine.length;
-  await insertQuarantine(db, source, quarantine, now);
+  await writer.insert('quarantine', quarantineRows(source, quarantine, now), ['source', 'content_hash'], []);
   return counts;
 }
 
@@ -228,28 +229,11 @@ function tenderRow(
   };
 }
 
-async function upsertTenders(db: Db, rows: Insertable<TendersTable>[]): Promise<void> {
-  if (!rows.length) return;
-  const columns = Object.keys(rows[0]) as Array<keyof TendersTable>;
-  for (const chunk of chunks(rows, rowsPerInsert(db, columns.length))) {
-    await db
-      .insertInto('tenders')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('ocid').doUpdateSet((eb) => Object.fromEntries(columns.filter((c) => c !== 'ocid').map((c) => [c, eb.ref(`excluded.${c}`)]))),
-      )
-      .execute();
-  }
-}
-
 /** Lots, items, awards and award suppliers are rewritten whole for every changed tender. */
-async function replaceChildren(db: Db, records: TenderRecord[]): Promise<void> {
+async function replaceChildren(writer: BulkWriter, records: TenderRecord[], existing: Map<string, unknown>): Promise<void> {
   if (!records.length) return;
-  for (const ocids of chunks(records.map((r) => r.ocid), 500)) {
-    for (const table of ['lots', 'items', 'awards', 'award_suppliers'] as const) {
-      await db.deleteFrom(table).where('ocid', 'in', ocids).execute();
-    }
-  }
+  const stored = records.map((r) => r.ocid).filter((ocid) => existing.has(ocid));
+  for (const table of ['lots', 'items', 'awards', 'award_suppliers'] as const) await writer.deleteWhereIn(table, 'ocid', stored);
   const lots: Insertable<LotsTable>[] = [];
   const items: Insertable<ItemsTable>[] = [];
   const awards: Insertable<AwardsTable>[] = [];
@@ -309,14 +293,14 @@ async function replaceChildren(db: Db, records: TenderRecord[]): Promise<void> {
       }
     }
   }
-  await insertAll(db, 'lots', lots);
-  await insertAll(db, 'items', items);
-  await insertAll(db, 'awards', awards);
-  await insertAll(db, 'award_suppliers', suppliers);
+  await writer.insert('lots', lots);
+  await writer.insert('items', items);
+  await writer.insert('awards', awards);
+  await writer.insert('award_suppliers', suppliers);
 }
 
-async function insertReleases(db: Db, source: string, fresh: Accepted[], now: string): Promise<void> {
-  const rows: Insertable<ReleasesTable>[] = fresh.map((a) => ({
+function releaseRows(source: string, fresh: Accepted[], now: string): Insertable<ReleasesTable>[] {
+  return fresh.map((a) => ({
     source,
     release_id: a.releaseId,
     ocid: a.ocid,
@@ -326,50 +310,17 @@ async function insertReleases(db: Db, source: string, fresh: Accepted[], now: st
     raw: a.raw,
     stored_at: now,
   }));
-  for (const chunk of chunks(rows, rowsPerInsert(db, 8))) {
-    await db
-      .insertInto('releases')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.columns(['source', 'release_id']).doUpdateSet((eb) => ({
-          ocid: eb.ref('excluded.ocid'),
-          release_date: eb.ref('excluded.release_date'),
-          tags: eb.ref('excluded.tags'),
-          content_hash: eb.ref('excluded.content_hash'),
-          raw: eb.ref('excluded.raw'),
-          stored_at: eb.ref('excluded.stored_at'),
-        })),
-      )
-      .execute();
-  }
 }
 
-async function insertQuarantine(
-  db: Db,
+function quarantineRows(
   source: string,
   entries: Array<{ reason: string; raw: string; ocid: string | null; releaseId: string | null }>,
   now: string,
-): Promise<void> {
-  const rows = uniqueBy(
+): Insertable<QuarantineTable>[] {
+  return uniqueBy(
     entries.map((q) => ({ source, content_hash: hash64(q.raw), ocid: q.ocid, release_id: q.releaseId, reason: q.reason, raw: q.raw, received_at: now })),
     (r) => r.content_hash,
   );
-  for (const chunk of chunks(rows, rowsPerInsert(db, 7))) {
-    await db
-      .insertInto('quarantine')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['source', 'content_hash']).doUpdateSet((eb) => ({ reason: eb.ref('excluded.reason') })))
-      .execute();
-  }
-}
-
-type InsertTable = 'lots' | 'items' | 'awards' | 'award_suppliers';
-async function insertAll<T extends InsertTable>(db: Db, table: T, rows: Insertable<import('../schema.js').Database[T]>[]): Promise<void> {
-  if (!rows.length) return;
-  const perInsert = rowsPerInsert(db, Object.keys(rows[0]).length);
-  for (const chunk of chunks(rows, perInsert)) {
-    await db.insertInto(table).values(chunk as never).execute();
-  }
 }
 
 export function chunks<T>(list: T[], size: number): T[][] {
