@@ -236,9 +236,12 @@ function fetchContext(deps: Deps, adapter: SourceAdapter, beforeAttempt: () => P
     policy: {
       timeoutMs: deps.config.HTTP_TIMEOUT_MS,
       maxRetries: deps.config.HTTP_MAX_RETRIES,
+      // 1 s doubling to at most 60 s: six retries span about a minute, long enough for a restart
+      // of the publisher's front end, short enough for a 15-minute schedule.
       backoffBaseMs: 1000,
       backoffCapMs: 60_000,
-      retryAfterCapMs: 15 * 60_000,
+      // A wait longer than half the lease could let the lease lapse between two renewals.
+      retryAfterCapMs: Math.min(15 * 60_000, (deps.config.LEASE_SECONDS * 1000) / 2),
       forbidden: adapter.forbidden,
     },
     beforeAttempt,

@@ -142,6 +142,18 @@ describe('windows', () => {
     expect(splitWindows(NOW, NOW, 6)).toEqual([]);
   });
 
+  it('writes window dates in the documented forms, under a base URL with or without a path', () => {
+    const fts = sourceAdapters.find((a) => a.id === 'fts')!;
+    const cf = sourceAdapters.find((a) => a.id === 'cf')!;
+    const window = { from: new Date('2026-11-24T03:00:00.250Z'), to: NOW };
+    expect(fts.firstPageUrl('https://www.find-tender.service.gov.uk', window)).toBe(
+      'https://www.find-tender.service.gov.uk/api/1.0/ocdsReleasePackages?updatedFrom=2026-11-24T03:00:00&updatedTo=2026-11-24T09:00:00&limit=100',
+    );
+    expect(cf.firstPageUrl('http://mirror.test/cf/', window)).toBe(
+      'http://mirror.test/cf/Published/Notices/OCDS/Search?publishedFrom=2026-11-24T03:00:00Z&publishedTo=2026-11-24T09:00:00Z&stages=planning,tender,award,implementation&limit=100',
+    );
+  });
+
   it('refuses a Find a Tender window over 6 hours in configuration', () => {
     expect(() => loadConfig({ FTS_WINDOW_HOURS: '7' })).toThrow(/FTS_WINDOW_HOURS/);
   });

@@ -25,11 +25,17 @@ export function resolveNext(baseUrl: string, next: string): string {
   return new URL(path + target.search, base.origin).toString();
 }
 
-/** Joins a base URL (which may carry a path prefix) and an endpoint path with a query. */
+/**
+ * Joins a base URL (which may carry a path prefix) and an endpoint path with a query. Colons and
+ * commas stay literal (both are allowed in a query), so dates and stage lists go out exactly in the
+ * form the publishers document: `updatedFrom=2024-09-05T12:27:32`, `stages=planning,tender`.
+ */
 export function endpointUrl(baseUrl: string, endpoint: string, query: Record<string, string>): string {
   const url = new URL(baseUrl.replace(/\/+$/, '') + endpoint);
-  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  return url.toString();
+  const search = Object.entries(query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%2C/gi, ',')}`)
+    .join('&');
+  return `${url.origin}${url.pathname}?${search}`;
 }
 
 /** A page of a window, with where it came from. */
