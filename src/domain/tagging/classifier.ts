@@ -34,6 +34,7 @@ interface Model {
   logPrior: Float64Array;
   logDenominator: Float64Array;
   terms: Map<string, Array<[number, number]>>;
+  divisionOf: string[];
 }
 
 let model: Model | null = null;
@@ -64,6 +65,7 @@ function load(): Model {
     logPrior: Float64Array.from(prior, (p) => Math.log(p / priorSum)),
     logDenominator: Float64Array.from(totals, (t) => Math.log(t + ALPHA * vocabulary)),
     terms,
+    divisionOf: groups.map((g) => g.slice(0, 2) + '000000'),
   };
   return model;
 }
@@ -80,8 +82,10 @@ function labels() {
     wordsOf.set(code, w);
     for (const x of w) {
       df.set(x, (df.get(x) ?? 0) + 1);
-      let list = byWord.get(x);
-      if (!list) byWord.set(x, (list = []));
+      // Keyed by word and group, since codes are only ever looked up inside one likely group.
+      const key = `${x}|${code.slice(0, 3)}`;
+      let list = byWord.get(key);
+      if (!list) byWord.set(key, (list = []));
       list.push(code);
     }
   }
@@ -107,6 +111,21 @@ function groupProbabilities(text: string): { groups: string[]; p: Float64Array }
 }
 
 const groupCode = (g: string) => g.padEnd(8, '0');
+
+/** Indexes of the k largest values, largest first. */
+function topIndexes(p: Float64Array, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < p.length; i++) {
+    if (top.length === k && p[i] <= p[top[k - 1]]) continue;
+    let j = top.length < k ? top.length : k - 1;
+    top[j] = i;
+    while (j > 0 && p[top[j - 1]] < p[i]) {
+      top[j] = top[j - 1];
+      top[--j] = i;
+    }
+  }
+  return top;
+}
 
 function cover(label: string[], textWords: Set<string>, df: Map<string, number>): number {
   let hit = 0;
@@ -155,10 +174,11 @@ export function classifyText(text: string, maxCodes = 10, title?: string): Class
       p[g] += LABEL_MATCH_WEIGHT;
     }
   }
-  const order = [...p.keys()].sort((a, b) => p[b] - p[a]);
+  const order = topIndexes(p, 10);
+  const m = load();
   const divisionProbability = new Map<string, number>();
   for (let g = 0; g < groups.length; g++) {
-    const d = groups[g].slice(0, 2) + '000000';
+    const d = m.divisionOf[g];
     divisionProbability.set(d, (divisionProbability.get(d) ?? 0) + p[g]);
   }
   const divisions = [...divisionProbability.entries()]
@@ -175,7 +195,7 @@ export function classifyText(text: string, maxCodes = 10, title?: string): Class
   for (const gi of likely) {
     const g = groups[gi];
     const candidates = new Set<string>();
-    for (const w of textWords) for (const code of idx.byWord.get(w) ?? []) if (code.startsWith(g)) candidates.add(code);
+    for (const w of textWords) for (const code of idx.byWord.get(`${w}|${g}`) ?? []) candidates.add(code);
     const ranked: Array<{ code: string; match: number }> = [];
     for (const code of candidates) {
       const own = idx.wordsOf.get(code)!;

@@ -90,15 +90,30 @@ function publishedCpv(codes: string[]): string[] {
   return out;
 }
 
+// Lots often repeat the tender's words: classify each distinct text once per tender.
+let cache: { key: string; value: ReturnType<typeof classifyNotice> } | null = null;
+function classifyCached(title: string, description: string) {
+  const key = `${title}\u0000${description}`;
+  if (cache?.key !== key) cache = { key, value: classifyNotice(title, description) };
+  return cache.value;
+}
+
 /**
  * Capability tags for one text and its published codes: the published codes, plus inferred codes when
  * there are none, when all are division-level, or when the text clearly belongs to another division.
  */
-export function capabilityTags(lotId: string, published: string[], title: string, description = ''): TenderCpvTag[] {
+export function capabilityTags(
+  lotId: string,
+  published: string[],
+  title: string,
+  description = '',
+  checkContradiction = true,
+): TenderCpvTag[] {
   const tags: TenderCpvTag[] = published.map((code) => ({ lotId, code, method: 'published', confidence: 1, reason: null }));
   if (!title.trim() && !description.trim()) return tags;
   const needsInference = published.length === 0 || published.every((c) => cpvLevel(c) === 'division');
-  const result = classifyNotice(title, description);
+  if (!needsInference && !checkContradiction) return tags;
+  const result = classifyCached(title, description);
   let reason: InferenceReason | null = null;
   let candidates: CpvPrediction[] = [];
   if (published.length === 0) {
@@ -178,7 +193,8 @@ export function tagTender(record: TenderRecord): TenderTags {
     // A lot without words of its own is read through the tender's title and description.
     const own = !!(lot.title?.trim() || lot.description?.trim());
     cpv.push(
-      ...capabilityTags(lot.id, publishedCpv(lot.cpv), own ? lot.title ?? '' : record.title ?? '', own ? lot.description ?? '' : record.description ?? ''),
+      // Contradictions are checked on the tender as a whole: a lot's specific codes are taken as published.
+      ...capabilityTags(lot.id, publishedCpv(lot.cpv), own ? lot.title ?? '' : record.title ?? '', own ? lot.description ?? '' : record.description ?? '', false),
     );
   }
 
