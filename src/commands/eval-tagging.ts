@@ -74,7 +74,7 @@ function summary(s: Score) {
   };
 }
 
-export function evaluateCapability(notices: Notice[]) {
+export function evaluateCapability(notices: Notice[], { baselines = true }: { baselines?: boolean } = {}) {
   const training = notices.filter((n) => !isHeldOut(n.id));
   const heldOut = notices.filter((n) => isHeldOut(n.id));
 
@@ -115,11 +115,13 @@ export function evaluateCapability(notices: Notice[]) {
     const mine = tagger(n);
     score(s.tagger, n, mine);
     score(all.tagger, n, mine);
-    score(s.frequent, n, frequent);
-    score(all.frequent, n, frequent);
-    const f = fuseRank(n);
-    score(s.fuse, n, f);
-    score(all.fuse, n, f);
+    if (baselines) {
+      score(s.frequent, n, frequent);
+      score(all.frequent, n, frequent);
+      const f = fuseRank(n);
+      score(s.fuse, n, f);
+      score(all.fuse, n, f);
+    }
     if (mine.divisions[0] !== div(n.cpv[0]) && misses.length < 15) {
       misses.push({ id: n.id, title: n.title.slice(0, 80), published: n.cpv[0], predicted: `${mine.divisions[0]}` });
     }
