@@ -362,6 +362,17 @@ describe('ingest from a feed', () => {
     expect(await count(deps.db, 'releases')).toBe(releaseKeys(pool).size);
   });
 
+  it('has nothing to do when the watermark is ahead of the clock, and refuses a range that ends before it starts', async () => {
+    const { deps, server } = await setup('cf');
+    await recordWindowStored(deps.db, 'cf', '2026-11-24T10:00:00.000Z', { fetched: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0 });
+    expect(await ingestSource(deps, { source: 'cf' })).toMatchObject({ status: 'ok', windows: 0, watermark: '2026-11-24T10:00:00.000Z' });
+    const bad = await ingestSource(deps, { source: 'cf', from: '2026-11-24T00:00:00Z', to: '2026-11-23T00:00:00Z' });
+    expect(bad).toMatchObject({ status: 'error', windows: 0 });
+    expect(bad.error).toMatch(/ends .* before it starts/);
+    expect(server.requests).toHaveLength(0);
+    await expect(ingestSource(deps, { source: 'ted' })).rejects.toThrow(/unknown source "ted"/);
+  });
+
   it('re-running a window changes nothing', async () => {
     const { deps, pool } = await setup('cf');
     const range = { source: 'cf', from: '2026-11-22T00:00:00Z', to: NOW.toISOString() };
