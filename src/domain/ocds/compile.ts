@@ -78,6 +78,7 @@ export function releaseDate(release: Release): string | null {
 
 /** Compiles every release of one ocid into one compiled release. */
 export function compileReleases(releases: Release[]): JsonObject {
+  if (releases.length === 1) return mergeRelease(null, releases[0]);
   const ordered = sortReleases(releases.map((r) => ({ r, date: releaseDate(r) })));
   let compiled: JsonObject | null = null;
   for (const { r } of ordered) compiled = mergeRelease(compiled, r);

@@ -11,7 +11,10 @@ const obj = (v: Json | undefined): JsonObject | null => (typeof v === 'object' &
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 const objs = (v: Json | undefined): JsonObject[] => arr(v).map(obj).filter((o): o is JsonObject => o !== null);
 const str = (v: Json | undefined): string | null => {
-  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t === '' ? null : t;
+  }
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return null;
 };
@@ -143,10 +146,12 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
   }
 
   const items = objs(tender.items).map(item);
+  const itemsByLot = new Map<string, Item[]>();
+  for (const i of items) if (i.lotId) itemsByLot.set(i.lotId, [...(itemsByLot.get(i.lotId) ?? []), i]);
   const tenderSuitability = suitability(tender.suitability);
   const lots: Lot[] = objs(tender.lots).map((l, index) => {
     const id = str(l.id) ?? String(index + 1);
-    const lotItems = items.filter((i) => i.lotId === id);
+    const lotItems = itemsByLot.get(id) ?? [];
     const s = suitability(l.suitability);
     return {
       id,
