@@ -156,3 +156,20 @@ describe('resolvePlace', () => {
     expect(tags.every((t) => t.national && t.method === 'name')).toBe(true);
   });
 });
+
+describe('region names inside free text (PCS and Sell2Wales deliveryLocation descriptions)', () => {
+  it.each([
+    ['Angus', ['TLM71']],
+    ['Edinburgh', ['TLM75']],
+    ['Isle of Islay, Argyll and Bute.', ['TLM63']],
+    ['Various locations in Swansea', ['TLL18']],
+    ['Various locations throughout the geographical boundaries of the participating Councils and associate members within Scotland.', ['TLM']],
+    ['Birmingham and Solihull', ['TLG31', 'TLG32']],
+    ['Aneurin Bevan University Health Board', []],
+    ['Sites engaged in the management and/or support of the health, care', []],
+  ])('%j → %j', (text, codes) => {
+    const tags = resolvePlace(text);
+    expect(tags.map((t) => t.code)).toEqual(codes);
+    for (const t of tags) expect(t).toMatchObject({ method: 'name', confidence: 0.7 });
+  });
+});

@@ -315,7 +315,64 @@ export function resolvePlace(raw: string): PlaceTag[] {
       tags.push({ code: hit.code, level: 1, method: 'postcode', confidence: round(hit.confidence), raw: text, national: false });
     }
   }
-  return tags;
+  if (tags.length) return tags;
+  return placesNamedIn(text).map((code) => ({ code, level: itlLevel(code), method: 'name' as const, confidence: NAME_IN_TEXT_CONFIDENCE, raw: text, national: false }));
+}
+
+/** A region named inside free text ("Various locations in Swansea") is likely, not certain. */
+const NAME_IN_TEXT_CONFIDENCE = 0.7;
+const TOO_VAGUE = new Set(['east', 'eastern', 'city of', 'west', 'north', 'south', 'central']);
+let phraseIndex: Map<string, string> | null = null;
+
+/**
+ * Region names and unambiguous parts of them (`Angus and Dundee City` gives `angus` and `dundee city`) →
+ * ITL code. A part that belongs to two regions is left out.
+ */
+function phrases(): Map<string, string> {
+  if (phraseIndex) return phraseIndex;
+  const owners = new Map<string, Set<string>>();
+  const own = (phrase: string, code: string) => {
+    const p = phrase.trim();
+    if (p.length < 4 || TOO_VAGUE.has(p)) return;
+    if (!owners.has(p)) owners.set(p, new Set());
+    owners.get(p)!.add(code);
+  };
+  for (const r of regionTable().values()) {
+    if (r.level === 0) continue;
+    const name = squash(r.name);
+    own(name, r.code);
+    for (const part of r.name.split(/,| and | & /i)) own(squash(part), r.code);
+    const cityOf = /^(.*), City of$/i.exec(r.name);
+    if (cityOf) own(squash(`City of ${cityOf[1]}`), r.code);
+  }
+  phraseIndex = new Map();
+  for (const [p, codes] of owners) {
+    // A part shared by a region and its own parent names the parent (`Highlands and Islands`).
+    const list = [...codes].sort((a, b) => a.length - b.length);
+    if (list.every((c) => c.startsWith(list[0]))) phraseIndex.set(p, list[0]);
+  }
+  for (const [name, code] of Object.entries(NAMED_REGIONS)) if (!TOO_VAGUE.has(name)) phraseIndex.set(name, code);
+  return phraseIndex;
+}
+
+/** ITL codes of the region names found in free text, longest names first, none overlapping. */
+export function placesNamedIn(text: string): string[] {
+  const w = squash(text).split(' ').filter(Boolean);
+  const index = phrases();
+  const found: string[] = [];
+  for (let i = 0; i < w.length; ) {
+    let matched = 0;
+    for (let n = Math.min(8, w.length - i); n >= 1; n--) {
+      const code = index.get(w.slice(i, i + n).join(' '));
+      if (code) {
+        if (!found.includes(code)) found.push(code);
+        matched = n;
+        break;
+      }
+    }
+    i += matched || 1;
+  }
+  return found.slice(0, 5);
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
