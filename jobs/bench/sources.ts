@@ -106,7 +106,10 @@ export async function run(): Promise<Record<string, unknown>> {
     if (summary.status !== 'ok' || summary.fetched !== releases) throw new Error(`feed ingest failed: ${summary.error ?? summary.fetched}`);
     const e2e = Math.round(releases / (ingestMs / 1000));
     const fetchPerSec = Math.round(parsed / (fetchMs / 1000));
-    console.log(`feed ingest over HTTP: ${releases.toLocaleString()} releases in ${PAGES} pages, ${e2e.toLocaleString()} releases/s end to end, peak RSS ${(peak / 1e6).toFixed(0)} MB`);
+    console.log(
+      `feed ingest over HTTP: ${releases.toLocaleString()} releases in ${PAGES} pages, ${e2e.toLocaleString()} releases/s end to end, ` +
+        `peak RSS ${(peak / 1e6).toFixed(0)} MB (${(rssBefore / 1e6).toFixed(0)} MB before it, with the pages in memory)`,
+    );
     console.log(`  baseline fetch + JSON.parse of the same pages: ${fetchPerSec.toLocaleString()} releases/s (ours is ${((100 * e2e) / fetchPerSec).toFixed(0)}% of it)`);
 
     // 3. The real ceiling is the publishers' rate limits.
@@ -126,6 +129,7 @@ export async function run(): Promise<Record<string, unknown>> {
       feedIngestReleasesPerSec: e2e,
       fetchParseBaselinePerSec: fetchPerSec,
       peakRssMb: Math.round(peak / 1e6),
+      rssBeforeIngestMb: Math.round(rssBefore / 1e6),
       pacedCeilingReleasesPerSec: ceilings,
     };
   } finally {
