@@ -137,6 +137,41 @@ export function ocdsNotices(dir: string): Notice[] {
   return [...byOcid.values()];
 }
 
+/**
+ * Lots of the OCDS releases with words of their own (title or description) and CPV codes on their items,
+ * as extra training text. `id` is the tender's ocid, so a lot is held out exactly when its tender is.
+ */
+export function ocdsLots(dir: string): Notice[] {
+  const sources = ['contracts-finder', 'public-contracts-scotland', 'sell2wales'] as const;
+  const byKey = new Map<string, Notice>();
+  for (const source of sources) {
+    const folder = join(dir, 'ocds', source);
+    if (!existsSync(folder)) continue;
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.jsonl')).sort()) {
+      for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        let release: J;
+        try {
+          release = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        const tender: J = release.tender ?? {};
+        const items: J[] = Array.isArray(tender.items) ? tender.items : [];
+        for (const lot of Array.isArray(tender.lots) ? tender.lots : []) {
+          const title = typeof lot?.title === 'string' ? lot.title.trim() : '';
+          const description = typeof lot?.description === 'string' ? lot.description.trim() : '';
+          if (!release.ocid || (!title && !description)) continue;
+          const cpv = releaseCpv({ tender: { items: items.filter((i) => String(i?.relatedLot ?? '') === String(lot.id)) } });
+          if (!cpv.length) continue;
+          byKey.set(`${release.ocid}#${lot.id}`, { id: String(release.ocid), source, title: title || description.slice(0, 120), description, cpv });
+        }
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
 export function allNotices(dir: string): Notice[] {
   return [...tedNotices(dir), ...ocdsNotices(dir)];
 }

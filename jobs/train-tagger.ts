@@ -13,9 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { allCpvCodes, cpvAncestors, cpvLabel } from '../src/domain/cpv/index.js';
 import { features } from '../src/domain/tagging/text.js';
 import { noticeText } from '../src/domain/tagging/classifier.js';
-import { allNotices, fnv1a, isHeldOut, requireSharedData, DEFAULT_SHARED_DATA } from './tagging-corpus.js';
+import { allNotices, fnv1a, isHeldOut, ocdsLots, requireSharedData, DEFAULT_SHARED_DATA } from './tagging-corpus.js';
 
 export const NOTICE_WEIGHT = Number(process.env.TAGGER_NOTICE_WEIGHT ?? 1);
+/** UK notices and lots are the text the service meets; TED titles are mostly CPV labels. */
+export const UK_WEIGHT = Number(process.env.TAGGER_UK_WEIGHT ?? 1);
+export const USE_LOTS = (process.env.TAGGER_LOTS ?? '1') === '1';
 export const LABEL_WEIGHT = 1;
 /** Tuning runs (TAGGER_TUNE=1) also hold back a validation fold, FNV-1a(id) mod 5 = 1, to choose settings on. */
 const isValidation = (id: string) => process.env.TAGGER_TUNE === '1' && fnv1a(id) % 5 === 1;
@@ -41,15 +44,17 @@ export function train(dataDir: string) {
   const notices = allNotices(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id));
   for (const n of notices) {
     const group = n.cpv[0].slice(0, 3);
-    add(group, noticeText(n.title, n.description), NOTICE_WEIGHT);
+    add(group, noticeText(n.title, n.description), NOTICE_WEIGHT * (n.source === 'ted' ? 1 : UK_WEIGHT));
     prior.set(group, (prior.get(group) ?? 0) + 1);
   }
+  const lots = USE_LOTS ? ocdsLots(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id)) : [];
+  for (const n of lots) add(n.cpv[0].slice(0, 3), noticeText(n.title, n.description), NOTICE_WEIGHT * UK_WEIGHT);
   const groups = [...totals.keys()].sort();
   const index = new Map(groups.map((g, i) => [g, i]));
   const terms = [...counts.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([term, m]) => `${term} ${[...m.entries()].map(([g, c]) => `${index.get(g)!.toString(36)}:${c}`).join(',')}`);
-  return { groups, prior: groups.map((g) => Math.round((prior.get(g) ?? 0) * 10) / 10), totals: groups.map((g) => totals.get(g)!), terms, notices: notices.length };
+  return { lots: lots.length, groups, prior: groups.map((g) => Math.round((prior.get(g) ?? 0) * 10) / 10), totals: groups.map((g) => totals.get(g)!), terms, notices: notices.length };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -66,5 +71,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       `export const TOTALS = ${JSON.stringify(model.totals.join(' '))};\n` +
       `export const TERMS = \`${model.terms.join('\n')}\`;\n`,
   );
-  console.log(JSON.stringify({ groups: model.groups.length, terms: model.terms.length, trainingNotices: model.notices, out }));
+  console.log(JSON.stringify({ groups: model.groups.length, terms: model.terms.length, trainingNotices: model.notices, trainingLots: model.lots, out }));
 }

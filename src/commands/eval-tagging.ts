@@ -123,7 +123,7 @@ export function evaluateCapability(notices: Notice[], { baselines = true }: { ba
       score(all.fuse, n, f);
     }
     if (mine.divisions[0] !== div(n.cpv[0]) && misses.length < 15) {
-      misses.push({ id: n.id, title: n.title.slice(0, 80), published: n.cpv[0], predicted: `${mine.divisions[0]}` });
+      misses.push({ id: n.id, title: n.title.replace(/\s+/g, " ").slice(0, 80), published: n.cpv[0], predicted: `${mine.divisions[0]}` });
     }
   }
   return {
