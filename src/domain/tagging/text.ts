@@ -12,6 +12,7 @@ const STOP = new Set(
 /** Turns published mojibake (`â€™`) and accents into plain letters before splitting. */
 function clean(text: string): string {
   return text
+    .replace(/&(apos|#39|quot|amp|lt|gt|nbsp);/g, ' ')
     .replace(/â€[™˜œ\u009d“”]/g, "'")
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
