@@ -8,7 +8,7 @@ import { allCpvCodes, cpvLabel, cpvSignificant, isKnownCpv } from '../cpv/index.
 import { features, words } from './text.js';
 
 /** Bump when the model or the rules change, so that `retag` can tell stale tags. */
-export const TAGGER_VERSION = 'nb-groups-1';
+export const TAGGER_VERSION = 'nb-groups-2';
 
 export interface CpvPrediction {
   code: string;

@@ -3,7 +3,8 @@
  * supplier) and capability (CPV) per tender and lot. Pure: same record in, same tags out.
  */
 import type { Address, TenderRecord } from '../ocds/types.js';
-import { cpvDivision, cpvLevel, normaliseCpv } from '../cpv/index.js';
+import { cpvAncestors, cpvDivision, cpvLabel, cpvLevel, normaliseCpv } from '../cpv/index.js';
+import { words } from './text.js';
 import { findPostcodes, postcodeToItl1, resolvePlace, itlLevel, type PlaceTag } from '../geo/index.js';
 import { classifyNotice, TAGGER_VERSION, type CpvPrediction } from './classifier.js';
 
@@ -40,8 +41,8 @@ export interface TenderTags {
 const MAX_INFERRED = 3;
 const MIN_INFERRED_CONFIDENCE = 0.15;
 /** The classifier must be this sure of another division, and this unsure of the published one, to flag it. */
-const CONTRADICTION_TOP = 0.75;
-const CONTRADICTION_PUBLISHED = 0.03;
+const CONTRADICTION_TOP = 0.9;
+const CONTRADICTION_PUBLISHED = 0.01;
 
 function mergeTags(into: PlaceTag[], more: PlaceTag[]): void {
   for (const t of more) {
@@ -90,6 +91,12 @@ function publishedCpv(codes: string[]): string[] {
   return out;
 }
 
+/** True when a word of a published code's label (or its parent's) is in the text: the code then has a reading. */
+function labelsMeetText(published: string[], text: string): boolean {
+  const textWords = new Set(words(text));
+  return published.some((code) => [code, ...cpvAncestors(code).slice(0, 1)].some((c) => words(cpvLabel(c) ?? '').some((w) => textWords.has(w))));
+}
+
 // Lots often repeat the tender's words: classify each distinct text once per tender.
 let cache: { key: string; value: ReturnType<typeof classifyNotice> } | null = null;
 function classifyCached(title: string, description: string) {
@@ -123,7 +130,13 @@ export function capabilityTags(
     const publishedDivisions = new Set(published.map(cpvDivision));
     const top = result.divisions[0];
     const publishedMass = [...publishedDivisions].reduce((s, d) => s + (result.divisionProbability.get(d) ?? 0), 0);
-    if (top && !publishedDivisions.has(top.code) && top.confidence >= CONTRADICTION_TOP && publishedMass <= CONTRADICTION_PUBLISHED) {
+    if (
+      top &&
+      !publishedDivisions.has(top.code) &&
+      top.confidence >= CONTRADICTION_TOP &&
+      publishedMass <= CONTRADICTION_PUBLISHED &&
+      !labelsMeetText(published, `${title} ${description}`)
+    ) {
       reason = 'contradicts_text';
       candidates = result.codes.filter((p) => cpvDivision(p.code) === top.code);
     } else if (needsInference) {
