@@ -392,12 +392,19 @@ export function retryDelayMs(attempt: number, baseSeconds: number): number {
 }
 
 /** Sends pending messages one at a time, so that a crash leaves at most one in flight. */
-export async function deliverPending(deps: Deps, keep: () => Promise<boolean> = async () => true): Promise<DeliverySummary> {
+export async function deliverPending(
+  deps: Deps,
+  keep: () => Promise<boolean> = async () => true,
+  options: { maxMessages?: number } = {},
+): Promise<DeliverySummary> {
   const { db, clock, config, mailer, log } = deps;
   const out: DeliverySummary = { sent: 0, deferred: 0, failed: 0, cancelled: 0, suppliers_paused: 0 };
   const pausedNow = new Set<string>();
+  let budget = options.maxMessages ?? Number.POSITIVE_INFINITY;
   for (;;) {
-    const batch = await duePending(db, clock.now(), 200);
+    if (budget <= 0) return out;
+    const batch = await duePending(db, clock.now(), Math.min(200, budget));
+    budget -= batch.length;
     if (batch.length === 0) return out;
     for (const m of batch) {
       if (m.unsubscribed_at) {

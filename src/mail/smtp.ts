@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
@@ -26,11 +27,40 @@ export function classifySmtpError(err: unknown): SendResult {
   return { accepted: false, code, permanent: code >= 500, response };
 }
 
+/**
+ * Opens the TCP connection for nodemailer with Nagle's algorithm off. nodemailer writes a message's
+ * final "." on its own; with Nagle on, that small write waits for the server's delayed ACK, which
+ * costs about 40 ms per message (measured: 20 messages a second on loopback instead of 200).
+ * nodemailer still does the TLS upgrade (implicit or STARTTLS) on this socket.
+ */
+export function noDelaySocket(
+  options: { host?: string; port?: number; connectionTimeout?: number },
+  callback: (err: Error | null, socketOptions?: { connection: Socket }) => void,
+): void {
+  let settled = false;
+  const settle = (err: Error | null, socket?: Socket) => {
+    if (settled) return;
+    settled = true;
+    socket?.setTimeout(0);
+    callback(err, socket ? { connection: socket } : undefined);
+  };
+  const socket = connect({ host: options.host ?? 'localhost', port: options.port ?? 25 });
+  socket.setNoDelay(true);
+  socket.setTimeout(options.connectionTimeout ?? 20_000, () => {
+    socket.destroy();
+    settle(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' }));
+  });
+  socket.once('connect', () => settle(null, socket));
+  socket.once('error', (err) => settle(err));
+}
+
 /** SMTP through a pooled nodemailer transport: connections are reused and sending is paced. */
 export function smtpMailer(options: SmtpOptions): Mailer {
   const connection = parseConnectionUrl(options.url);
+  if (!connection.port) connection.port = connection.secure ? 465 : 587;
   const pool: SMTPPool.Options = {
     ...connection,
+    getSocket: noDelaySocket as SMTPPool.Options['getSocket'],
     pool: true,
     maxConnections: options.maxConnections ?? 2,
     maxMessages: 500,

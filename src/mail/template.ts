@@ -75,14 +75,47 @@ export function safeUrl(u: string | null | undefined): string | null {
   }
 }
 
+// Building an Intl formatter costs far more than using one: keep one per currency and per time zone.
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+const plainNumber = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function moneyFormat(code: string): Intl.NumberFormat | null {
+  if (!moneyFormats.has(code)) {
+    let f: Intl.NumberFormat | null = null;
+    try {
+      f = new Intl.NumberFormat('en-GB', { style: 'currency', currency: code, maximumFractionDigits: 0 });
+    } catch {
+      f = null;
+    }
+    moneyFormats.set(code, f);
+  }
+  return moneyFormats.get(code)!;
+}
+
+function dateFormat(timezone: string): Intl.DateTimeFormat {
+  let f = dateFormats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    dateFormats.set(timezone, f);
+  }
+  return f;
+}
+
 export function formatMoney(amount: number | null, currency: string | null): string {
   if (amount === null || !Number.isFinite(amount)) return 'not stated';
-  const code = (currency ?? 'GBP').toUpperCase();
-  try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency: code, maximumFractionDigits: 0 }).format(amount);
-  } catch {
-    return `${new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 }).format(amount)} ${cleanText(code, true)}`;
-  }
+  const code = cleanText(currency ?? 'GBP', true).toUpperCase().slice(0, 8);
+  const f = /^[A-Z]{3}$/.test(code) ? moneyFormat(code) : null;
+  return f ? f.format(amount) : `${plainNumber.format(amount)} ${code}`.trim();
 }
 
 export function formatDeadline(deadline: string | null, now: Date, timezone: string): string {
@@ -90,16 +123,7 @@ export function formatDeadline(deadline: string | null, now: Date, timezone: str
   const at = Date.parse(deadline);
   if (!Number.isFinite(at)) return cleanText(deadline, true);
   const parts: Record<string, string> = {};
-  for (const p of new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(at))) {
+  for (const p of dateFormat(timezone).formatToParts(new Date(at))) {
     parts[p.type] = p.value;
   }
   const when = `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
