@@ -18,6 +18,8 @@ import { allNotices, fnv1a, isHeldOut, ocdsLots, requireSharedData, DEFAULT_SHAR
 export const NOTICE_WEIGHT = Number(process.env.TAGGER_NOTICE_WEIGHT ?? 1);
 /** UK notices and lots are the text the service meets; TED titles are mostly CPV labels. */
 export const UK_WEIGHT = Number(process.env.TAGGER_UK_WEIGHT ?? 1);
+/** Share of a notice's weight given to the groups of its additional codes. */
+export const EXTRA_WEIGHT = Number(process.env.TAGGER_EXTRA_WEIGHT ?? 0.5);
 export const USE_LOTS = (process.env.TAGGER_LOTS ?? '1') === '1';
 export const LABEL_WEIGHT = 1;
 /** Tuning runs (TAGGER_TUNE=1) also hold back a validation fold, FNV-1a(id) mod 5 = 1, to choose settings on. */
@@ -44,8 +46,13 @@ export function train(dataDir: string) {
   const notices = allNotices(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id));
   for (const n of notices) {
     const group = n.cpv[0].slice(0, 3);
-    add(group, noticeText(n.title, n.description), NOTICE_WEIGHT * (n.source === 'ted' ? 1 : UK_WEIGHT));
+    const weight = NOTICE_WEIGHT * (n.source === 'ted' ? 1 : UK_WEIGHT);
+    add(group, noticeText(n.title, n.description), weight);
     prior.set(group, (prior.get(group) ?? 0) + 1);
+    if (EXTRA_WEIGHT > 0) {
+      const others = [...new Set(n.cpv.slice(1).map((c) => c.slice(0, 3)))].filter((g) => g !== group);
+      for (const g of others) add(g, noticeText(n.title, n.description), (weight * EXTRA_WEIGHT) / others.length);
+    }
   }
   const lots = USE_LOTS ? ocdsLots(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id)) : [];
   for (const n of lots) add(n.cpv[0].slice(0, 3), noticeText(n.title, n.description), NOTICE_WEIGHT * UK_WEIGHT);
@@ -53,8 +60,8 @@ export function train(dataDir: string) {
   const index = new Map(groups.map((g, i) => [g, i]));
   const terms = [...counts.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([term, m]) => `${term} ${[...m.entries()].map(([g, c]) => `${index.get(g)!.toString(36)}:${c}`).join(',')}`);
-  return { lots: lots.length, groups, prior: groups.map((g) => Math.round((prior.get(g) ?? 0) * 10) / 10), totals: groups.map((g) => totals.get(g)!), terms, notices: notices.length };
+    .map(([term, m]) => `${term} ${[...m.entries()].map(([g, c]) => `${index.get(g)!.toString(36)}:${Math.round(c * 100) / 100}`).join(',')}`);
+  return { lots: lots.length, groups, prior: groups.map((g) => Math.round((prior.get(g) ?? 0) * 10) / 10), totals: groups.map((g) => Math.round(totals.get(g)! * 100) / 100), terms, notices: notices.length };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
