@@ -9,12 +9,12 @@
  * the same lists as ranking everyone. The place, capacity and reserved-participation gates then run on
  * the few candidates left.
  */
-import { compileOpportunity, compileSupplier, scoreCompiled, type CompiledOpportunity, type CompiledSupplier } from './score.js';
+import { compileOpportunity, compileSupplier, quickScore, scoreCompiled, type CompiledOpportunity, type CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
 import type { MatchResult, MatchSettings, Opportunity, SupplierProfile } from './types.js';
 
 export * from './types.js';
-export { scoreMatch, scoreCompiled, compileOpportunity, compileSupplier, rankValue, formatMoney, cpvRelation } from './score.js';
+export { scoreMatch, scoreCompiled, quickScore, compileOpportunity, compileSupplier, rankValue, formatMoney, cpvRelation } from './score.js';
 export type { CompiledOpportunity, CompiledSupplier } from './score.js';
 export { Vocabulary, words } from './text.js';
 
@@ -33,7 +33,8 @@ export function compareResults(a: { score: number; supplierId: string }, b: { sc
 }
 
 interface Ranked {
-  result: MatchResult;
+  score: number;
+  supplierId: string;
   supplier: number;
 }
 
@@ -42,11 +43,16 @@ class TopList {
   readonly items: Ranked[] = [];
   constructor(private readonly limit: number) {}
 
-  offer(r: Ranked): void {
+  /** The score a newcomer must beat (or tie with a smaller id) to get in. */
+  offer(score: number, supplierId: string, supplier: number): void {
     const items = this.items;
-    if (items.length >= this.limit && compareResults(r.result, items[items.length - 1].result) >= 0) return;
+    if (items.length >= this.limit) {
+      const last = items[items.length - 1];
+      if (score < last.score || (score === last.score && supplierId >= last.supplierId)) return;
+    }
+    const r = { score, supplierId, supplier };
     let i = items.length;
-    while (i > 0 && compareResults(r.result, items[i - 1].result) < 0) i--;
+    while (i > 0 && compareResults(r, items[i - 1]) < 0) i--;
     items.splice(i, 0, r);
     if (items.length > this.limit) items.pop();
   }
@@ -66,19 +72,20 @@ function rank(
   const minScore = options.minScore ?? 0;
   const top = new TopList(limit);
   const all: Ranked[] = [];
+  const unlimited = limit === Number.POSITIVE_INFINITY;
   const n = candidates ? candidates.length : suppliers.length;
   for (let k = 0; k < n; k++) {
     const i = candidates ? candidates[k] : k;
-    const v = scoreCompiled(co, suppliers[i], settings, false);
-    if (!v.eligible || v.score < minScore) continue;
-    if (limit === Number.POSITIVE_INFINITY) all.push({ result: v, supplier: i });
-    else top.offer({ result: v, supplier: i });
+    const score = quickScore(co, suppliers[i], settings);
+    if (score < 0 || score < minScore) continue;
+    if (unlimited) all.push({ score, supplierId: suppliers[i].profile.id, supplier: i });
+    else top.offer(score, suppliers[i].profile.id, i);
   }
-  const kept = limit === Number.POSITIVE_INFINITY ? all.sort((a, b) => compareResults(a.result, b.result)) : top.items;
-  if (options.explain === false) return kept.map((k) => stripVerdict(k.result as MatchResult & { eligible: true }));
+  const kept = unlimited ? all.sort(compareResults) : top.items;
   return kept.map((k) => {
-    const v = scoreCompiled(co, suppliers[k.supplier], settings, true, vocab);
-    return v.eligible ? stripVerdict(v) : k.result;
+    const v = scoreCompiled(co, suppliers[k.supplier], settings, options.explain !== false, vocab);
+    if (!v.eligible || v.score !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${co.opportunity.ocid}`);
+    return stripVerdict(v);
   });
 }
 
@@ -87,12 +94,19 @@ function stripVerdict(v: MatchResult & { eligible: true }): MatchResult {
   return result;
 }
 
+/** The suppliers filed under one CPV key, also split by the ITL1 regions they serve (national ones apart). */
+interface Bucket {
+  all: number[];
+  national: number[];
+  byRegion: Map<string, number[]>;
+}
+
 export class SupplierIndex {
   readonly vocab: Vocabulary;
   readonly suppliers: CompiledSupplier[];
-  private readonly byGroup = new Map<string, number[]>();
-  private readonly divisionClaimers = new Map<string, number[]>();
-  private readonly byDivision = new Map<string, number[]>();
+  private readonly byGroup = new Map<string, Bucket>();
+  private readonly divisionClaimers = new Map<string, Bucket>();
+  private readonly byDivision = new Map<string, Bucket>();
   private readonly stamp: Uint32Array;
   private epoch = 0;
   private positions: Map<string, number> | null = null;
@@ -101,17 +115,30 @@ export class SupplierIndex {
     this.vocab = vocab;
     this.suppliers = profiles.map((p) => compileSupplier(p, vocab));
     this.stamp = new Uint32Array(this.suppliers.length);
-    const add = (map: Map<string, number[]>, key: string, i: number) => {
-      const list = map.get(key);
-      if (!list) map.set(key, [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
+    const push = (list: number[], i: number) => {
+      if (list[list.length - 1] !== i) list.push(i);
+    };
+    const add = (map: Map<string, Bucket>, key: string, i: number, regions: string[], national: boolean) => {
+      let b = map.get(key);
+      if (!b) map.set(key, (b = { all: [], national: [], byRegion: new Map() }));
+      push(b.all, i);
+      if (national) push(b.national, i);
+      else {
+        for (const r of regions) {
+          let list = b.byRegion.get(r);
+          if (!list) b.byRegion.set(r, (list = []));
+          push(list, i);
+        }
+      }
     };
     this.suppliers.forEach((s, i) => {
-      for (const sig of [...s.sig].sort()) {
+      // ITL codes nest by prefix, so a supplier can only serve places in the ITL1 regions of its areas.
+      const regions = [...new Set(s.areas.map((a) => a.slice(0, 3)))];
+      for (const sig of [...new Set(s.sig)].sort()) {
         const division = sig.slice(0, 2);
-        add(this.byDivision, division, i);
-        if (sig.length <= 2) add(this.divisionClaimers, division, i);
-        else add(this.byGroup, sig.slice(0, 3), i);
+        add(this.byDivision, division, i, regions, s.national);
+        if (sig.length <= 2) add(this.divisionClaimers, division, i, regions, s.national);
+        else add(this.byGroup, sig.slice(0, 3), i, regions, s.national);
       }
     });
   }
@@ -120,11 +147,14 @@ export class SupplierIndex {
     return this.suppliers.length;
   }
 
-  /** Indexes of the suppliers that pass the capability gate for this notice, each once. */
+  /**
+   * Indexes of the suppliers that pass the capability gate for this notice and could serve its place,
+   * each once. Exactly a superset of those the scorer accepts.
+   */
   candidates(co: CompiledOpportunity): number[] {
     const out: number[] = [];
     const e = ++this.epoch;
-    const take = (list: number[] | undefined) => {
+    const takeList = (list: number[] | undefined) => {
       if (!list) return;
       for (const i of list) {
         if (this.stamp[i] !== e) {
@@ -132,6 +162,13 @@ export class SupplierIndex {
           out.push(i);
         }
       }
+    };
+    const regions = co.openToAll ? null : [...new Set([...co.places, ...co.nationalPlaces].map((p) => p.slice(0, 3)))];
+    const take = (b: Bucket | undefined) => {
+      if (!b) return;
+      if (!regions) return takeList(b.all);
+      takeList(b.national);
+      for (const r of regions) takeList(b.byRegion.get(r));
     };
     for (const sig of co.sig) {
       const division = sig.slice(0, 2);
@@ -141,7 +178,8 @@ export class SupplierIndex {
         take(this.divisionClaimers.get(division));
       }
     }
-    return out;
+    // In memory order: the compiled suppliers were made one after another, so this walks the heap forwards.
+    return out.sort((a, b) => a - b);
   }
 
   compile(opportunity: Opportunity, now: Date): CompiledOpportunity {

@@ -36,17 +36,43 @@ export interface CompiledSupplier {
   isVcse: boolean;
   /** Bit per CPV division (00–99) of its codes: a quick "no shared division" rejection. */
   divisions: Uint32Array;
+  sigNum: Uint32Array;
+  sigLen: Uint8Array;
   /** Significant CPV digits of each past win. */
   pastWins: string[][];
+  homeRegion: string | null;
+  isMutualKind: boolean;
+  areaNum: Uint32Array;
+  areaLen: Uint8Array;
+  homeNum: number;
+  homeLen: number;
 }
 
 export interface CompiledOpportunity {
   opportunity: Opportunity;
   closed: Exclusion | null;
   daysLeft: number | null;
+  /** Per-notice constants, worked out once rather than for every candidate. */
+  value: number;
+  hasValue: boolean;
+  timeScore: number;
+  /** 0 = no reservation; 1 = SME/VCSE (all registered kinds qualify); 2 = VCSE only; 3 = mutuals and VCSEs. */
+  reservedKind: number;
+  reservedPlaces: string[];
+  suitableSme: boolean;
+  unsuitableSme: boolean;
+  suitableVcse: boolean;
   sig: string[];
+  sigNum: Uint32Array;
+  sigLen: Uint8Array;
+  placeNum: Uint32Array;
+  placeLen: Uint8Array;
+  nationalNum: Uint32Array;
+  nationalLen: Uint8Array;
   codes: string[];
   tokens: Int32Array;
+  /** tokenSet[id] = 1 when word `id` is in the notice: intersecting is then one lookup per supplier word. */
+  tokenSet: Uint8Array;
   textLower: string;
   /** Specific delivery places (not national); empty with `openToAll` means no restriction. */
   places: string[];
@@ -66,8 +92,12 @@ function divisionMask(sigs: string[]): Uint32Array {
   return mask;
 }
 
-/** A capability exclusion shared by all suppliers when reasons are not asked for (no allocation per pair). */
-const NO_CAPABILITY = Object.freeze({ eligible: false as const, supplierId: '', rule: 'capability' as const, reason: 'no CPV code near the notice' });
+/** Exclusions shared by all suppliers when reasons are not asked for: no strings built, nothing allocated per pair. */
+const quiet = (rule: Exclusion['rule']) => Object.freeze({ eligible: false as const, supplierId: '', rule, reason: rule });
+const NO_CAPABILITY = quiet('capability');
+const NO_PLACE = quiet('place');
+const NO_CAPACITY = quiet('capacity');
+const NO_RESERVED = quiet('reserved');
 
 export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): CompiledSupplier {
   const codes = [...new Set(profile.cpv)];
@@ -79,8 +109,16 @@ export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): Co
     profile,
     codes,
     sig,
+    sigNum: Uint32Array.from(sig.map(cpvNibbles)),
+    sigLen: Uint8Array.from(sig.map((x) => x.length)),
     divisions: divisionMask(sig),
     pastWins: (profile.pastWins ?? []).map((codes) => codes.map(cpvSignificant)),
+    homeRegion: profile.homeRegion,
+    isMutualKind: profile.kind === 'vcse' || profile.kind === 'cooperative',
+    areaNum: Uint32Array.from(areas.map(itlBits)),
+    areaLen: Uint8Array.from(areas.map((a) => a.length - 2)),
+    homeNum: profile.homeRegion ? itlBits(profile.homeRegion) : 0,
+    homeLen: profile.homeRegion ? profile.homeRegion.length - 2 : -1,
     tokens: vocab.encode(allWords),
     keywordPhrases,
     areas,
@@ -112,14 +150,39 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
   const nationalPlaces = opportunity.places.filter((p) => p.national && p.code !== 'TL').map((p) => p.code);
   const openToAll = opportunity.places.length === 0 || opportunity.places.some((p) => p.code === 'TL');
   const sig = codes.map(cpvSignificant);
+  const tokens = vocab.encode(words(opportunity.text));
+  const tokenSet = new Uint8Array(tokens.length ? tokens[tokens.length - 1] + 1 : 0);
+  for (const t of tokens) tokenSet[t] = 1;
+  let reservedKind = 0;
+  for (const code of opportunity.reserved) {
+    if (SME_RESERVED.has(code)) reservedKind = Math.max(reservedKind, 1);
+    else if (VCSE_RESERVED.has(code)) reservedKind = 2;
+    else if (MUTUAL_RESERVED.has(code) && reservedKind !== 2) reservedKind = 3;
+  }
+  const d = daysLeft;
   return {
     opportunity,
     closed,
     daysLeft,
+    value: opportunity.value ?? 0,
+    hasValue: opportunity.value !== null,
+    timeScore: d === null ? 0.6 : d < 3 ? 0.2 : d < 7 ? 0.5 : d < 14 ? 0.8 : 1,
+    reservedKind,
+    reservedPlaces: opportunity.reservedPlaces,
+    suitableSme: opportunity.suitableSme === true,
+    unsuitableSme: opportunity.suitableSme === false,
+    sigNum: Uint32Array.from(sig.map(cpvNibbles)),
+    sigLen: Uint8Array.from(sig.map((x) => x.length)),
+    placeNum: Uint32Array.from([...new Set(places)].map(itlBits)),
+    placeLen: Uint8Array.from([...new Set(places)].map((p) => p.length - 2)),
+    nationalNum: Uint32Array.from([...new Set(nationalPlaces)].map(itlBits)),
+    nationalLen: Uint8Array.from([...new Set(nationalPlaces)].map((p) => p.length - 2)),
+    suitableVcse: opportunity.suitableVcse === true,
     codes,
     sig,
     divisions: divisionMask(sig),
-    tokens: vocab.encode(words(opportunity.text)),
+    tokens,
+    tokenSet,
     textLower: opportunity.text.toLowerCase(),
     places: [...new Set(places)],
     nationalPlaces: [...new Set(nationalPlaces)],
@@ -133,16 +196,57 @@ export function servesPlace(co: CompiledOpportunity, cs: CompiledSupplier): bool
   return co.openToAll || cs.national || overlapsAny(co.places, cs.areas) || overlapsAny(co.nationalPlaces, cs.areas);
 }
 
-/** How closely a supplier's CPV code answers a notice's code, 0..1 (significant-digit strings). */
-export function cpvRelation(notice: string, supplier: string): number {
-  if (notice === supplier) return 1;
-  if (notice.startsWith(supplier)) return 0.55 + (0.4 * (supplier.length - 2)) / Math.max(1, notice.length - 2);
-  if (supplier.startsWith(notice)) return 0.7;
-  let d = 0;
-  const n = Math.min(notice.length, supplier.length);
-  while (d < n && notice.charCodeAt(d) === supplier.charCodeAt(d)) d++;
-  if (d >= 3) return 0.2 + (0.5 * (d - 2)) / (Math.max(notice.length, supplier.length) - 2);
+/** A code's digits as 4-bit nibbles, first digit highest: shared leading digits = leading zero bits / 4 of the XOR. */
+export function cpvNibbles(sig: string): number {
+  let v = 0;
+  for (let i = 0; i < 8; i++) v = (v << 4) | (i < sig.length ? sig.charCodeAt(i) - 48 : 0);
+  return v >>> 0;
+}
+
+/**
+ * How closely a supplier's CPV code answers a notice's code, 0..1, from their nibble forms and significant
+ * lengths: 1 the same code; 0.55–0.95 the supplier's code is above the notice's (deeper = closer); 0.7 the
+ * supplier's is below it; 0.2–0.7 siblings sharing three or more digits; 0.1 the same division only.
+ */
+export function cpvRelationOf(n: number, nLen: number, s: number, sLen: number): number {
+  if (n === s) return 1;
+  const d = Math.clz32((n ^ s) >>> 0) >> 2;
+  if (d >= sLen) return 0.55 + (0.4 * (sLen - 2)) / Math.max(1, nLen - 2);
+  if (d >= nLen) return 0.7;
+  if (d >= 3) return 0.2 + (0.5 * (d - 2)) / (Math.max(nLen, sLen) - 2);
   return d === 2 ? 0.1 : 0;
+}
+
+/** The same for significant-digit strings (`7942110`). */
+export function cpvRelation(notice: string, supplier: string): number {
+  return cpvRelationOf(cpvNibbles(notice), notice.length, cpvNibbles(supplier), supplier.length);
+}
+
+/**
+ * An ITL code's characters after `TL`, 6 bits each, left-aligned in 18 bits (`TLM93` → M,9,3), so that
+ * shared leading characters come from the XOR's leading zeros. Length = characters after `TL` (ITL level).
+ */
+export function itlBits(code: string): number {
+  let v = 0;
+  for (let i = 2; i < 5; i++) {
+    const c = i < code.length ? code.charCodeAt(i) : 0;
+    v = (v << 6) | (c >= 65 ? c - 54 : c >= 48 ? c - 47 : 0);
+  }
+  return v;
+}
+
+function sharedItlChars(a: number, b: number): number {
+  return a === b ? 3 : Math.floor((Math.clz32(a ^ b) - 14) / 6);
+}
+
+/** True when one of the places and one of the areas lie one within the other. */
+function overlapsAnyBits(pNum: Uint32Array, pLen: Uint8Array, aNum: Uint32Array, aLen: Uint8Array): boolean {
+  for (let i = 0; i < pNum.length; i++) {
+    for (let j = 0; j < aNum.length; j++) {
+      if (sharedItlChars(pNum[i], aNum[j]) >= Math.min(pLen[i], aLen[j])) return true;
+    }
+  }
+  return false;
 }
 
 const LOCAL_SCORE = [0.15, 0.5, 0.75, 1];
@@ -183,6 +287,84 @@ function cpvName(code: string): string {
 const SME_RESERVED = new Set(['smeVcse', 'sme', 'smes', 'smeOrVcse']);
 const VCSE_RESERVED = new Set(['vcse']);
 const MUTUAL_RESERVED = new Set(['publicServiceMissionOrganization', 'shelteredWorkshop']);
+
+/**
+ * The score alone, or -1 when a gate excludes the supplier: what ranking thousands of candidates needs.
+ * It is the one place the number is computed; `scoreCompiled` takes its score from here, so ranked and
+ * explained results always agree. The cheapest gates run first.
+ */
+export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settings: MatchSettings): number {
+  if (co.closed !== null) return -1;
+  const od = co.divisions;
+  const sd = cs.divisions;
+  if (((od[0] & sd[0]) | (od[1] & sd[1]) | (od[2] & sd[2]) | (od[3] & sd[3])) === 0) return -1;
+  if (
+    !co.openToAll &&
+    !cs.national &&
+    !overlapsAnyBits(co.placeNum, co.placeLen, cs.areaNum, cs.areaLen) &&
+    !overlapsAnyBits(co.nationalNum, co.nationalLen, cs.areaNum, cs.areaLen)
+  ) {
+    return -1;
+  }
+  if (co.hasValue && co.value > cs.capacity) return -1;
+  const rk = co.reservedKind;
+  if (rk === 2 && !cs.isVcse) return -1;
+  if (rk === 3 && !cs.isMutualKind) return -1;
+  const home = cs.homeRegion;
+  if (co.reservedPlaces.length !== 0 && (home === null || !co.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL'))) return -1;
+
+  const ns = co.sig;
+  const nNum = co.sigNum;
+  const nLen = co.sigLen;
+  const sNum = cs.sigNum;
+  const sLen = cs.sigLen;
+  let cpvSum = 0;
+  let best = 0;
+  for (let i = 0; i < nNum.length; i++) {
+    let top = 0;
+    for (let j = 0; j < sNum.length; j++) {
+      const r = cpvRelationOf(nNum[i], nLen[i], sNum[j], sLen[j]);
+      if (r > top) top = r;
+    }
+    cpvSum += top;
+    if (top > best) best = top;
+  }
+  if (best < CPV_GATE) return -1;
+
+  let shared = 0;
+  const set = co.tokenSet;
+  const own = cs.tokens;
+  for (let k = 0; k < own.length; k++) {
+    const t = own[k];
+    if (t < set.length && set[t] === 1) shared++;
+  }
+  const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(own.length * co.tokens.length));
+  let similarWins = 0;
+  for (let k = 0; k < cs.pastWins.length; k++) {
+    const win = cs.pastWins[k];
+    if (win.some((w) => ns.some((n) => cpvRelation(n, w) >= CPV_GATE))) similarWins++;
+  }
+  const track = similarWins === 0 ? 0 : Math.min(1, 0.4 + 0.2 * similarWins);
+  const capability = 0.6 * (cpvSum / ns.length) + 0.25 * text + 0.15 * track;
+
+  let localLevel = 0;
+  if (cs.homeLen > 0) {
+    const pNum = co.placeNum;
+    const pLen = co.placeLen;
+    for (let k = 0; k < pNum.length; k++) {
+      const l = Math.min(sharedItlChars(cs.homeNum, pNum[k]), cs.homeLen, pLen[k]);
+      if (l > localLevel) localLevel = l;
+    }
+  }
+  const place = co.places.length === 0 ? (localLevel ? LOCAL_SCORE[localLevel] : 0.3) : LOCAL_SCORE[localLevel];
+  const size = !co.hasValue || cs.capacity === Number.POSITIVE_INFINITY ? 0.6 : co.value >= cs.capacity * 0.05 ? 1 : 0.8;
+  let suitability = 0.6;
+  if (rk !== 0 || co.reservedPlaces.length !== 0 || (cs.isVcse && co.suitableVcse) || co.suitableSme) suitability = 1;
+  else if (co.unsuitableSme) suitability = 0.4;
+  const w = settings.localWeight;
+  const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * co.timeScore);
+  return Math.round(Math.min(1, Math.max(0, raw)) * 10000) / 10000;
+}
 
 /**
  * The verdict for one supplier on one tender or lot. With `explain` false the reasons are left empty
@@ -230,6 +412,7 @@ export function scoreCompiled(
     }
   }
   if (best < CPV_GATE) {
+    if (!explain) return NO_CAPABILITY;
     return {
       eligible: false,
       supplierId,
@@ -240,6 +423,7 @@ export function scoreCompiled(
 
   // Place.
   if (!servesPlace(co, cs)) {
+    if (!explain) return NO_PLACE;
     const where = [...co.places, ...co.nationalPlaces].slice(0, 3).map(placeName).join(', ');
     return { eligible: false, supplierId, rule: 'place', reason: `Delivery is in ${where}, which you do not serve.` };
   }
@@ -247,6 +431,7 @@ export function scoreCompiled(
   // Size.
   const value = opp.value;
   if (value !== null && value > cs.capacity) {
+    if (!explain) return NO_CAPACITY;
     return {
       eligible: false,
       supplierId,
@@ -262,10 +447,11 @@ export function scoreCompiled(
     if (SME_RESERVED.has(code)) {
       reservedNote = 'Bids are reserved for SMEs and VCSEs, and you qualify.';
     } else if (VCSE_RESERVED.has(code)) {
-      if (!cs.isVcse) return { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for VCSEs, and you are not registered as one.' };
+      if (!cs.isVcse) return explain ? { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for VCSEs, and you are not registered as one.' } : NO_RESERVED;
       reservedNote = 'Bids are reserved for VCSEs, and you qualify.';
     } else if (MUTUAL_RESERVED.has(code)) {
       if (kind !== 'vcse' && kind !== 'cooperative') {
+        if (!explain) return NO_RESERVED;
         return { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for public-service mutuals and social enterprises.' };
       }
       reservedNote = 'Bids are reserved for mutuals and social enterprises, and you qualify.';
@@ -275,6 +461,7 @@ export function scoreCompiled(
     const home = cs.profile.homeRegion;
     const inside = home !== null && opp.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL');
     if (!inside) {
+      if (!explain) return NO_RESERVED;
       return {
         eligible: false,
         supplierId,
@@ -282,7 +469,8 @@ export function scoreCompiled(
         reason: `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}.`,
       };
     }
-    reservedNote = `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}, and you are.`;
+    if (explain) reservedNote = `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}, and you are.`;
+    else reservedNote = 'reserved';
   }
 
   // Text similarity of the supplier's words to the notice.
@@ -321,9 +509,7 @@ export function scoreCompiled(
   const d = co.daysLeft;
   const time = d === null ? 0.6 : d < 3 ? 0.2 : d < 7 ? 0.5 : d < 14 ? 0.8 : 1;
 
-  const w = settings.localWeight;
-  const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * time);
-  const score = Math.round(Math.min(1, Math.max(0, raw)) * 10000) / 10000;
+  const score = quickScore(co, cs, settings);
   const parts: ScoreParts = { capability, cpv, text, track, place, size, suitability, time };
 
   const result: MatchResult = {
