@@ -5,7 +5,7 @@ import { fromDialect } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { writeTags } from '../db/queries/tags.js';
 import type { Address, TenderRecord } from '../src/domain/ocds/types.js';
-import { capabilityTags, tagTender } from '../src/domain/tagging/index.js';
+import { addressPlaces, capabilityTags, tagTender } from '../src/domain/tagging/index.js';
 import { classifyNotice } from '../src/domain/tagging/classifier.js';
 import { freshDb } from './helpers.js';
 
@@ -216,5 +216,18 @@ describe('writeTags', () => {
     const ocids = await db.selectFrom('tender_cpv').select('ocid').distinct().execute();
     expect(ocids).toHaveLength(120);
     await db.destroy();
+  });
+});
+
+describe('addressPlaces', () => {
+  it.each([
+    [{ region: 'UKM82', postcode: 'G21 4LS' }, [['TLM82', 'code']]], // PCS buyer: region code wins
+    [{ region: 'England', postcode: 'SN2 1FL' }, [['TLK', 'postcode']]], // a country says less than the postcode
+    [{ region: 'England' }, [['TLC', 'name'], ['TLD', 'name'], ['TLE', 'name'], ['TLF', 'name'], ['TLG', 'name'], ['TLH', 'name'], ['TLI', 'name'], ['TLJ', 'name'], ['TLK', 'name']]],
+    [{ text: 'Skelmorlie Castle Road\r\nSkelmorlie\r\nNorth Ayrshire\r\nPA17 5EE' }, [['TLM', 'postcode']]], // CF supplier
+    [{ text: 'Polaris House, SWINDON' }, []],
+  ])('%j', (a, expected) => {
+    const tags = addressPlaces({ text: null, postcode: null, region: null, countryName: null, ...a });
+    expect(tags.map((t) => [t.code, t.method])).toEqual(expected);
   });
 });

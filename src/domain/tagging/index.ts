@@ -57,7 +57,9 @@ export function addressPlaces(address: Address | null): PlaceTag[] {
   if (!address) return [];
   const out: PlaceTag[] = [];
   if (address.region) mergeTags(out, resolvePlace(address.region));
-  if (out.length) return out;
+  // A region field reading "England" or "UK" says less about where a body sits than its postcode does.
+  if (out.length && !out.every((t) => t.national)) return out;
+  const byRegion = out.splice(0);
   const postcodes = address.postcode ? [address.postcode] : findPostcodes(address.text ?? '');
   for (const pc of postcodes) {
     const hit = postcodeToItl1(pc);
@@ -66,7 +68,7 @@ export function addressPlaces(address: Address | null): PlaceTag[] {
       break;
     }
   }
-  return out;
+  return out.length ? out : byRegion;
 }
 
 function deliveryPlaces(regions: string[], postcodes: string[], descriptions: Array<string | null>): PlaceTag[] {
