@@ -1,6 +1,7 @@
 import type { Config } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
 import { ingestAll } from './ingest.js';
+import { matchTenders } from './match.js';
 import { sendDueAlerts } from './alerts.js';
 
 /**
@@ -24,8 +25,11 @@ export const scheduledJobs: ScheduledJob[] = [
     enabled: (config) => config.INGEST_ENABLED,
     run: async (deps) => {
       const { changedOcids, sources, ...totals } = await ingestAll(deps);
+      // New and changed tenders are matched straight away; closed ones lose their stored matches.
+      const { written, removed, closed } = await matchTenders(deps, { ocids: changedOcids });
       return {
         ...totals,
+        matches: { written, removed, closed },
         sources: sources.map((s) => ({ source: s.source, status: s.status, fetched: s.fetched, watermark: s.watermark, error: s.error })),
         changedOcids,
       };

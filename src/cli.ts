@@ -9,6 +9,7 @@ import { classifyCommand } from './commands/classify.js';
 import { retagCommand } from './commands/retag.js';
 import { evalTaggingCommand } from './commands/eval-tagging.js';
 import { evalMatchingCommand } from './commands/eval-matching.js';
+import { matchCommand } from './commands/match.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   retag: retagCommand,
   'eval-tagging': evalTaggingCommand,
   'eval-matching': evalMatchingCommand,
+  match: matchCommand,
   migrate: migrateCommand,
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,
