@@ -15,10 +15,17 @@ function isIdentifiedArray(value: Json[]): boolean {
 function mergeArray(earlier: Json | undefined, later: Json[]): Json[] {
   if (!isIdentifiedArray(later)) return later.map(clean);
   const result: Json[] = Array.isArray(earlier) && isIdentifiedArray(earlier) ? [...earlier] : [];
+  const at = new Map<string, number>();
+  result.forEach((e, i) => at.set(String((e as JsonObject).id), i));
   for (const element of later as JsonObject[]) {
-    const at = result.findIndex((e) => String((e as JsonObject).id) === String(element.id));
-    if (at === -1) result.push(mergeObject(undefined, element));
-    else result[at] = mergeObject(result[at], element);
+    const id = String(element.id);
+    const i = at.get(id);
+    if (i === undefined) {
+      at.set(id, result.length);
+      result.push(mergeObject(undefined, element));
+    } else {
+      result[i] = mergeObject(result[i], element);
+    }
   }
   return result;
 }
@@ -32,7 +39,8 @@ function clean(value: Json): Json {
 
 function mergeObject(earlier: Json | undefined, later: JsonObject): JsonObject {
   const result: JsonObject = isObject(earlier) ? { ...earlier } : {};
-  for (const [key, value] of Object.entries(later)) {
+  for (const key in later) {
+    const value = later[key];
     if (value === null) {
       delete result[key];
     } else if (Array.isArray(value)) {
