@@ -36,6 +36,11 @@ export interface AlertOutboxTable {
   subject: string;
   text_body: string;
   html_body: string;
+  /**
+   * What the message says, as JSON (StoredDigest in jobs/alerts.ts), rendered when sent. Null for
+   * rows written before migration 005, whose text_body and html_body hold the rendered email.
+   */
+  content: string | null;
   /** JSON object of extra headers (List-Unsubscribe...). */
   headers: string;
   /** JSON array of the alert_items keys this message claims. */

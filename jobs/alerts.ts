@@ -33,9 +33,9 @@ import {
 import { acquireLease, releaseLease, renewLease } from '../db/queries/leases.js';
 import type { NewAlertItemRow, NewAlertOutboxRow } from '../db/schema.alerts.js';
 import { canonicalDeadline, chooseEntries, detectChange, type Candidate, type DetectedChange, type ToldState } from '../src/mail/digest.js';
-import { isDue, WEEKDAYS, type AlertSchedule } from '../src/mail/schedule.js';
+import { latestSlot, WEEKDAYS, type AlertSchedule } from '../src/mail/schedule.js';
 import { itlName, UK } from '../src/domain/geo/index.js';
-import { renderDigest, type DigestChange, type DigestEntry } from '../src/mail/template.js';
+import { renderDigest, renderSubject, type DigestChange, type DigestEntry, type DigestInput, type RenderedDigest } from '../src/mail/template.js';
 import { signToken } from '../src/mail/tokens.js';
 
 /**
@@ -126,6 +126,21 @@ export async function recoverBuilding(deps: Deps): Promise<number> {
   await setStatus(db, broken, 'building', 'void', 'some of its tenders were claimed by another message');
   deps.log.warn('alerts: finished digests left by an interrupted run', { pending: whole.length, void: broken.length, at: clock.now().toISOString() });
   return stuck.length;
+}
+
+/** What an outbox row says (alert_outbox.content): the digest's data, rendered when it is sent. */
+export interface StoredDigest extends Omit<DigestInput, 'now'> {
+  v: 1;
+  /** When the digest was written: deadlines are counted from here ("5 days left"), also on a retry. */
+  now: string;
+}
+
+/** The email of an outbox row: rendered from its content, or as stored by rows older than migration 005. */
+export function messageBody(row: { subject: string; text_body: string; html_body: string; content: string | null }): RenderedDigest {
+  if (!row.content) return { subject: row.subject, text: row.text_body, html: row.html_body };
+  const stored = JSON.parse(row.content) as StoredDigest;
+  const rendered = renderDigest({ ...stored, now: new Date(stored.now) });
+  return { ...rendered, subject: row.subject };
 }
 
 interface StoredItemKey {
@@ -273,10 +288,19 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
   const domain = messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL);
   const out: QueueSummary = { suppliers_due: 0, digests_queued: 0, entries_queued: 0, changes_queued: 0 };
 
+  // Most suppliers share a handful of schedules: find each schedule's latest slot once per run.
+  const slots = new Map<string, number | null>();
+  const dueAt = (schedule: AlertSchedule, lastCheckedAt: string | null): boolean => {
+    if (schedule.frequency === 'immediate' || !lastCheckedAt) return true;
+    const key = `${schedule.frequency}|${schedule.hour}|${schedule.weekday}|${schedule.timezone}`;
+    if (!slots.has(key)) slots.set(key, latestSlot(schedule, now)?.getTime() ?? null);
+    const slot = slots.get(key)!;
+    return slot !== null && slot > Date.parse(lastCheckedAt);
+  };
   const due = (await loadAlertSuppliers(db))
     .map((s) => ({ s, row: preferencesRowOf(s) }))
     .map(({ s, row }) => ({ s, row, prefs: preferencesFromRow(row) }))
-    .filter(({ row, prefs }) => !row?.unsubscribed_at && !prefs.paused && isDue(scheduleOf(prefs), row?.last_checked_at ?? null, now));
+    .filter(({ row, prefs }) => !row?.unsubscribed_at && !prefs.paused && dueAt(scheduleOf(prefs), row?.last_checked_at ?? null));
   out.suppliers_due = due.length;
   const named = due.some((d) => d.prefs.places.length > 0) ? await loadNamedPlaces(db) : new Map<string, string[]>();
 
@@ -317,16 +341,17 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
         deadline: change.deadline,
         url: row.url,
       }));
-      const rendered = renderDigest({
+      const content: StoredDigest = {
+        v: 1,
         supplierName: s.name,
         entries: chosen.map(toEntry),
         changes: digestChanges,
         moreWaiting,
         manageUrl,
         unsubscribeUrl,
-        now,
+        now: nowIso,
         timezone: prefs.timezone,
-      });
+      };
       const keys: StoredItemKey[] = [
         ...chosen.map((c) => ({ ocid: c.ocid, lot_id: c.lotId, kind: 'new', score: c.score, deadline: canonicalDeadline(c.deadline) })),
         ...changes.map(({ change }) => ({ ocid: change.ocid, lot_id: change.lotId, kind: change.itemKind, score: null, deadline: canonicalDeadline(change.deadline) })),
@@ -335,9 +360,10 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
         message_id: messageId,
         supplier_id: s.id,
         to_address: s.contact_email!,
-        subject: rendered.subject,
-        text_body: rendered.text,
-        html_body: rendered.html,
+        subject: renderSubject(content),
+        text_body: '',
+        html_body: '',
+        content: JSON.stringify(content),
         headers: JSON.stringify({
           'List-Unsubscribe': `<${unsubscribeUrl}>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -417,11 +443,12 @@ export async function deliverPending(
         out.cancelled++;
         continue;
       }
+      const body = messageBody(m);
       const result = await mailer.send({
         to: m.to_address,
-        subject: m.subject,
-        text: m.text_body,
-        html: m.html_body,
+        subject: body.subject,
+        text: body.text,
+        html: body.html,
         messageId: m.message_id,
         headers: JSON.parse(m.headers) as Record<string, string>,
       });

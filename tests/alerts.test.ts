@@ -207,7 +207,7 @@ describe('sendDueAlerts against a real SMTP server', () => {
     await addMatch(db, { supplier: 's', ocid: 'a', score: 0.7 });
     await addMatch(db, { supplier: 's', ocid: 'b', score: 0.6 });
     const row = (id: string, keys: Array<{ ocid: string }>) => ({
-      message_id: id, supplier_id: 's', to_address: 's@x.test', subject: `digest ${id}`, text_body: 't', html_body: '<p>h</p>', headers: '{}',
+      message_id: id, supplier_id: 's', to_address: 's@x.test', subject: `digest ${id}`, text_body: 't', html_body: '<p>h</p>', content: null, headers: '{}',
       item_keys: JSON.stringify(keys.map((k) => ({ ocid: k.ocid, lot_id: '', kind: 'new', score: 0.7, deadline: '2026-12-16T23:59:59.000Z' }))), item_count: keys.length,
       status: 'building', attempts: 0, next_attempt_at: '2026-11-24T09:00:00.000Z', last_attempt_at: null, last_code: null, last_error: null, created_at: '2026-11-24T08:59:00.000Z', sent_at: null,
     });

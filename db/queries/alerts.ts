@@ -321,7 +321,7 @@ export async function loadToldItems(db: Db, supplierIds: string[]) {
 
 export type ToldItemRow = Awaited<ReturnType<typeof loadToldItems>>[number];
 
-const OUTBOX_COLUMNS = 17;
+const OUTBOX_COLUMNS = 18;
 const ITEM_COLUMNS = 8;
 
 export async function insertOutbox(db: Db, rows: NewAlertOutboxRow[]): Promise<void> {

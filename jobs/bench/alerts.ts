@@ -1,9 +1,10 @@
 /**
  * Alerts benchmark, on the real shared notices (Contracts Finder, Public Contracts Scotland, Sell2Wales)
  * ingested into a SQLite file:
- *  1. build and queue digests for 10,000 suppliers × 10 matches each (target ≤ 10 s), beside the pure
- *     lower bound measured in the same run: choosing and rendering the same digests in memory, no store;
- *     and the next day's run, when every supplier is due again and nothing is new;
+ *  1. build and queue digests for 10,000 suppliers × 10 matches each (target ≤ 10 s): choose each
+ *     supplier's tenders and changes, write the outbox row (what the email says, rendered when sent) and
+ *     the told-ledger rows; beside, in the same run, choosing and rendering the same digests in memory
+ *     with no store at all; and the next day's run, when every supplier is due again and nothing is new;
  *  2. SMTP delivery through the alert job (outbox bookkeeping, one message at a time) to a loopback
  *     smtp-server, beside a bare nodemailer loop sending the same messages over the same pooled transport.
  */
@@ -11,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { sql } from 'kysely';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +28,7 @@ import { noDelaySocket, smtpMailer } from '../../src/mail/smtp.js';
 import { chooseEntries } from '../../src/mail/digest.js';
 import { renderDigest } from '../../src/mail/template.js';
 import { ingestFile } from '../ingest-file.js';
-import { deliverPending, queueDueDigests } from '../alerts.js';
+import { deliverPending, messageBody, queueDueDigests } from '../alerts.js';
 
 const SHARED = new URL('../../../shared/data/ocds/', import.meta.url).pathname;
 const FILES = ['contracts-finder/releases-2022.jsonl', 'public-contracts-scotland/releases-2019.jsonl', 'sell2wales/releases-2025.jsonl'];
@@ -161,7 +163,9 @@ export async function run(): Promise<Record<string, unknown>> {
     const againMs = performance.now() - t0;
 
     console.log(`alerts: queue ${queued.digests_queued} digests (${queued.entries_queued} entries) for ${queued.suppliers_due} due suppliers: ${seconds(queueMs)} s (target ≤ 10 s); pending in outbox: ${pending}`);
-    console.log(`alerts:   baseline, choose + render the same digests in memory: ${seconds(renderMs)} s (${Math.round(renderedBytes / SUPPLIERS)} bytes per email); store work is ${seconds(queueMs - renderMs)} s`);
+    console.log(`alerts:   baseline, choose + render the same digests in memory, no store: ${seconds(renderMs)} s (${Math.round(renderedBytes / SUPPLIERS)} bytes of text + HTML per email, rendered at send time)`);
+    const stored = await db.selectFrom('alert_outbox').select((eb) => eb.fn.sum<number>(sql<number>`length(content) + length(subject) + length(item_keys)`).as('bytes')).executeTakeFirstOrThrow();
+    console.log(`alerts:   outbox holds ${Math.round(Number(stored.bytes) / SUPPLIERS)} bytes per message`);
     console.log(`alerts:   next day, all ${again.suppliers_due} due again, nothing new: ${seconds(againMs)} s, ${again.digests_queued} queued`);
 
     // SMTP: the job's delivery loop against a bare nodemailer loop, both to the same loopback server.
@@ -181,12 +185,14 @@ export async function run(): Promise<Record<string, unknown>> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
     try {
-      const sample = await db.selectFrom('alert_outbox').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('message_id').limit(SMTP_MESSAGES).execute();
+      const sample = (await db.selectFrom('alert_outbox').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('message_id').limit(SMTP_MESSAGES).execute()).map(
+        (m) => ({ ...m, ...messageBody(m) }),
+      );
       const bareLoop = async (noDelay: boolean) => {
         const bare = nodemailer.createTransport({ ...parseConnectionUrl(url), pool: true, maxConnections: 2, maxMessages: 500, ...(noDelay ? { getSocket: noDelaySocket as never } : {}) });
         const start = performance.now();
         for (const m of sample) {
-          await bare.sendMail({ from: config.MAIL_FROM, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body, messageId: m.message_id, headers: JSON.parse(m.headers) as Record<string, string> });
+          await bare.sendMail({ from: config.MAIL_FROM, to: m.to_address, subject: m.subject, text: m.text, html: m.html, messageId: m.message_id, headers: JSON.parse(m.headers) as Record<string, string> });
         }
         const ms = performance.now() - start;
         bare.close();
@@ -227,6 +233,7 @@ export async function run(): Promise<Record<string, unknown>> {
         entries_queued: queued.entries_queued,
         render_only_seconds: seconds(renderMs),
         bytes_per_email: Math.round(renderedBytes / SUPPLIERS),
+        outbox_bytes_per_message: Math.round(Number(stored.bytes) / SUPPLIERS),
         next_day_nothing_new_seconds: seconds(againMs),
         smtp_messages: delivered.sent,
         smtp_job_msgs_per_second: Math.round(jobRate),
