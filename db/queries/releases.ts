@@ -75,7 +75,9 @@ async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: 
     const release = entry.value as Release;
     const releaseId = releaseIdOf(release, entry.raw);
     // The same release twice in one batch: the later copy wins, as it would across batches.
-    accepted.set(releaseId, { releaseId, ocid: String(release.ocid), date: releaseDate(release), hash: hash64(entry.raw), raw: entry.raw, release });
+    // Hash the parsed value, not the text: the same release published with other spacing is unchanged.
+    const hash = hash64(json(release));
+    accepted.set(releaseId, { releaseId, ocid: String(release.ocid), date: releaseDate(release), hash, raw: entry.raw, release });
   }
 
   // Which releases are already stored, and with what content?

@@ -22,7 +22,7 @@ export const ingestCommand: Command = {
     if (file !== undefined) {
       const summary = await ingestFile(deps, file, {
         source: stringOption(options, 'source'),
-        onProgress: (done, total) => io.progress(`${file}: ${done}/${total} releases stored`),
+        onProgress: (done, total) => io.progress(`${file}: ${done}${Number.isFinite(total) ? `/${total}` : ''} releases stored`),
       });
       const { changedOcids: _ocids, ...figures } = summary;
       return { command: 'ingest', ...figures };
