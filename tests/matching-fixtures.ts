@@ -34,6 +34,8 @@ export interface TenderSpec {
   vcse?: boolean;
   reserved?: string[];
   date?: string;
+  /** Companies House numbers of the winners of a completed award. */
+  awardedTo?: string[];
 }
 
 /** An OCDS tender release in the EU profile (lots, CPV on items, NUTS on delivery addresses). */
@@ -49,7 +51,13 @@ export function tenderRelease(t: TenderSpec): Record<string, unknown> {
     tag: ['tender'],
     initiationType: 'tender',
     buyer: { id: 'buyer-1', name: 'Test Council' },
-    parties: [{ id: 'buyer-1', name: 'Test Council', roles: ['buyer'] }],
+    parties: [
+      { id: 'buyer-1', name: 'Test Council', roles: ['buyer'] },
+      ...(t.awardedTo ?? []).map((n) => ({ id: `GB-COH-${n}`, name: `Company ${n}`, identifier: { scheme: 'GB-COH', id: n }, roles: ['supplier'] })),
+    ],
+    awards: t.awardedTo
+      ? [{ id: `${t.ocid}-award`, status: 'active', date: `${t.date ?? '2026-11-01'}T10:00:00Z`, suppliers: t.awardedTo.map((n) => ({ id: `GB-COH-${n}`, name: `Company ${n}` })) }]
+      : undefined,
     tender: {
       id: t.ocid,
       title: t.title,

@@ -109,6 +109,22 @@ describe('match job and match routes', () => {
     expect((await stored()).map((r) => r.supplier_id)).toEqual([b.supplier.id]);
   });
 
+  it('links a supplier to the contracts it has won by its Companies House number, and says so', async () => {
+    const { deps, post, stored } = await setup();
+    await storeTenders(deps.db, [
+      { ...glasgow, ocid: 'ocds-test-won-before', status: 'complete', deadline: '2025-01-10T12:00:00Z', date: '2025-01-01', awardedTo: ['SC765432'] },
+    ]);
+    const a = await post({ ...sparks, company_number: 'SC765432' });
+    const b = await post({ ...sparks, name: 'Glasgow Sparks Two', company_number: 'SC111111' });
+    const ocids = await storeTenders(deps.db, [glasgow]);
+    await matchTenders(deps, { ocids });
+    const rows = await stored();
+    const byId = new Map(rows.map((r) => [r.supplier_id, r]));
+    expect(JSON.parse(byId.get(a.supplier.id)!.reasons)).toContain('You have won 1 similar public contract before (published award notices).');
+    expect(JSON.parse(byId.get(b.supplier.id)!.reasons).join(' ')).not.toMatch(/won/);
+    expect(byId.get(a.supplier.id)!.score).toBeGreaterThan(byId.get(b.supplier.id)!.score);
+  });
+
   it('lists, for an officer, the suppliers who could bid: local first, with reasons, high-potential filter', async () => {
     const { deps, app, post } = await setup();
     await storeTenders(deps.db, [{ ...glasgow, region: 'UK' }]);

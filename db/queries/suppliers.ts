@@ -2,7 +2,7 @@ import type { Db } from '../client.js';
 import { rowsPerInsert } from '../client.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
-import { toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
+import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
 
 /** D1 allows 100 bound parameters: look ids up in chunks below that. */
 const IDS_PER_QUERY = 90;
@@ -27,8 +27,9 @@ export function parseGrowth(text: string | null): GrowthPoint[] | null {
   }
 }
 
-export function recordOf(row: SupplierRow): SupplierRecord {
+export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): SupplierRecord {
   return {
+    pastWins: row.company_number && wins ? wins.get(row.company_number) ?? [] : [],
     id: row.id,
     name: row.name,
     kind: row.kind as SupplierKind,
@@ -106,15 +107,43 @@ export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
   return Number(res.numDeletedRows ?? 0) > 0;
 }
 
-/** Every registered supplier as the matcher sees it (cooperatives combined with their members). */
+/**
+ * Public contracts each company has won, from the stored award notices (Companies House number as the
+ * supplier identifier): the CPV codes of each tender won, by normalised company number.
+ */
+export async function pastWinsByCompany(db: Db): Promise<Map<string, string[][]>> {
+  const rows = await db
+    .selectFrom('award_suppliers as a')
+    .innerJoin('tenders as t', 't.ocid', 'a.ocid')
+    .select(['a.identifier', 'a.ocid', 't.cpv_codes'])
+    .where('a.identifier_scheme', '=', 'GB-COH')
+    .execute();
+  const seen = new Set<string>();
+  const out = new Map<string, string[][]>();
+  for (const r of rows) {
+    const number = r.identifier ? normaliseCompanyNumber(r.identifier) : null;
+    if (!number || seen.has(`${number}|${r.ocid}`)) continue;
+    seen.add(`${number}|${r.ocid}`);
+    const list = out.get(number) ?? [];
+    list.push(parseList(r.cpv_codes));
+    out.set(number, list);
+  }
+  return out;
+}
+
+/** Every registered supplier as the matcher sees it (cooperatives combined with their members, track records linked). */
 export async function loadProfiles(db: Db): Promise<SupplierProfile[]> {
   const rows = await listSupplierRows(db);
   const memberships = await db.selectFrom('cooperative_members').selectAll().execute();
-  return profilesFrom(rows, memberships);
+  return profilesFrom(rows, memberships, await pastWinsByCompany(db));
 }
 
-export function profilesFrom(rows: SupplierRow[], memberships: Array<{ cooperative_id: string; member_id: string }>): SupplierProfile[] {
-  const records = new Map(rows.map((r) => [r.id, recordOf(r)]));
+export function profilesFrom(
+  rows: SupplierRow[],
+  memberships: Array<{ cooperative_id: string; member_id: string }>,
+  wins: Map<string, string[][]> = new Map(),
+): SupplierProfile[] {
+  const records = new Map(rows.map((r) => [r.id, recordOf(r, wins)]));
   const members = new Map<string, SupplierRecord[]>();
   for (const m of memberships) {
     const rec = records.get(m.member_id);
@@ -135,5 +164,6 @@ export async function loadProfile(db: Db, id: string): Promise<SupplierProfile |
   for (const part of chunks(memberIds, IDS_PER_QUERY)) {
     memberRows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
   }
-  return toProfile(recordOf(row), memberRows.map(recordOf));
+  const wins = await pastWinsByCompany(db);
+  return toProfile(recordOf(row, wins), memberRows.map((m) => recordOf(m, wins)));
 }

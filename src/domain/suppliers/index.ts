@@ -264,6 +264,8 @@ export interface SupplierRecord {
   maxContractValue: number | null;
   highPotentialDerived: boolean;
   highPotentialOverride: boolean | null;
+  /** CPV codes of each public contract it has won (linked by Companies House number), if any. */
+  pastWins?: string[][];
 }
 
 export function isHighPotential(r: Pick<SupplierRecord, 'highPotentialDerived' | 'highPotentialOverride'>): boolean {
@@ -287,6 +289,7 @@ export function toProfile(r: SupplierRecord, members: SupplierRecord[] = []): Su
     keywords: r.keywords,
     maxContractValue: r.maxContractValue,
     highPotential: isHighPotential(r),
+    pastWins: r.pastWins ?? [],
   };
   if (r.kind !== 'cooperative' || members.length === 0) return own;
   const memberProfiles = members.map((m) => toProfile(m));
@@ -299,6 +302,7 @@ export function toProfile(r: SupplierRecord, members: SupplierRecord[] = []): Su
     cpv: [...new Set([...r.cpv, ...memberProfiles.flatMap((m) => m.cpv)])],
     description: [r.description, ...memberProfiles.map((m) => m.description)].filter(Boolean).join('\n') || null,
     keywords: [...new Set([...r.keywords, ...memberProfiles.flatMap((m) => m.keywords)])],
+    pastWins: [...(r.pastWins ?? []), ...memberProfiles.flatMap((m) => m.pastWins ?? [])],
     maxContractValue:
       r.maxContractValue === null ? memberCapacity : memberCapacity === null ? r.maxContractValue : Math.max(r.maxContractValue, memberCapacity),
     members: memberProfiles,
