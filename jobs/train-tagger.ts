@@ -2,10 +2,13 @@
  * Trains the in-process CPV classifier and writes it to src/domain/tagging/model-data.ts.
  *
  *   npx tsx jobs/train-tagger.ts [--data ../shared/data]
+ *   npx tsx jobs/train-tagger.ts --tune [--extra-weight 0.5 --uk-weight 1 --notice-weight 1 --lots yes|no]
+ *     (a tuning run: also holds back the validation fold; do not ship its output)
  *
  * A multinomial naive Bayes over CPV groups (first 3 digits), learned from
  *  1. every CPV 2008 label (each code's label, with its parent labels, counts for its group), and
- *  2. the training split of the real notices (TED titles; OCDS title + description), see jobs/tagging-corpus.ts.
+ *  2. the training split of the real notices (TED titles; OCDS title + description, and OCDS lots with words of
+ *     their own), see jobs/tagging-corpus.ts; additional CPV codes get a share of a notice's weight.
  * Held-out notices (FNV-1a(id) mod 5 = 0) are never read here; `npm run eval:tagging` scores on them.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,17 +18,24 @@ import { features } from '../src/domain/tagging/text.js';
 import { noticeText } from '../src/domain/tagging/classifier.js';
 import { allNotices, fnv1a, isHeldOut, ocdsLots, requireSharedData, DEFAULT_SHARED_DATA } from './tagging-corpus.js';
 
-export const NOTICE_WEIGHT = Number(process.env.TAGGER_NOTICE_WEIGHT ?? 1);
-/** UK notices and lots are the text the service meets; TED titles are mostly CPV labels. */
-export const UK_WEIGHT = Number(process.env.TAGGER_UK_WEIGHT ?? 1);
-/** Share of a notice's weight given to the groups of its additional codes. */
-export const EXTRA_WEIGHT = Number(process.env.TAGGER_EXTRA_WEIGHT ?? 0.5);
-export const USE_LOTS = (process.env.TAGGER_LOTS ?? '1') === '1';
-export const LABEL_WEIGHT = 1;
-/** Tuning runs (TAGGER_TUNE=1) also hold back a validation fold, FNV-1a(id) mod 5 = 1, to choose settings on. */
-const isValidation = (id: string) => process.env.TAGGER_TUNE === '1' && fnv1a(id) % 5 === 1;
+export interface TrainSettings {
+  noticeWeight: number;
+  /** UK notices and lots are the text the service meets; TED titles are mostly CPV labels. */
+  ukWeight: number;
+  /** Share of a notice's weight given to the groups of its additional CPV codes. */
+  extraWeight: number;
+  lots: boolean;
+  /** Also hold back a validation fold, FNV-1a(id) mod 5 = 1, to choose settings on (never the held-out split). */
+  tune: boolean;
+}
 
-export function train(dataDir: string) {
+/** The settings the shipped model was trained with (chosen on the validation fold). */
+export const SHIPPED: TrainSettings = { noticeWeight: 1, ukWeight: 1, extraWeight: 0.5, lots: true, tune: false };
+
+export const LABEL_WEIGHT = 1;
+
+export function train(dataDir: string, settings: TrainSettings = SHIPPED) {
+  const isValidation = (id: string) => settings.tune && fnv1a(id) % 5 === 1;
   const counts = new Map<string, Map<string, number>>(); // term -> group -> count
   const totals = new Map<string, number>();
   const prior = new Map<string, number>();
@@ -46,16 +56,16 @@ export function train(dataDir: string) {
   const notices = allNotices(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id));
   for (const n of notices) {
     const group = n.cpv[0].slice(0, 3);
-    const weight = NOTICE_WEIGHT * (n.source === 'ted' ? 1 : UK_WEIGHT);
+    const weight = settings.noticeWeight * (n.source === 'ted' ? 1 : settings.ukWeight);
     add(group, noticeText(n.title, n.description), weight);
     prior.set(group, (prior.get(group) ?? 0) + 1);
-    if (EXTRA_WEIGHT > 0) {
+    if (settings.extraWeight > 0) {
       const others = [...new Set(n.cpv.slice(1).map((c) => c.slice(0, 3)))].filter((g) => g !== group);
-      for (const g of others) add(g, noticeText(n.title, n.description), (weight * EXTRA_WEIGHT) / others.length);
+      for (const g of others) add(g, noticeText(n.title, n.description), (weight * settings.extraWeight) / others.length);
     }
   }
-  const lots = USE_LOTS ? ocdsLots(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id)) : [];
-  for (const n of lots) add(n.cpv[0].slice(0, 3), noticeText(n.title, n.description), NOTICE_WEIGHT * UK_WEIGHT);
+  const lots = settings.lots ? ocdsLots(dataDir).filter((n) => !isHeldOut(n.id) && !isValidation(n.id)) : [];
+  for (const n of lots) add(n.cpv[0].slice(0, 3), noticeText(n.title, n.description), settings.noticeWeight * settings.ukWeight);
   const groups = [...totals.keys()].sort();
   const index = new Map(groups.map((g, i) => [g, i]));
   const terms = [...counts.entries()]
@@ -65,9 +75,19 @@ export function train(dataDir: string) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const i = process.argv.indexOf('--data');
-  const dir = requireSharedData(i > 0 ? process.argv[i + 1] : DEFAULT_SHARED_DATA);
-  const model = train(dir);
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const dir = requireSharedData(arg('data') ?? DEFAULT_SHARED_DATA);
+  const settings: TrainSettings = {
+    noticeWeight: Number(arg('notice-weight') ?? SHIPPED.noticeWeight),
+    ukWeight: Number(arg('uk-weight') ?? SHIPPED.ukWeight),
+    extraWeight: Number(arg('extra-weight') ?? SHIPPED.extraWeight),
+    lots: (arg('lots') ?? (SHIPPED.lots ? 'yes' : 'no')) === 'yes',
+    tune: process.argv.includes('--tune'),
+  };
+  const model = train(dir, settings);
   const out = fileURLToPath(new URL('../src/domain/tagging/model-data.ts', import.meta.url));
   writeFileSync(
     out,
