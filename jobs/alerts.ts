@@ -34,7 +34,7 @@ import { acquireLease, releaseLease, renewLease } from '../db/queries/leases.js'
 import type { NewAlertItemRow, NewAlertOutboxRow } from '../db/schema.alerts.js';
 import { canonicalDeadline, chooseEntries, detectChange, type Candidate, type DetectedChange, type ToldState } from '../src/mail/digest.js';
 import { latestSlot, WEEKDAYS, type AlertSchedule } from '../src/mail/schedule.js';
-import { itlName, UK } from '../src/domain/geo/index.js';
+import { ENGLAND_ITL1, itlName, UK } from '../src/domain/geo/index.js';
 import { renderDigest, renderSubject, type DigestChange, type DigestEntry, type DigestInput, type RenderedDigest } from '../src/mail/template.js';
 import { signToken } from '../src/mail/tokens.js';
 
@@ -185,7 +185,10 @@ type CandidateRow = Candidate & { row: UntoldMatchRow; placeDisplay: string | nu
 function deliveryPlaces(r: UntoldMatchRow, places: DeliveryPlaces): { codes: string[]; display: string | null } {
   const tagged = (r.lot_id ? places.tagged.get(placeKey(r.ocid, r.lot_id)) : undefined) ?? places.tagged.get(placeKey(r.ocid, ''));
   if (tagged && tagged.length > 0) {
-    const names = [...new Set(tagged.map((c) => (c === UK ? 'UK-wide' : (itlName(c) ?? c))))];
+    const codes = new Set(tagged);
+    const england = ENGLAND_ITL1.every((c) => codes.has(c));
+    const shown = codes.has(UK) ? [UK] : england ? ['England', ...tagged.filter((c) => !ENGLAND_ITL1.includes(c))] : tagged;
+    const names = [...new Set(shown.map((c) => (c === UK ? 'UK-wide' : c === 'England' ? 'England' : (itlName(c) ?? c))))];
     return { codes: tagged, display: names.join(', ') };
   }
   const lotPlaces = r.lot_id ? parseList(r.lot_places) : [];

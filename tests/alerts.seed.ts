@@ -7,7 +7,10 @@ import { hashKey } from '../src/routes/auth.js';
 
 /** Rows for the alert tests, written straight into the real migrated store. Titles and buyers are real Contracts Finder notices. */
 
-export async function addSupplier(db: Db, s: { id: string; name?: string; email?: string | null; key?: string }) {
+export async function addSupplier(
+  db: Db,
+  s: { id: string; name?: string; email?: string | null; key?: string; cpv?: string[]; national?: boolean; homeRegion?: string; keywords?: string[] },
+) {
   const now = '2026-11-01T00:00:00.000Z';
   await db
     .insertInto('suppliers')
@@ -17,12 +20,12 @@ export async function addSupplier(db: Db, s: { id: string; name?: string; email?
       kind: 'small',
       company_number: null,
       postcode: null,
-      home_region: null,
+      home_region: s.homeRegion ?? null,
       serves: '[]',
-      national: 0,
-      cpv_codes: '[]',
+      national: s.national ? 1 : 0,
+      cpv_codes: JSON.stringify(s.cpv ?? []),
       description: null,
-      keywords: '[]',
+      keywords: JSON.stringify(s.keywords ?? []),
       max_contract_value: null,
       turnover_band: null,
       staff_band: null,

@@ -112,6 +112,28 @@ describe('sendDueAlerts against a real SMTP server', () => {
     expect(await sendDueAlerts(deps)).toMatchObject({ suppliers_due: 1, digests_queued: 0 });
   });
 
+  it('uses tagged delivery places (ITL) to filter and to say where, and named places from the administrator', async () => {
+    const { deps, smtp, db } = await setup();
+    await addSupplier(db, { id: 's', name: 'Witney Grounds', email: 'w@witney.test' });
+    const tag = (ocid: string, code: string) => ({ ocid, lot_id: '', role: 'delivery', party_id: '', code, level: code.length - 2, method: 'code', confidence: 1, national: 0, raw: code, tagged_at: 'x' });
+    await addTender(db, { ocid: 'oxon', title: 'Grounds maintenance, Oxford parks', regions: ['UKJ14'] });
+    await addTender(db, { ocid: 'glas', title: 'Grounds maintenance, Glasgow', regions: ['UKM82'] });
+    await addTender(db, { ocid: 'uk', title: 'National grounds maintenance framework' });
+    await db.insertInto('tender_places').values([tag('oxon', 'TLJ14'), tag('glas', 'TLM82'), tag('uk', 'TL')]).execute();
+    for (const ocid of ['oxon', 'glas', 'uk']) await addMatch(db, { supplier: 's', ocid, score: 0.7 });
+    await db.insertInto('places').values({ name: 'Cotswolds patch', name_key: 'cotswolds patch', codes: '["TLJ1","TLK1"]', description: null, created_at: 'x', updated_at: 'x' }).execute();
+    const app = createApp(deps);
+    const put = await app.request('/suppliers/s/alerts', { method: 'PUT', headers: { authorization: 'Bearer key-s', 'content-type': 'application/json' }, body: JSON.stringify({ places: ['Cotswolds patch'] }) });
+    expect(put.status).toBe(200);
+    expect(await sendDueAlerts(deps)).toMatchObject({ entries_queued: 2, sent: 1 });
+    const text = smtp.received[0].parsed.text!;
+    expect(text).toContain('Grounds maintenance, Oxford parks');
+    expect(text).toContain('Place: Oxfordshire');
+    expect(text).toContain('National grounds maintenance framework');
+    expect(text).toContain('Place: UK-wide');
+    expect(text).not.toContain('Glasgow');
+  });
+
   it('tells of a cancellation and a moved deadline once each, in the next email', async () => {
     const { deps, smtp, db } = await setup();
     await addSupplier(db, { id: 's', name: 'Ipswich Heating', email: 'a@ipswich.test' });

@@ -82,7 +82,7 @@ describe('alert template', () => {
     expect(r.subject).not.toMatch(/[\r\n]/);
     expect(r.html).not.toContain('javascript:');
     expect(r.text).toContain('Notice: no public link was published');
-    expect(r.text).toContain('3 more matches did not fit in this email');
+    expect(r.text).toContain('3 more matches did not fit in this email; those still open will be in your next alert.');
   });
 
   it('writes changes: cancelled and moved deadlines', () => {

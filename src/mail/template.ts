@@ -218,7 +218,7 @@ export function renderDigest(input: DigestInput): RenderedDigest {
   });
 
   if (input.moreWaiting > 0) {
-    const more = `${plural(input.moreWaiting, 'more match', 'more matches')} did not fit in this email; they will come in your next alert.`;
+    const more = `${plural(input.moreWaiting, 'more match', 'more matches')} did not fit in this email; those still open will be in your next alert.`;
     text.push(more, '');
     html.push(`<p style="color:#555555">${escapeHtml(more)}</p>`);
   }
