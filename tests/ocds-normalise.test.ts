@@ -43,6 +43,12 @@ describe('normalise', () => {
     expect(t.url).toContain('publiccontractsscotland');
   });
 
+  it('keeps a delivery address that names only its country as a place', () => {
+    const release = cfTender(9);
+    (release.tender as { items: unknown[] }).items = [{ id: '1', deliveryAddresses: [{ countryName: 'United Kingdom' }, { region: 'Wales', countryName: 'United Kingdom' }] }];
+    expect(normalise(compileReleases([release])).items[0].deliveryRegions).toEqual(['United Kingdom', 'Wales']);
+  });
+
   it('reads the UK notice type from documents', () => {
     expect(normalise(compileReleases([cfTender(1)])).noticeType).toBe('UK4');
   });

@@ -76,6 +76,9 @@ function item(v: JsonObject, index: number): Item {
     if (region) regions.push(region);
     const postcode = normalisePostcode(str(a.postalCode) ?? '') ?? findPostcodes(str(a.streetAddress) ?? '')[0];
     if (postcode) postcodes.push(postcode);
+    // Contracts Finder often gives only the country ("United Kingdom"): a place all the same, a national one.
+    const country = str(a.countryName);
+    if (!region && !postcode && country) regions.push(country);
   }
   const location = obj(v.deliveryLocation);
   return {
