@@ -290,6 +290,9 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
   const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
   const domain = messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL);
   const out: QueueSummary = { suppliers_due: 0, digests_queued: 0, entries_queued: 0, changes_queued: 0 };
+  if (!base.startsWith('https://')) {
+    deps.log.warn('alerts: PUBLIC_BASE_URL is not https; mail providers ignore one-click unsubscribe (RFC 8058) without it', { base });
+  }
 
   // Most suppliers share a handful of schedules: find each schedule's latest slot once per run.
   const slots = new Map<string, number | null>();

@@ -178,7 +178,8 @@ export function renderDigest(input: DigestInput): RenderedDigest {
   );
 
   if (input.entries.length > 0) {
-    const intro = `We found ${plural(input.entries.length, 'tender')} that fit what you do. The best match comes first.`;
+    const n = input.entries.length;
+    const intro = n === 1 ? 'We found a tender that fits what you do.' : `We found ${n} tenders that fit what you do. The best match comes first.`;
     text.push(intro, '');
     html.push(`<p>${escapeHtml(intro)}</p>`);
   }
