@@ -5,7 +5,7 @@
  */
 import { GROUPS, PRIOR, TERMS, TOTALS } from './model-data.js';
 import { allCpvCodes, cpvLabel, cpvSignificant, isKnownCpv } from '../cpv/index.js';
-import { features, words } from './text.js';
+import { featuresOfWords, words } from './text.js';
 
 /** Bump when the model or the rules change, so that `retag` can tell stale tags. */
 export const TAGGER_VERSION = 'nb-groups-2';
@@ -33,8 +33,12 @@ interface Model {
   groups: string[];
   logPrior: Float64Array;
   logDenominator: Float64Array;
+  /** Per term: the groups it was seen in, with log(1 + count / ALPHA) precomputed. */
   terms: Map<string, Array<[number, number]>>;
   divisionOf: string[];
+  /** Index of each group's division in `divisions`. */
+  divisionIndexOf: Int32Array;
+  divisions: string[];
 }
 
 let model: Model | null = null;
@@ -54,7 +58,7 @@ function load(): Model {
         .split(',')
         .map((p) => {
           const [g, c] = p.split(':');
-          return [parseInt(g, 36), Number(c)] as [number, number];
+          return [parseInt(g, 36), Math.log(1 + Number(c) / ALPHA)] as [number, number];
         }),
     );
   }
@@ -66,11 +70,19 @@ function load(): Model {
     logDenominator: Float64Array.from(totals, (t) => Math.log(t + ALPHA * vocabulary)),
     terms,
     divisionOf: groups.map((g) => g.slice(0, 2) + '000000'),
+    divisions: [...new Set(groups.map((g) => g.slice(0, 2) + '000000'))],
+    divisionIndexOf: new Int32Array(groups.length),
   };
+  model.divisionOf.forEach((d, g) => (model!.divisionIndexOf[g] = model!.divisions.indexOf(d)));
   return model;
 }
 
-let labelIndex: { byWord: Map<string, string[]>; wordsOf: Map<string, string[]>; df: Map<string, number> } | null = null;
+interface LabelIndex {
+  byWord: Map<string, string[]>;
+  /** Per code: its label's distinct words, each weighed by rarity (log(1 + codes / codes with the word)). */
+  weightsOf: Map<string, { words: string[]; weights: number[]; total: number }>;
+}
+let labelIndex: LabelIndex | null = null;
 
 function labels() {
   if (labelIndex) return labelIndex;
@@ -89,18 +101,23 @@ function labels() {
       list.push(code);
     }
   }
-  labelIndex = { byWord, wordsOf, df };
+  const weightsOf: LabelIndex['weightsOf'] = new Map();
+  for (const [code, w] of wordsOf) {
+    const weights = w.map((x) => Math.log(1 + 9454 / (df.get(x) ?? 1)));
+    weightsOf.set(code, { words: w, weights, total: weights.reduce((a, b) => a + b, 0) });
+  }
+  labelIndex = { byWord, weightsOf };
   return labelIndex;
 }
 
 /** Group probabilities for a text (every group, same order as the model). */
-function groupProbabilities(text: string): { groups: string[]; p: Float64Array } {
+function groupProbabilities(textWords: string[]): { groups: string[]; p: Float64Array } {
   const m = load();
-  const feats = features(text).filter((f) => m.terms.has(f));
+  const feats = featuresOfWords(textWords).filter((f) => m.terms.has(f));
   const n = m.groups.length;
   const score = new Float64Array(n);
   for (let g = 0; g < n; g++) score[g] = m.logPrior[g] + feats.length * (Math.log(ALPHA) - m.logDenominator[g]);
-  for (const f of feats) for (const [g, c] of m.terms.get(f)!) score[g] += Math.log(1 + c / ALPHA);
+  for (const f of feats) for (const [g, weight] of m.terms.get(f)!) score[g] += weight;
   let max = -Infinity;
   for (let g = 0; g < n; g++) max = Math.max(max, score[g]);
   let sum = 0;
@@ -127,15 +144,11 @@ function topIndexes(p: Float64Array, k: number): number[] {
   return top;
 }
 
-function cover(label: string[], textWords: Set<string>, df: Map<string, number>): number {
+function cover(label: { words: string[]; weights: number[]; total: number }, textWords: Set<string>): number {
+  if (!label.total) return 0;
   let hit = 0;
-  let total = 0;
-  for (const w of new Set(label)) {
-    const weight = Math.log(1 + 9454 / (df.get(w) ?? 1));
-    total += weight;
-    if (textWords.has(w)) hit += weight;
-  }
-  return total ? hit / total : 0;
+  for (let i = 0; i < label.words.length; i++) if (textWords.has(label.words[i])) hit += label.weights[i];
+  return hit / label.total;
 }
 
 let labelKeys: Map<string, string> | null = null;
@@ -165,7 +178,8 @@ const LABEL_MATCH_WEIGHT = 0.7;
  * CPV label (buyers often title a notice with the label of the code they mean), that code leads.
  */
 export function classifyText(text: string, maxCodes = 10, title?: string): Classification {
-  const { groups, p } = groupProbabilities(text);
+  const split = words(text);
+  const { groups, p } = groupProbabilities(split);
   const labelled = title ? codeForLabel(title) : null;
   if (labelled) {
     const g = groups.indexOf(labelled.slice(0, 3));
@@ -176,11 +190,9 @@ export function classifyText(text: string, maxCodes = 10, title?: string): Class
   }
   const order = topIndexes(p, 10);
   const m = load();
-  const divisionProbability = new Map<string, number>();
-  for (let g = 0; g < groups.length; g++) {
-    const d = m.divisionOf[g];
-    divisionProbability.set(d, (divisionProbability.get(d) ?? 0) + p[g]);
-  }
+  const mass = new Float64Array(m.divisions.length);
+  for (let g = 0; g < groups.length; g++) mass[m.divisionIndexOf[g]] += p[g];
+  const divisionProbability = new Map<string, number>(m.divisions.map((d, i) => [d, mass[i]]));
   const divisions = [...divisionProbability.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([code, confidence]) => ({ code, confidence }));
@@ -188,7 +200,7 @@ export function classifyText(text: string, maxCodes = 10, title?: string): Class
 
   // Within each likely group, prefer the code whose label (and its parents' labels) covers the text's
   // rarest words; the group's own code (or its division) stands in when no label matches.
-  const textWords = new Set(words(text));
+  const textWords = new Set(split);
   const idx = labels();
   const codeScores = new Map<string, number>();
   const likely = order.slice(0, 6).filter((g) => p[g] >= 0.02 || g === order[0]);
@@ -198,9 +210,8 @@ export function classifyText(text: string, maxCodes = 10, title?: string): Class
     for (const w of textWords) for (const code of idx.byWord.get(`${w}|${g}`) ?? []) candidates.add(code);
     const ranked: Array<{ code: string; match: number }> = [];
     for (const code of candidates) {
-      const own = idx.wordsOf.get(code)!;
       // How much of the label the text covers, rare words weighing more; on a tie the more general code wins.
-      const match = cover(own, textWords, idx.df) - 0.01 * cpvSignificant(code).length;
+      const match = cover(idx.weightsOf.get(code)!, textWords) - 0.01 * cpvSignificant(code).length;
       ranked.push({ code, match });
     }
     ranked.sort((a, b) => b.match - a.match || a.code.localeCompare(b.code));

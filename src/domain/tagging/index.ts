@@ -95,8 +95,16 @@ function publishedCpv(codes: string[]): string[] {
 
 /** True when a word of a published code's label (or its parent's) is in the text: the code then has a reading. */
 function labelsMeetText(published: string[], text: string): boolean {
-  const textWords = new Set(words(text));
-  return published.some((code) => [code, ...cpvAncestors(code).slice(0, 1)].some((c) => words(cpvLabel(c) ?? '').some((w) => textWords.has(w))));
+  const wanted = new Set(published.flatMap((code) => [code, ...cpvAncestors(code).slice(0, 1)]).flatMap(labelWords));
+  if (!wanted.size) return false;
+  return words(text).some((w) => wanted.has(w));
+}
+
+const labelWordCache = new Map<string, string[]>();
+function labelWords(code: string): string[] {
+  let w = labelWordCache.get(code);
+  if (!w) labelWordCache.set(code, (w = words(cpvLabel(code) ?? '')));
+  return w;
 }
 
 // Lots often repeat the tender's words: classify each distinct text once per tender.
@@ -121,7 +129,8 @@ export function capabilityTags(
   const tags: TenderCpvTag[] = published.map((code) => ({ lotId, code, method: 'published', confidence: 1, reason: null }));
   if (!title.trim() && !description.trim()) return tags;
   const needsInference = published.length === 0 || published.every((c) => cpvLevel(c) === 'division');
-  if (!needsInference && !checkContradiction) return tags;
+  // A published code whose label words appear in the text is never a contradiction: skip the classifier.
+  if (!needsInference && (!checkContradiction || labelsMeetText(published, `${title} ${description}`))) return tags;
   const result = classifyCached(title, description);
   let reason: InferenceReason | null = null;
   let candidates: CpvPrediction[] = [];

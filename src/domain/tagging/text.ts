@@ -11,6 +11,8 @@ const STOP = new Set(
 
 /** Turns published mojibake (`â€™`) and accents into plain letters before splitting. */
 function clean(text: string): string {
+  // Most notices are plain ASCII: skip the Unicode work for them.
+  if (/^[\x00-\x7f]*$/.test(text) && !text.includes('&')) return text.toLowerCase();
   return text
     .replace(/&(apos|#39|quot|amp|lt|gt|nbsp);/g, ' ')
     .replace(/â€[™˜œ\u009d“”]/g, "'")
@@ -46,7 +48,11 @@ export function words(text: string): string[] {
 
 /** Features: stemmed words plus adjacent pairs (`road_mainten`), each once. */
 export function features(text: string): string[] {
-  const w = words(text);
+  return featuresOfWords(words(text));
+}
+
+/** The same features from words already split, for callers that need the words too. */
+export function featuresOfWords(w: string[]): string[] {
   const out = new Set(w);
   for (let i = 0; i + 1 < w.length; i++) out.add(`${w[i]}_${w[i + 1]}`);
   return [...out];
