@@ -313,7 +313,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
   for (const part of chunks(due, inListSize(db, 400))) {
     const ids = part.map((d) => d.s.id);
     const untold = await loadUntoldMatches(db, ids, now);
-    const told = await loadToldItems(db, ids);
+    const told = await loadToldItems(db, ids, now);
     const places = await loadDeliveryPlaces(db, untold.map((r) => r.ocid));
     const untoldBySupplier = groupBy(untold, (r) => r.supplier_id);
     const toldBySupplier = groupBy(told, (r) => r.supplier_id);

@@ -292,9 +292,14 @@ export async function loadNamedPlaces(db: Db): Promise<Map<string, string[]>> {
 
 export const nameKey = (name: string) => name.trim().toLowerCase().replace(/\s+/g, ' ');
 
-/** What each of these suppliers was told, per tender and lot, joined with how the tender stands now. */
-export async function loadToldItems(db: Db, supplierIds: string[]) {
+/**
+ * What each of these suppliers was told, per tender and lot, joined with how the tender stands now;
+ * only tenders still open (or closed within the last day), since news of a closed tender helps nobody
+ * bid, and the ledger only grows.
+ */
+export async function loadToldItems(db: Db, supplierIds: string[], now: Date) {
   if (supplierIds.length === 0) return [];
+  const since = new Date(now.getTime() - 86_400_000).toISOString();
   return db
     .selectFrom('alert_items as a')
     .innerJoin('tenders as t', 't.ocid', 'a.ocid')
@@ -315,6 +320,7 @@ export async function loadToldItems(db: Db, supplierIds: string[]) {
       'l.status as lot_status',
     ])
     .where('a.supplier_id', 'in', supplierIds)
+    .where((eb) => eb.or([eb('t.deadline', 'is', null), eb('t.deadline', '>', since)]))
     .orderBy('a.created_at')
     .execute();
 }
