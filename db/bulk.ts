@@ -20,8 +20,8 @@ export interface BulkWriter {
   deleteWhereIn<T extends keyof Database & string>(table: T, column: string, values: string[]): Promise<void>;
 }
 
-export function bulkWriter(db: Db, root: Db = db): BulkWriter {
-  const handle = sqliteHandleOf(root);
+export function bulkWriter(db: Db): BulkWriter {
+  const handle = sqliteHandleOf(db);
   return handle ? sqliteWriter(handle) : kyselyWriter(db);
 }
 

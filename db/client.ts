@@ -30,6 +30,15 @@ export function rowsPerInsert(db: Db, columns: number): number {
   return Math.max(1, Math.floor(paramLimit(db) / columns));
 }
 
+/** A transaction of `root` answers engineOf and sqliteHandleOf as `root` does. */
+export function sameStore(trx: Db, root: Db): Db {
+  const engine = engines.get(root);
+  if (engine) engines.set(trx, engine);
+  const handle = sqliteHandles.get(root);
+  if (handle) sqliteHandles.set(trx, handle);
+  return trx;
+}
+
 export function fromDialect(dialect: Dialect, engine: Engine): Db {
   const db = new Kysely<Database>({ dialect });
   engines.set(db, engine);

@@ -1,5 +1,5 @@
 import type { Db } from '../client.js';
-import { engineOf } from '../client.js';
+import { engineOf, sameStore } from '../client.js';
 import { bulkWriter, type BulkWriter } from '../bulk.js';
 import type { Insertable } from 'kysely';
 import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, QuarantineTable, ReleasesTable, TendersTable } from '../schema.js';
@@ -48,7 +48,7 @@ const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
  */
 export async function storeReleases(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
   if (engineOf(db) === 'd1') return storeBatch(db, bulkWriter(db), source, incoming, now);
-  return db.transaction().execute((trx) => storeBatch(trx, bulkWriter(trx, db), source, incoming, now));
+  return db.transaction().execute((trx) => storeBatch(sameStore(trx, db), bulkWriter(sameStore(trx, db)), source, incoming, now));
 }
 
 async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {

@@ -1,19 +1,8 @@
 import type { Db } from '../client.js';
-import { rowsPerInsert } from '../client.js';
+import { bulkWriter } from '../bulk.js';
 import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { tagTender, TAGGER_VERSION, type TenderTags } from '../../src/domain/tagging/index.js';
 import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
-
-const PLACE_COLUMNS = 11;
-const CPV_COLUMNS = 8;
-/** D1 and SQLite take only so many host parameters: delete in chunks of ocids. */
-const OCIDS_PER_DELETE = 90;
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 export function tagRows(tags: TenderTags, now: string): { places: TenderPlacesTable[]; cpv: TenderCpvTable[] } {
   return {
@@ -72,14 +61,9 @@ export async function writeTags(db: Db, records: TenderRecord[], now: string): P
 }
 
 export async function replaceTagRows(db: Db, ocids: string[], places: TenderPlacesTable[], cpv: TenderCpvTable[]): Promise<void> {
-  for (const part of chunks(ocids, OCIDS_PER_DELETE)) {
-    await db.deleteFrom('tender_places').where('ocid', 'in', part).execute();
-    await db.deleteFrom('tender_cpv').where('ocid', 'in', part).execute();
-  }
-  for (const part of chunks(places, rowsPerInsert(db, PLACE_COLUMNS))) {
-    await db.insertInto('tender_places').values(part).onConflict((oc) => oc.doNothing()).execute();
-  }
-  for (const part of chunks(cpv, rowsPerInsert(db, CPV_COLUMNS))) {
-    await db.insertInto('tender_cpv').values(part).onConflict((oc) => oc.doNothing()).execute();
-  }
+  const writer = bulkWriter(db);
+  await writer.deleteWhereIn('tender_places', 'ocid', ocids);
+  await writer.deleteWhereIn('tender_cpv', 'ocid', ocids);
+  await writer.insert('tender_places', places, ['ocid', 'lot_id', 'role', 'party_id', 'code'], []);
+  await writer.insert('tender_cpv', cpv, ['ocid', 'lot_id', 'code'], []);
 }
