@@ -46,6 +46,8 @@ export interface CompiledSupplier {
   areaLen: Uint8Array;
   homeNum: number;
   homeLen: number;
+  /** This supplier alone as a one-row table, made when first needed. */
+  table?: SupplierTable;
 }
 
 export interface CompiledOpportunity {
@@ -294,36 +296,127 @@ const MUTUAL_RESERVED = new Set(['publicServiceMissionOrganization', 'shelteredW
  * explained results always agree. The cheapest gates run first.
  */
 export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settings: MatchSettings): number {
+  cs.table ??= supplierTable([cs]);
+  return scoreRow(co, cs.table, 0, settings);
+}
+
+/**
+ * Suppliers packed column by column in typed arrays, so that scoring thousands of them walks memory in
+ * order instead of chasing a dozen small objects per supplier.
+ */
+export interface SupplierTable {
+  rows: CompiledSupplier[];
+  divs: Uint32Array;
+  /** bit 0 national, 1 VCSE, 2 VCSE or cooperative, 3 has past wins. */
+  flags: Uint8Array;
+  cap: Float64Array;
+  homeNum: Uint32Array;
+  homeLen: Int8Array;
+  areaOff: Int32Array;
+  areaNum: Uint32Array;
+  areaLen: Uint8Array;
+  cpvOff: Int32Array;
+  cpvNum: Uint32Array;
+  cpvLen: Uint8Array;
+  tokOff: Int32Array;
+  tok: Int32Array;
+}
+
+export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
+  const n = rows.length;
+  let areas = 0;
+  let cpv = 0;
+  let toks = 0;
+  for (const r of rows) {
+    areas += r.areaNum.length;
+    cpv += r.sigNum.length;
+    toks += r.tokens.length;
+  }
+  const t: SupplierTable = {
+    rows,
+    divs: new Uint32Array(4 * n),
+    flags: new Uint8Array(n),
+    cap: new Float64Array(n),
+    homeNum: new Uint32Array(n),
+    homeLen: new Int8Array(n),
+    areaOff: new Int32Array(n + 1),
+    areaNum: new Uint32Array(areas),
+    areaLen: new Uint8Array(areas),
+    cpvOff: new Int32Array(n + 1),
+    cpvNum: new Uint32Array(cpv),
+    cpvLen: new Uint8Array(cpv),
+    tokOff: new Int32Array(n + 1),
+    tok: new Int32Array(toks),
+  };
+  let a = 0;
+  let c = 0;
+  let k = 0;
+  rows.forEach((r, i) => {
+    t.divs.set(r.divisions, 4 * i);
+    t.flags[i] = (r.national ? 1 : 0) | (r.isVcse ? 2 : 0) | (r.isMutualKind ? 4 : 0) | (r.pastWins.length ? 8 : 0);
+    t.cap[i] = r.capacity;
+    t.homeNum[i] = r.homeNum;
+    t.homeLen[i] = r.homeLen;
+    t.areaOff[i] = a;
+    t.areaNum.set(r.areaNum, a);
+    t.areaLen.set(r.areaLen, a);
+    a += r.areaNum.length;
+    t.cpvOff[i] = c;
+    t.cpvNum.set(r.sigNum, c);
+    t.cpvLen.set(r.sigLen, c);
+    c += r.sigNum.length;
+    t.tokOff[i] = k;
+    t.tok.set(r.tokens, k);
+    k += r.tokens.length;
+  });
+  t.areaOff[n] = a;
+  t.cpvOff[n] = c;
+  t.tokOff[n] = k;
+  return t;
+}
+
+function servesRow(pNum: Uint32Array, pLen: Uint8Array, t: SupplierTable, from: number, to: number): boolean {
+  for (let i = 0; i < pNum.length; i++) {
+    for (let j = from; j < to; j++) {
+      if (sharedItlChars(pNum[i], t.areaNum[j]) >= Math.min(pLen[i], t.areaLen[j])) return true;
+    }
+  }
+  return false;
+}
+
+/** The score of row `i` of a supplier table, or -1 when a gate excludes it. The cheapest gates run first. */
+export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, settings: MatchSettings): number {
   if (co.closed !== null) return -1;
   const od = co.divisions;
-  const sd = cs.divisions;
-  if (((od[0] & sd[0]) | (od[1] & sd[1]) | (od[2] & sd[2]) | (od[3] & sd[3])) === 0) return -1;
-  if (
-    !co.openToAll &&
-    !cs.national &&
-    !overlapsAnyBits(co.placeNum, co.placeLen, cs.areaNum, cs.areaLen) &&
-    !overlapsAnyBits(co.nationalNum, co.nationalLen, cs.areaNum, cs.areaLen)
-  ) {
-    return -1;
+  const d4 = 4 * i;
+  const sd = t.divs;
+  if (((od[0] & sd[d4]) | (od[1] & sd[d4 + 1]) | (od[2] & sd[d4 + 2]) | (od[3] & sd[d4 + 3])) === 0) return -1;
+  const flags = t.flags[i];
+  if (!co.openToAll && (flags & 1) === 0) {
+    const from = t.areaOff[i];
+    const to = t.areaOff[i + 1];
+    if (!servesRow(co.placeNum, co.placeLen, t, from, to) && !servesRow(co.nationalNum, co.nationalLen, t, from, to)) return -1;
   }
-  if (co.hasValue && co.value > cs.capacity) return -1;
+  const capacity = t.cap[i];
+  if (co.hasValue && co.value > capacity) return -1;
   const rk = co.reservedKind;
-  if (rk === 2 && !cs.isVcse) return -1;
-  if (rk === 3 && !cs.isMutualKind) return -1;
-  const home = cs.homeRegion;
-  if (co.reservedPlaces.length !== 0 && (home === null || !co.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL'))) return -1;
+  if (rk === 2 && (flags & 2) === 0) return -1;
+  if (rk === 3 && (flags & 4) === 0) return -1;
+  if (co.reservedPlaces.length !== 0) {
+    const home = t.rows[i].homeRegion;
+    if (home === null || !co.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL')) return -1;
+  }
 
-  const ns = co.sig;
   const nNum = co.sigNum;
   const nLen = co.sigLen;
-  const sNum = cs.sigNum;
-  const sLen = cs.sigLen;
+  const cFrom = t.cpvOff[i];
+  const cTo = t.cpvOff[i + 1];
   let cpvSum = 0;
   let best = 0;
-  for (let i = 0; i < nNum.length; i++) {
+  for (let a = 0; a < nNum.length; a++) {
     let top = 0;
-    for (let j = 0; j < sNum.length; j++) {
-      const r = cpvRelationOf(nNum[i], nLen[i], sNum[j], sLen[j]);
+    for (let b = cFrom; b < cTo; b++) {
+      const r = cpvRelationOf(nNum[a], nLen[a], t.cpvNum[b], t.cpvLen[b]);
       if (r > top) top = r;
     }
     cpvSum += top;
@@ -333,33 +426,39 @@ export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settin
 
   let shared = 0;
   const set = co.tokenSet;
-  const own = cs.tokens;
-  for (let k = 0; k < own.length; k++) {
-    const t = own[k];
-    if (t < set.length && set[t] === 1) shared++;
+  const kFrom = t.tokOff[i];
+  const kTo = t.tokOff[i + 1];
+  for (let k = kFrom; k < kTo; k++) {
+    const tok = t.tok[k];
+    if (tok < set.length && set[tok] === 1) shared++;
   }
-  const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(own.length * co.tokens.length));
+  const ownTokens = kTo - kFrom;
+  const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(ownTokens * co.tokens.length));
   let similarWins = 0;
-  for (let k = 0; k < cs.pastWins.length; k++) {
-    const win = cs.pastWins[k];
-    if (win.some((w) => ns.some((n) => cpvRelation(n, w) >= CPV_GATE))) similarWins++;
+  if ((flags & 8) !== 0) {
+    const ns = co.sig;
+    for (const win of t.rows[i].pastWins) {
+      if (win.some((w) => ns.some((n) => cpvRelation(n, w) >= CPV_GATE))) similarWins++;
+    }
   }
   const track = similarWins === 0 ? 0 : Math.min(1, 0.4 + 0.2 * similarWins);
-  const capability = 0.6 * (cpvSum / ns.length) + 0.25 * text + 0.15 * track;
+  const capability = 0.6 * (cpvSum / nNum.length) + 0.25 * text + 0.15 * track;
 
   let localLevel = 0;
-  if (cs.homeLen > 0) {
+  const homeLen = t.homeLen[i];
+  if (homeLen > 0) {
+    const homeNum = t.homeNum[i];
     const pNum = co.placeNum;
     const pLen = co.placeLen;
     for (let k = 0; k < pNum.length; k++) {
-      const l = Math.min(sharedItlChars(cs.homeNum, pNum[k]), cs.homeLen, pLen[k]);
+      const l = Math.min(sharedItlChars(homeNum, pNum[k]), homeLen, pLen[k]);
       if (l > localLevel) localLevel = l;
     }
   }
   const place = co.places.length === 0 ? (localLevel ? LOCAL_SCORE[localLevel] : 0.3) : LOCAL_SCORE[localLevel];
-  const size = !co.hasValue || cs.capacity === Number.POSITIVE_INFINITY ? 0.6 : co.value >= cs.capacity * 0.05 ? 1 : 0.8;
+  const size = !co.hasValue || capacity === Number.POSITIVE_INFINITY ? 0.6 : co.value >= capacity * 0.05 ? 1 : 0.8;
   let suitability = 0.6;
-  if (rk !== 0 || co.reservedPlaces.length !== 0 || (cs.isVcse && co.suitableVcse) || co.suitableSme) suitability = 1;
+  if (rk !== 0 || co.reservedPlaces.length !== 0 || ((flags & 2) !== 0 && co.suitableVcse) || co.suitableSme) suitability = 1;
   else if (co.unsuitableSme) suitability = 0.4;
   const w = settings.localWeight;
   const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * co.timeScore);
