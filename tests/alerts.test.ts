@@ -247,6 +247,20 @@ describe('sendDueAlerts against a real SMTP server', () => {
     expect(smtp.received.map((m) => m.parsed.subject).sort()).toEqual(['1 new tender you could win – best: Tender b (Oxfordshire County Council)', 'digest <m1@x>']);
   });
 
+  it('keeps messages pending, without counting against the address, while the server is unreachable', async () => {
+    const { deps, smtp, db } = await setup();
+    await addSupplier(db, { id: 'a', email: 'a@x.test' });
+    await addSupplier(db, { id: 'b', email: 'b@x.test' });
+    await addTender(db, { ocid: 't' });
+    await addMatch(db, { supplier: 'a', ocid: 't', score: 0.7 });
+    await addMatch(db, { supplier: 'b', ocid: 't', score: 0.7 });
+    await smtp.close();
+    expect(await sendDueAlerts(deps)).toMatchObject({ digests_queued: 2, sent: 0, deferred: 1, failed: 0 });
+    const rows = await db.selectFrom('alert_outbox').select(['status', 'attempts']).orderBy('attempts', 'desc').execute();
+    expect(rows).toEqual([{ status: 'pending', attempts: 1 }, { status: 'pending', attempts: 0 }]);
+    expect(await db.selectFrom('alert_preferences').select(['failures', 'paused']).execute()).toEqual([{ failures: 0, paused: 0 }, { failures: 0, paused: 0 }]);
+  });
+
   it('skips a run while another holds the lease', async () => {
     const { deps, db } = await setup();
     await db.insertInto('leases').values({ name: 'alerts', holder: 'someone-else', expires_at: '2026-11-24T09:05:00.000Z' }).execute();
