@@ -183,6 +183,7 @@ describe('candidate index', () => {
         maxContractValue: rnd() < 0.5 ? Math.round(rnd() * 1e6) : null,
         description: pick(['electrical inspection and testing', 'waste composting', 'grounds maintenance', 'software']),
         highPotential: rnd() < 0.2,
+        pastWins: rnd() < 0.2 ? [[pick(codes)]] : [],
       }),
     );
     const index = new SupplierIndex(suppliers);
