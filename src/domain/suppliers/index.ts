@@ -73,7 +73,8 @@ const shape = z.strictObject({
     .max(20)
     .nullable()
     .optional(),
-  members: z.array(z.string().min(1)).max(200).optional(),
+  // At most 90: membership writes must fit D1's 100 bound parameters in one statement.
+  members: z.array(z.string().min(1)).max(90).optional(),
   high_potential_override: z.boolean().nullable().optional(),
 });
 
