@@ -312,7 +312,8 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
 
   for (const part of chunks(due, inListSize(db, 400))) {
     const ids = part.map((d) => d.s.id);
-    const untold = await loadUntoldMatches(db, ids, now);
+    const withDescriptions = part.some((d) => d.prefs.include_words.length > 0 || d.prefs.exclude_words.length > 0);
+    const untold = await loadUntoldMatches(db, ids, now, { withDescriptions });
     const told = await loadToldItems(db, ids, now);
     const places = await loadDeliveryPlaces(db, untold.map((r) => r.ocid));
     const untoldBySupplier = groupBy(untold, (r) => r.supplier_id);

@@ -84,18 +84,18 @@ describe('sendDueAlerts against a real SMTP server', () => {
     expect(smtp.received).toHaveLength(2);
   });
 
-  it('applies per-supplier preferences: threshold, words, places, most items per email', async () => {
+  it('applies per-supplier preferences: threshold, words (title or description), places', async () => {
     const { deps, smtp, db } = await setup();
     await addSupplier(db, { id: 's', name: 'Kidlington Facilities', email: 'ops@kidlington.test' });
-    const titles = ['Soft Facilities Management Services', 'Cleaning Services Tender', 'Bradwell Boiler Replacement', 'Email Security Solution', 'Metal Handrails for Domestic Properties'];
+    const titles = ['Soft Facilities Management Services', 'Cleaning Services Tender', 'Heating works', 'Email Security Solution', 'Metal Handrails for Domestic Properties'];
     for (const [i, title] of titles.entries()) {
-      await addTender(db, { ocid: `o${i}`, title, regions: i === 3 ? ['UKM71'] : ['UKJ14'] });
+      await addTender(db, { ocid: `o${i}`, title, description: i === 2 ? 'Bradwell Boiler Replacement at the health centre' : null, regions: i === 3 ? ['UKM71'] : ['UKJ14'] });
       await addMatch(db, { supplier: 's', ocid: `o${i}`, score: 0.9 - i * 0.1 });
     }
     await db
       .insertInto('alert_preferences')
       .values({
-        supplier_id: 's', frequency: 'immediate', hour: 7, weekday: 1, timezone: 'Europe/London', min_score: 0.55, max_items: 2,
+        supplier_id: 's', frequency: 'immediate', hour: 7, weekday: 1, timezone: 'Europe/London', min_score: 0.55, max_items: 3,
         include_words: '[]', exclude_words: '["boiler"]', places: '["TLJ"]', paused: 0, paused_reason: null, paused_at: null,
         unsubscribed_at: null, failures: 0, last_failure: null, last_checked_at: null, last_sent_at: null, created_at: 'x', updated_at: 'x',
       })
@@ -105,7 +105,7 @@ describe('sendDueAlerts against a real SMTP server', () => {
     const text = smtp.received[0].parsed.text!;
     expect(text).toContain('Soft Facilities Management Services');
     expect(text).toContain('Cleaning Services Tender');
-    expect(text).not.toContain('Boiler');
+    expect(text).not.toContain('Heating works'); // "boiler" is excluded, and only its description says it
     expect(text).not.toContain('Email Security'); // Scotland (UKM71) is outside TLJ
     expect(text).not.toContain('Metal Handrails'); // score 0.5 is under 0.55
     // immediate: the next run is due at once but has nothing new above the threshold

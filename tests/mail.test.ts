@@ -158,6 +158,8 @@ describe('digest choice', () => {
     expect(r.moreWaiting).toBe(2);
     expect(chooseEntries({ ...base, maxItems: 10, excludeWords: ['kayak'] }, all).chosen.map((x) => x.ocid)).toEqual(['b', 'd', 'a']);
     expect(chooseEntries({ ...base, maxItems: 10, includeWords: ['training', 'works'] }, all).chosen.map((x) => x.ocid)).toEqual(['d', 'a']);
+    // words in the description count too
+    expect(chooseEntries({ ...base, includeWords: ['playground'] }, [{ ...c('g', 1, 'Parks works'), description: 'Renewal of the Ward End Park playground' }]).chosen.map((x) => x.ocid)).toEqual(['g']);
     // whole words only: "bus" is not "business"
     expect(chooseEntries({ ...base, includeWords: ['bus'] }, [c('f', 1, 'Business support')]).chosen).toEqual([]);
   });

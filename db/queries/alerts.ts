@@ -210,9 +210,13 @@ export function chunks<T>(list: T[], size: number): T[][] {
  * Matches of these suppliers that they have not been told of and whose tender (and lot) still takes
  * bids at `now`, with what the email shows about each.
  */
-export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date) {
+export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date, options: { withDescriptions: boolean }) {
   if (supplierIds.length === 0) return [];
   const nowIso = now.toISOString();
+  // Descriptions are long and only needed to look for a supplier's include/exclude words.
+  const descriptions = options.withDescriptions
+    ? ([sql<string | null>`t.description`.as('description'), sql<string | null>`l.description`.as('lot_description')] as const)
+    : ([sql<string | null>`NULL`.as('description'), sql<string | null>`NULL`.as('lot_description')] as const);
   return db
     .selectFrom('matches as m')
     .innerJoin('tenders as t', 't.ocid', 'm.ocid')
@@ -224,17 +228,16 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
       'm.score',
       'm.reasons',
       't.title',
-      't.description',
       't.buyer_name',
       't.value_amount',
       't.value_currency',
       't.deadline',
       't.url',
       'l.title as lot_title',
-      'l.description as lot_description',
       'l.value_amount as lot_value_amount',
       'l.value_currency as lot_value_currency',
       'l.places as lot_places',
+      ...descriptions,
     ])
     .where('m.supplier_id', 'in', supplierIds)
     .where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', 'not in', CLOSED_STATUSES)]))
