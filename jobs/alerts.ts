@@ -94,7 +94,7 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
   try {
     summary.recovered = await recoverBuilding(deps);
     if (options.queue !== false) Object.assign(summary, await queueDueDigests(deps, keep));
-    if (options.deliver !== false) Object.assign(summary, await deliverPending(deps, keep));
+    if (options.deliver !== false && deps.mailer.kind !== 'none') Object.assign(summary, await deliverPending(deps, keep));
     log.info('alerts: run finished', { ...summary });
     return summary;
   } finally {

@@ -261,6 +261,16 @@ describe('sendDueAlerts against a real SMTP server', () => {
     expect(await db.selectFrom('alert_preferences').select(['failures', 'paused']).execute()).toEqual([{ failures: 0, paused: 0 }, { failures: 0, paused: 0 }]);
   });
 
+  it('only queues where the runtime cannot send (a Worker), leaving the outbox untouched for the Node service', async () => {
+    const noMail = { kind: 'none', send: async () => ({ accepted: false, response: 'cannot send here' }), close: async () => {} };
+    const deps = await testDeps({ env: ENV, mailer: noMail as never });
+    await addSupplier(deps.db, { id: 'a', email: 'a@x.test' });
+    await addTender(deps.db, { ocid: 't' });
+    await addMatch(deps.db, { supplier: 'a', ocid: 't', score: 0.7 });
+    expect(await sendDueAlerts(deps)).toMatchObject({ digests_queued: 1, sent: 0, deferred: 0, transport: 'none' });
+    expect(await deps.db.selectFrom('alert_outbox').select(['status', 'attempts']).execute()).toEqual([{ status: 'pending', attempts: 0 }]);
+  });
+
   it('skips a run while another holds the lease', async () => {
     const { deps, db } = await setup();
     await db.insertInto('leases').values({ name: 'alerts', holder: 'someone-else', expires_at: '2026-11-24T09:05:00.000Z' }).execute();

@@ -24,6 +24,7 @@ export interface SendResult {
 
 /** The port every mail transport implements (SMTP, .eml file outbox, memory for tests). */
 export interface Mailer {
+  /** 'smtp', 'file', 'memory'; 'none' for a runtime that only queues (a Worker): alert runs then leave the outbox for the Node service. */
   readonly kind: string;
   send(mail: OutgoingMail): Promise<SendResult>;
   close(): Promise<void>;
