@@ -14,7 +14,7 @@ export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
   seconds: number;
 }
 
-const BATCH = 1000;
+const BATCH = 250;
 
 /**
  * Ingests a release package, record package or JSON-lines file. Each release is filed under the

