@@ -389,7 +389,8 @@ export async function buildingMessages(db: Db) {
 export async function markChecked(db: Db, supplierIds: string[], now: Date): Promise<void> {
   const nowIso = now.toISOString();
   const rows = supplierIds.map((id) => ({ ...defaultRow(id, nowIso), last_checked_at: nowIso }));
-  for (const part of chunks(rows, rowsPerInsert(db, 20))) {
+  // 20 columns per row, plus the one bound in the update clause (D1 allows 100 per statement).
+  for (const part of chunks(rows, Math.max(1, Math.floor((paramLimit(db) - 1) / 20)))) {
     await db
       .insertInto('alert_preferences')
       .values(part)
