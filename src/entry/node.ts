@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { migrate } from '../../db/migrate.js';
-import { startSchedule } from '../../jobs/schedule.js';
+import { startSchedule } from '../../jobs/schedule.node.js';
 import { createApp } from '../app.js';
 import { ConfigError, configFromProcess } from '../config.js';
 import { buildNodeDeps } from './node-deps.js';
