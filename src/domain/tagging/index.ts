@@ -3,10 +3,10 @@
  * supplier) and capability (CPV) per tender and lot. Pure: same record in, same tags out.
  */
 import type { Address, TenderRecord } from '../ocds/types.js';
-import { cpvAncestors, cpvDivision, cpvLabel, cpvLevel, normaliseCpv } from '../cpv/index.js';
-import { words } from './text.js';
+import { cpvDivision, cpvLabel, cpvLevel, cpvParent, normaliseCpv } from '../cpv/index.js';
+import { someWord, words } from './text.js';
 import { findPostcodes, postcodeToItl1, resolvePlace, itlLevel, type PlaceTag } from '../geo/index.js';
-import { classifyNotice, TAGGER_VERSION, type CpvPrediction } from './classifier.js';
+import { classifyNoticeWords, TAGGER_VERSION, type Classification, type CpvPrediction } from './classifier.js';
 
 export { TAGGER_VERSION };
 
@@ -94,10 +94,16 @@ function publishedCpv(codes: string[]): string[] {
 }
 
 /** True when a word of a published code's label (or its parent's) is in the text: the code then has a reading. */
-function labelsMeetText(published: string[], text: string): boolean {
-  const wanted = new Set(published.flatMap((code) => [code, ...cpvAncestors(code).slice(0, 1)]).flatMap(labelWords));
+function labelsMeetText(published: string[], title: string, description: string): boolean {
+  const wanted = new Set<string>();
+  for (const code of published) {
+    for (const w of labelWords(code)) wanted.add(w);
+    const parent = cpvParent(code);
+    if (parent) for (const w of labelWords(parent)) wanted.add(w);
+  }
   if (!wanted.size) return false;
-  return words(text).some((w) => wanted.has(w));
+  // The words of `${title} ${description}`, read until one meets a label.
+  return someWord(title, wanted) || someWord(description, wanted);
 }
 
 const labelWordCache = new Map<string, string[]>();
@@ -108,10 +114,11 @@ function labelWords(code: string): string[] {
 }
 
 // Lots often repeat the tender's words: classify each distinct text once per tender.
-let cache: { key: string; value: ReturnType<typeof classifyNotice> } | null = null;
-function classifyCached(title: string, description: string) {
-  const key = `${title}\u0000${description}`;
-  if (cache?.key !== key) cache = { key, value: classifyNotice(title, description) };
+let cache: { title: string; description: string; value: Classification } | null = null;
+function classifyCached(title: string, description: string): Classification {
+  if (cache?.title !== title || cache.description !== description) {
+    cache = { title, description, value: classifyNoticeWords(title, words(title), description) };
+  }
   return cache.value;
 }
 
@@ -130,7 +137,9 @@ export function capabilityTags(
   if (!title.trim() && !description.trim()) return tags;
   const needsInference = published.length === 0 || published.every((c) => cpvLevel(c) === 'division');
   // A published code whose label words appear in the text is never a contradiction: skip the classifier.
-  if (!needsInference && (!checkContradiction || labelsMeetText(published, `${title} ${description}`))) return tags;
+  let meets: boolean | undefined;
+  const labelsMeet = () => (meets ??= labelsMeetText(published, title, description));
+  if (!needsInference && (!checkContradiction || labelsMeet())) return tags;
   const result = classifyCached(title, description);
   let reason: InferenceReason | null = null;
   let candidates: CpvPrediction[] = [];
@@ -146,7 +155,7 @@ export function capabilityTags(
       !publishedDivisions.has(top.code) &&
       top.confidence >= CONTRADICTION_TOP &&
       publishedMass <= CONTRADICTION_PUBLISHED &&
-      !labelsMeetText(published, `${title} ${description}`)
+      !labelsMeet()
     ) {
       reason = 'contradicts_text';
       candidates = result.codes.filter((p) => cpvDivision(p.code) === top.code);
@@ -170,7 +179,9 @@ export function tagTender(record: TenderRecord): TenderTags {
   const places: TenderPlace[] = [];
   const placeProblems: string[] = [];
   const add = (lotId: string, role: PlaceRole, partyId: string, tags: PlaceTag[]) => {
-    for (const t of tags) places.push({ ...t, lotId, role, partyId });
+    for (const t of tags) {
+      places.push({ code: t.code, level: t.level, method: t.method, confidence: t.confidence, raw: t.raw, national: t.national, lotId, role, partyId });
+    }
   };
 
   const items = record.items ?? [];

@@ -36,14 +36,48 @@ export function stem(word: string): string {
   return w;
 }
 
+// The vocabulary of notices is small beside their number: stem each distinct word once. Bounded so that
+// a stream of odd tokens (references, URLs) cannot grow it without end.
+const stems = new Map<string, string>();
+const STEM_CACHE_LIMIT = 50_000;
+
+function stemCached(raw: string): string {
+  let s = stems.get(raw);
+  if (s === undefined) {
+    if (stems.size >= STEM_CACHE_LIMIT) stems.clear();
+    stems.set(raw, (s = stem(raw)));
+  }
+  return s;
+}
+
+const isDigits = (w: string) => {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+};
+
 /** Content words, stemmed, in order. */
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const raw of clean(text).split(/[^a-z0-9]+/)) {
-    if (raw.length < 2 || STOP.has(raw) || /^\d+$/.test(raw)) continue;
-    out.push(stem(raw));
+    if (raw.length < 2 || STOP.has(raw) || isDigits(raw)) continue;
+    out.push(stemCached(raw));
   }
   return out;
+}
+
+/** True when a content word of `text` is in `wanted`; stops at the first one. */
+export function someWord(text: string, wanted: Set<string>): boolean {
+  const cleaned = clean(text);
+  const token = /[a-z0-9]+/g;
+  for (let m = token.exec(cleaned); m; m = token.exec(cleaned)) {
+    const raw = m[0];
+    if (raw.length < 2 || STOP.has(raw) || isDigits(raw)) continue;
+    if (wanted.has(stemCached(raw))) return true;
+  }
+  return false;
 }
 
 /** Features: stemmed words plus adjacent pairs (`road_mainten`), each once. */
