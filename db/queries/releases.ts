@@ -47,8 +47,21 @@ const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
  * again. Where the engine has transactions the batch also runs in one, which is much faster on SQLite.
  */
 export async function storeReleases(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
-  if (engineOf(db) === 'd1') return storeBatch(db, bulkWriter(db), source, incoming, now);
+  // Inside a caller's transaction (see inStoreTransaction) the batch joins it.
+  if (engineOf(db) === 'd1' || db.isTransaction) return storeBatch(db, bulkWriter(db), source, incoming, now);
   return db.transaction().execute((trx) => storeBatch(sameStore(trx, db), bulkWriter(sameStore(trx, db)), source, incoming, now));
+}
+
+/**
+ * Runs `work` in one transaction where the engine has them (D1 has none: `work` gets the store itself).
+ * storeReleases calls made with the store it is given join that transaction, so that a bulk ingest
+ * commits once per several batches: fewer commits rewrite fewer index pages, while each batch still
+ * holds only its own releases in memory. A crash rolls back to the last commit, and the next run stores
+ * those releases again.
+ */
+export async function inStoreTransaction<T>(db: Db, work: (store: Db) => Promise<T>): Promise<T> {
+  if (engineOf(db) === 'd1' || db.isTransaction) return work(db);
+  return db.transaction().execute((trx) => work(sameStore(trx, db)));
 }
 
 async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
