@@ -54,9 +54,12 @@ function sqliteWriter(handle: SqliteHandle): BulkWriter {
       if (!rows.length) return;
       const columns = Object.keys(rows[0]);
       const s = statement(insertSql(table, columns, upsertOn, update));
+      // One argument array for every row: run() copies the values into the statement before returning.
+      const args: unknown[] = new Array(columns.length);
       for (const row of rows) {
         const r = row as Record<string, unknown>;
-        s.run(columns.map((c) => cellOf(r[c])));
+        for (let i = 0; i < columns.length; i++) args[i] = cellOf(r[columns[i]]);
+        s.run(args);
       }
     },
     async deleteWhereIn(table, column, values) {
