@@ -1,15 +1,19 @@
 /**
  * Matching many suppliers against many tenders without scoring every pair.
  *
- * The candidate index files each supplier under the CPV groups (first three digits) of its codes, and
- * under the division for codes given only at division level. A notice code is looked up in its own
- * group plus the division-level claimers of its division (or the whole division when the notice code is
- * itself a division). This is exactly the capability gate of the scorer (same group, or one code above
- * the other), so the index never drops a supplier the scorer would accept: ranking candidates only gives
- * the same lists as ranking everyone. The place, capacity and reserved-participation gates then run on
- * the few candidates left.
+ * Suppliers are filed under each significant CPV code they list (exact lists) and under every leading part of
+ * two digits or more of those codes (prefix lists). A notice code then finds, list by list, the suppliers whose
+ * codes are its own, above it, below it, or siblings sharing three or more digits: exactly the capability gate of
+ * the scorer, each list with the highest CPV relation its suppliers can have. Every list is ordered by the
+ * supplier's home area (ITL code as bits), so the suppliers based in the delivery place's ITL3, ITL2 or ITL1 area
+ * are one contiguous run found by binary search: the place part of their score is known before scoring them.
+ *
+ * A top-k search takes (list, place level) tiers by their ceiling (the best score any supplier in them can reach,
+ * from the CPV relation and place bounds and the notice's own constants) and stops when the k-th best score found
+ * is above the next ceiling. Every eligible supplier sits in some tier whose ceiling is at least its score, so
+ * the lists are exactly those of scoring every pair; the benchmark and tests check this against all-pairs.
  */
-import { compileOpportunity, compileSupplier, scoreCompiled, scoreRow, supplierTable, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
+import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
 import type { MatchResult, MatchSettings, Opportunity, SupplierProfile } from './types.js';
 
@@ -32,6 +36,7 @@ export function compareResults(a: { score: number; supplierId: string }, b: { sc
   return b.score - a.score || (a.supplierId < b.supplierId ? -1 : a.supplierId > b.supplierId ? 1 : 0);
 }
 
+
 interface Ranked {
   score: number;
   supplierId: string;
@@ -44,6 +49,10 @@ class TopList {
   constructor(private readonly limit: number) {}
 
   /** The score a newcomer must beat (or tie with a smaller id) to get in. */
+  get floor(): number {
+    return this.items.length >= this.limit ? this.items[this.items.length - 1].score : Number.NEGATIVE_INFINITY;
+  }
+
   offer(score: number, supplierId: string, supplier: number): void {
     const items = this.items;
     if (items.length >= this.limit) {
@@ -56,34 +65,6 @@ class TopList {
     items.splice(i, 0, r);
     if (items.length > this.limit) items.pop();
   }
-}
-
-function rank(
-  co: CompiledOpportunity,
-  suppliers: CompiledSupplier[],
-  table: SupplierTable,
-  /** Indexes to score; null = every supplier. */
-  candidates: number[] | null,
-  settings: MatchSettings,
-  options: RankOptions,
-  vocab: Vocabulary,
-): MatchResult[] {
-  if (co.closed) return [];
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const minScore = options.minScore ?? 0;
-  const top = new TopList(limit);
-  const all: Ranked[] = [];
-  const unlimited = limit === Number.POSITIVE_INFINITY;
-  const n = candidates ? candidates.length : suppliers.length;
-  for (let k = 0; k < n; k++) {
-    const i = candidates ? candidates[k] : k;
-    const score = scoreRow(co, table, i, settings);
-    if (score < 0 || score < minScore) continue;
-    if (unlimited) all.push({ score, supplierId: suppliers[i].profile.id, supplier: i });
-    else if (top.items.length < limit || score >= top.items[top.items.length - 1].score) top.offer(score, suppliers[i].profile.id, i);
-  }
-  const kept = unlimited ? all.sort(compareResults) : top.items;
-  return explainKept(co, suppliers, kept, settings, options, vocab);
 }
 
 function explainKept(
@@ -106,25 +87,92 @@ function stripVerdict(v: MatchResult & { eligible: true }): MatchResult {
   return result;
 }
 
-/** The suppliers filed under one CPV key, also split by the ITL1 regions they serve (national ones apart). */
-interface Bucket {
-  all: number[];
-  national: number[];
-  byRegion: Map<string, number[]>;
+/**
+ * The naive ranking: the domain scoring function (the one that writes the reasons, here without them) on every
+ * supplier, the eligible sorted best first, the first `limit` kept. No index, no bounds, no packed table: the
+ * baseline the index is measured and checked against.
+ */
+export function rankAllPairs(
+  co: CompiledOpportunity,
+  suppliers: CompiledSupplier[],
+  settings: MatchSettings,
+  options: RankOptions = {},
+  vocab?: Vocabulary,
+): MatchResult[] {
+  if (co.closed) return [];
+  const minScore = options.minScore ?? 0;
+  const eligible: MatchResult[] = [];
+  for (const cs of suppliers) {
+    const v = scoreCompiled(co, cs, settings, false);
+    if (v.eligible && v.score >= minScore) eligible.push(stripVerdict(v));
+  }
+  eligible.sort(compareResults);
+  const kept = eligible.slice(0, options.limit ?? eligible.length);
+  if (options.explain === false) return kept;
+  const byId = new Map(suppliers.map((s) => [s.profile.id, s]));
+  return kept.map((r) => {
+    const v = scoreCompiled(co, byId.get(r.supplierId)!, settings, true, vocab);
+    if (!v.eligible) throw new Error(`scoring disagrees for ${r.supplierId} on ${co.opportunity.ocid}`);
+    return stripVerdict(v);
+  });
 }
+
+/** Suppliers (table rows) filed under one CPV key, in row order, which is home-area order. */
+interface Posting {
+  rows: Int32Array;
+  homes: Uint32Array;
+  /**
+   * The rows that could serve a place outside their home's ITL1 region (national, or serving an area elsewhere,
+   * or with no home): the only ones a specific place can take without them being based near it.
+   */
+  away: Int32Array;
+}
+
+/** First position in `homes` (sorted) whose value is at least `v`. */
+function lowerBound(homes: Uint32Array, v: number): number {
+  let a = 0;
+  let b = homes.length;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (homes[m] < v) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/**
+ * Where a supplier can stand against the notice's places: based within the ITL area of `level` characters of
+ * place `place` (homes in [lo, hi)), or (place -1) anywhere else, serving the place without being based there.
+ */
+interface Slot {
+  place: number;
+  level: number;
+  placeScore: number;
+  lo: number;
+  hi: number;
+}
+
+/** Division-level relation (same division, no closer): what a notice code can still add once its lists are spent. */
+const SPENT = 0.1;
 
 export class SupplierIndex {
   readonly vocab: Vocabulary;
   readonly suppliers: CompiledSupplier[];
+  /** The suppliers packed by home area: row r is suppliers[supplierOfRow[r]]. */
   private readonly table: SupplierTable;
-  private readonly byGroup = new Map<string, Bucket>();
-  private readonly divisionClaimers = new Map<string, Bucket>();
-  private readonly byDivision = new Map<string, Bucket>();
-  /** Suppliers by each significant CPV code they list (`7942110`). */
-  private readonly byExact = new Map<string, Bucket>();
-  /** Suppliers by every leading part, three digits or more, of the codes they list. */
-  private readonly byPrefix = new Map<string, Bucket>();
+  private readonly supplierOfRow: Int32Array;
+  /** Suppliers by each significant CPV code they list (`7942110`, or a division `45`). */
+  private readonly byExact = new Map<string, Posting>();
+  /** Suppliers by every leading part, two digits or more, of the codes they list. */
+  private readonly byPrefix = new Map<string, Posting>();
   private readonly anyPastWins: boolean;
+  /** The most CPV divisions any one supplier lists. */
+  private readonly maxDivisions: number;
+  /** Rows by word id (of the words known when the index was built): rows wordOff[id] .. wordOff[id + 1]. */
+  private readonly wordOff: Int32Array;
+  private readonly wordRows: Int32Array;
+  /** Scratch: words each row shares with the notice being ranked (zero between rankings). */
+  private readonly shared: Uint16Array;
   /** How many supplier scores the bounded search has computed (for benchmarks). */
   scored = 0;
   private readonly stamp: Uint32Array;
@@ -134,113 +182,251 @@ export class SupplierIndex {
   constructor(profiles: SupplierProfile[], vocab = new Vocabulary()) {
     this.vocab = vocab;
     this.suppliers = profiles.map((p) => compileSupplier(p, vocab));
-    this.table = supplierTable(this.suppliers);
-    this.stamp = new Uint32Array(this.suppliers.length);
-    const push = (list: number[], i: number) => {
-      if (list[list.length - 1] !== i) list.push(i);
-    };
-    const add = (map: Map<string, Bucket>, key: string, i: number, regions: string[], national: boolean) => {
-      let b = map.get(key);
-      if (!b) map.set(key, (b = { all: [], national: [], byRegion: new Map() }));
-      push(b.all, i);
-      if (national) push(b.national, i);
-      else {
-        for (const r of regions) {
-          let list = b.byRegion.get(r);
-          if (!list) b.byRegion.set(r, (list = []));
-          push(list, i);
-        }
-      }
-    };
-    this.suppliers.forEach((s, i) => {
-      // ITL codes nest by prefix, so a supplier can only serve places in the ITL1 regions of its areas.
-      const regions = [...new Set(s.areas.map((a) => a.slice(0, 3)))];
-      for (const sig of [...new Set(s.sig)].sort()) {
-        const division = sig.slice(0, 2);
-        add(this.byDivision, division, i, regions, s.national);
-        if (sig.length <= 2) add(this.divisionClaimers, division, i, regions, s.national);
-        else add(this.byGroup, sig.slice(0, 3), i, regions, s.national);
-        add(this.byExact, sig, i, regions, s.national);
-        for (let k = 3; k <= sig.length; k++) add(this.byPrefix, sig.slice(0, k), i, regions, s.national);
-      }
+    const n = this.suppliers.length;
+    const suppliers = this.suppliers;
+    // Rows in home-area order: the suppliers based in one area are neighbours in memory and in every list.
+    const order = [...new Array(n).keys()].sort((a, b) => suppliers[a].homeNum - suppliers[b].homeNum || a - b);
+    this.supplierOfRow = new Int32Array(order);
+    const table = (this.table = supplierTable(order.map((i) => suppliers[i])));
+    // Explaining a kept supplier scores it from this table too, rather than from a one-row copy of its own.
+    table.rows.forEach((s, row) => {
+      s.table = table;
+      s.row = row;
     });
-    this.anyPastWins = this.suppliers.some((s) => s.pastWins.length > 0);
-  }
-
-  /**
-   * The candidate lists of a notice in tiers, each with the highest CPV relation any supplier first met in
-   * it can have with one of the notice's codes (an upper bound on the CPV part of its score), best first.
-   */
-  private tiers(co: CompiledOpportunity): Array<{ bound: number; bucket: Bucket }> {
-    const out: Array<{ bound: number; bucket: Bucket }> = [];
-    const push = (bound: number, bucket: Bucket | undefined) => {
-      if (bucket) out.push({ bound, bucket });
+    this.stamp = new Uint32Array(n);
+    this.shared = new Uint16Array(n);
+    const exact = new Map<string, number[]>();
+    const prefix = new Map<string, number[]>();
+    const file = (map: Map<string, number[]>, key: string, row: number) => {
+      const list = map.get(key);
+      if (!list) map.set(key, [row]);
+      else if (list[list.length - 1] !== row) list.push(row);
     };
-    for (const n of co.sig) {
-      const len = n.length;
-      const division = n.slice(0, 2);
-      if (len <= 2) {
-        push(1, this.divisionClaimers.get(division));
-        push(0.7, this.byDivision.get(division));
-        continue;
+    for (let row = 0; row < n; row++) {
+      for (const sig of table.rows[row].sig) {
+        file(exact, sig, row);
+        for (let k = 2; k <= sig.length; k++) file(prefix, sig.slice(0, k), row);
       }
-      push(1, this.byExact.get(n));
-      // Codes above the notice's: deeper is closer (the same formula as cpvRelationOf).
-      for (let k = len - 1; k >= 3; k--) push(0.55 + (0.4 * (k - 2)) / (len - 2), this.byExact.get(n.slice(0, k)));
-      push(0.55, this.divisionClaimers.get(division));
-      // Codes below the notice's.
-      push(0.7, this.byPrefix.get(n));
-      // Codes sharing d leading digits: at most 0.2 + 0.5 (d - 2) / (len - 2).
-      for (let d = len - 1; d >= 3; d--) push(0.2 + (0.5 * (d - 2)) / (len - 2), this.byPrefix.get(n.slice(0, d)));
     }
-    return out.sort((a, b) => b.bound - a.bound);
+    const away = new Uint8Array(n);
+    let maxDivisions = 0;
+    for (let row = 0; row < n; row++) {
+      const s = table.rows[row];
+      const region = s.homeRegion && s.homeRegion.length > 2 ? s.homeRegion.slice(0, 3) : null;
+      away[row] = s.national || region === null || s.areas.some((a) => !a.startsWith(region)) ? 1 : 0;
+      maxDivisions = Math.max(maxDivisions, new Set(s.sig.map((x) => x.slice(0, 2))).size);
+    }
+    this.maxDivisions = maxDivisions;
+    // Rows by word, by counting sort over the packed word ids.
+    const words = vocab.size;
+    const wordOff = (this.wordOff = new Int32Array(words + 1));
+    for (let k = 0; k < table.tok.length; k++) wordOff[table.tok[k] + 1]++;
+    for (let id = 0; id < words; id++) wordOff[id + 1] += wordOff[id];
+    const fill = new Int32Array(wordOff.subarray(0, words));
+    const wordRows = (this.wordRows = new Int32Array(table.tok.length));
+    for (let row = 0; row < n; row++) {
+      for (let k = table.tokOff[row]; k < table.tokOff[row + 1]; k++) wordRows[fill[table.tok[k]]++] = row;
+    }
+    const pack = (from: Map<string, number[]>, to: Map<string, Posting>) => {
+      for (const [key, list] of from) {
+        const rows = new Int32Array(list);
+        const homes = new Uint32Array(rows.length);
+        for (let k = 0; k < rows.length; k++) homes[k] = table.homeNum[rows[k]];
+        to.set(key, { rows, homes, away: rows.filter((row) => away[row] === 1) });
+      }
+    };
+    pack(exact, this.byExact);
+    pack(prefix, this.byPrefix);
+    this.anyPastWins = suppliers.some((s) => s.pastWins.length > 0);
   }
 
   /**
-   * Top `limit` by walking the tiers best first and stopping once no supplier left can beat the list:
-   * the same result as scoring every candidate, because every bound is an upper bound of the real score.
+   * For one notice code, its postings best first, each with the highest CPV relation any of its suppliers can
+   * have with the code (the formulas of cpvRelationOf).
+   */
+  private postingsOf(n: string): Array<{ posting: Posting; bound: number }> {
+    const best = new Map<Posting, number>();
+    const add = (bound: number, posting: Posting | undefined) => {
+      if (posting && !((best.get(posting) ?? -1) >= bound)) best.set(posting, bound);
+    };
+    const len = n.length;
+    add(1, this.byExact.get(n));
+    if (len <= 2) add(0.7, this.byPrefix.get(n));
+    else {
+      // Codes above the notice's (down to its division): deeper is closer.
+      for (let k = len - 1; k >= 2; k--) add(0.55 + (0.4 * (k - 2)) / (len - 2), this.byExact.get(n.slice(0, k)));
+      // Codes below it.
+      add(0.7, this.byPrefix.get(n));
+      // Siblings sharing d leading digits: at most 0.2 + 0.5 (d - 2) / (len - 2).
+      for (let d = len - 1; d >= 3; d--) add(0.2 + (0.5 * (d - 2)) / (len - 2), this.byPrefix.get(n.slice(0, d)));
+    }
+    return [...best].map(([posting, bound]) => ({ posting, bound })).sort((a, b) => b.bound - a.bound || a.posting.rows.length - b.posting.rows.length);
+  }
+
+  /**
+   * The best `limit` (or all, when unlimited), by a threshold algorithm over (posting, slot) runs.
+   *
+   * A supplier not yet scored that stands in slot s (its best local level at some place, or nowhere local) can
+   * relate to notice code b no better than the best posting of b not yet scanned for s (or SPENT when none is
+   * left): its score is at most the slot's ceiling, built from those bounds, the slot's place score, text 1 and
+   * the notice's own constants. Each step scans the most promising run of the slot with the highest ceiling,
+   * and the search stops once the k-th best score is above every ceiling: the result is exactly that of
+   * scoring every candidate.
    */
   private rankBounded(co: CompiledOpportunity, settings: MatchSettings, limit: number, minScore: number): Ranked[] {
+    const unlimited = limit === Number.POSITIVE_INFINITY;
+    const top = new TopList(limit);
+    const all: Ranked[] = [];
     const w = settings.localWeight;
-    const placeMax = co.places.length === 0 ? 0.3 : 1;
     const sizeMax = co.hasValue ? 1 : 0.6;
     const suitMax =
       co.reservedKind !== 0 || co.reservedPlaces.length !== 0 || co.suitableSme || co.suitableVcse ? 1 : co.unsuitableSme ? 0.4 : 0.6;
     const trackMax = this.anyPastWins ? 1 : 0;
     const m = co.sig.length;
-    const ceiling = (cpvBest: number) => {
-      // The mean CPV relation over the notice's codes is at most the best one.
-      const capability = 0.6 * Math.min(1, cpvBest) + 0.25 + 0.15 * trackMax;
-      return w * placeMax + (1 - w) * (0.55 * capability + 0.15 * sizeMax + 0.15 * suitMax + 0.15 * co.timeScore) + 1e-4;
-    };
-    void m;
-    const top = new TopList(limit);
-    const e = ++this.epoch;
-    const regions = co.openToAll ? null : [...new Set([...co.places, ...co.nationalPlaces].map((p) => p.slice(0, 3)))];
-    const scoreList = (list: number[] | undefined) => {
-      if (!list) return;
-      for (const i of list) {
-        if (this.stamp[i] === e) continue;
-        this.stamp[i] = e;
-        this.scored++;
-        const score = scoreRow(co, this.table, i, settings);
-        if (score < 0 || score < minScore) continue;
-        // Most scores are below the list's last: skip them before touching the supplier object.
-        if (top.items.length >= limit && score < top.items[top.items.length - 1].score) continue;
-        top.offer(score, this.suppliers[i].profile.id, i);
-      }
-    };
-    for (const { bound, bucket } of this.tiers(co)) {
-      const ceil = ceiling(bound);
-      if (ceil < minScore) break;
-      if (top.items.length >= limit && top.items[top.items.length - 1].score > ceil) break;
-      if (!regions) scoreList(bucket.all);
-      else {
-        scoreList(bucket.national);
-        for (const r of regions) scoreList(bucket.byRegion.get(r));
+    const fixed = (1 - w) * (0.55 * 0.15 * trackMax + 0.15 * sizeMax + 0.15 * suitMax + 0.15 * co.timeScore) + 1e-4;
+    // Until every supplier sharing a word with the notice has been scored, anyone unseen may have text 1.
+    const textPart = (1 - w) * 0.55 * 0.25;
+    let textMax = 1;
+    let wordWork = 0;
+    for (const tok of co.tokens) if (tok + 1 < this.wordOff.length) wordWork += this.wordOff[tok + 1] - this.wordOff[tok];
+    const cpvWeight = ((1 - w) * 0.55 * 0.6) / m;
+    // A supplier's code relates only to notice codes of its own division, and it lists at most maxDivisions.
+    const divisionOf = co.sig.map((n) => n.slice(0, 2));
+    const divisions = [...new Set(divisionOf)];
+    const divisionIndex = new Int32Array(divisionOf.map((d) => divisions.indexOf(d)));
+    const divisionSum = new Float64Array(divisions.length);
+    const capDivisions = this.maxDivisions < divisions.length;
+
+    // Postings of every notice code, numbered once per notice.
+    const numberOf = new Map<Posting, number>();
+    const postings: Posting[] = [];
+    const lists = co.sig.map((n) =>
+      this.postingsOf(n).map(({ posting, bound }) => {
+        let x = numberOf.get(posting);
+        if (x === undefined) {
+          x = postings.length;
+          numberOf.set(posting, x);
+          postings.push(posting);
+        }
+        return { x, bound };
+      }),
+    );
+
+    const placed = co.places.length > 0;
+    const places = placed ? co.placeNum.length : 0;
+    // Someone not based near a specific place can only take it by serving it from elsewhere (or nationally).
+    const awayOnly = placed && !co.openToAll && co.nationalPlaces.length === 0;
+    const slots: Slot[] = [];
+    for (let p = 0; p < places; p++) {
+      const bits = co.placeNum[p];
+      for (let level = Math.min(3, co.placeLen[p]); level >= 1; level--) {
+        const span = 2 ** (6 * (3 - level));
+        const lo = bits - (bits % span);
+        slots.push({ place: p, level, placeScore: LOCAL_SCORE[level], lo, hi: lo + span });
       }
     }
-    return top.items;
+    slots.push({ place: -1, level: 0, placeScore: placed ? LOCAL_SCORE[0] : 0.3, lo: 0, hi: 0 });
+
+    // Scanned state of each posting: wholly, or per place the lowest local level scanned (4 = none).
+    const whole = new Uint8Array(postings.length);
+    const stride = Math.max(1, places);
+    const scannedLevel = new Int8Array(postings.length * stride).fill(4);
+    const pointer = new Int32Array(slots.length * m);
+    const scanned = (x: number, s: Slot) => whole[x] === 1 || (s.place >= 0 && scannedLevel[x * stride + s.place] <= s.level);
+
+    const e = ++this.epoch;
+    const stamp = this.stamp;
+    const table = this.table;
+    const consider = (row: number) => {
+      if (stamp[row] === e) return;
+      stamp[row] = e;
+      this.scored++;
+      const score = scoreRow(co, table, row, settings);
+      if (score < 0 || score < minScore) return;
+      if (unlimited) all.push({ score, supplierId: table.rows[row].profile.id, supplier: this.supplierOfRow[row] });
+      else if (score >= top.floor) top.offer(score, table.rows[row].profile.id, this.supplierOfRow[row]);
+    };
+    for (;;) {
+      let bestCeiling = Number.NEGATIVE_INFINITY;
+      let bestSlot = -1;
+      for (let si = 0; si < slots.length; si++) {
+        const s = slots[si];
+        let open = false;
+        divisionSum.fill(0);
+        for (let b = 0; b < m; b++) {
+          const list = lists[b];
+          let q = pointer[si * m + b];
+          while (q < list.length && scanned(list[q].x, s)) q++;
+          pointer[si * m + b] = q;
+          if (q < list.length) {
+            divisionSum[divisionIndex[b]] += list[q].bound;
+            open = true;
+          } else divisionSum[divisionIndex[b]] += SPENT;
+        }
+        if (!open) continue;
+        let sum = 0;
+        if (capDivisions) {
+          const sorted = new Float64Array(divisionSum).sort();
+          for (let k = sorted.length - 1; k >= sorted.length - this.maxDivisions; k--) sum += sorted[k];
+        } else for (let k = 0; k < divisionSum.length; k++) sum += divisionSum[k];
+        const ceiling = w * s.placeScore + cpvWeight * Math.min(m, sum) + textPart * textMax + fixed;
+        if (ceiling > bestCeiling) {
+          bestCeiling = ceiling;
+          bestSlot = si;
+        }
+      }
+      if (bestSlot < 0 || bestCeiling < minScore) break;
+      if (!unlimited && top.floor > bestCeiling) break;
+
+      // The slot's most promising unscanned posting.
+      const s = slots[bestSlot];
+      let x = -1;
+      let bound = -1;
+      for (let b = 0; b < m; b++) {
+        const q = pointer[bestSlot * m + b];
+        if (q < lists[b].length && lists[b][q].bound > bound) {
+          bound = lists[b][q].bound;
+          x = lists[b][q].x;
+        }
+      }
+      const { homes } = postings[x];
+      const rows = s.place < 0 && awayOnly ? postings[x].away : postings[x].rows;
+      let from = 0;
+      let to = rows.length;
+      if (s.place >= 0) {
+        from = lowerBound(homes, s.lo);
+        to = lowerBound(homes, s.hi);
+      }
+      // When only text similarity could lift anyone unseen over the bar, count the words every supplier shares
+      // with the notice (far cheaper than scoring a long run): that gives each one's text part exactly, so only
+      // those whose text can carry them over the bar are scored, and nobody left unseen has any text part.
+      const bar = Math.max(top.floor, minScore);
+      if (textMax === 1 && bar > bestCeiling - textPart && (to - from) * 8 > wordWork) {
+        const need = (bar - (bestCeiling - textPart)) / textPart - 1e-9;
+        const shared = this.shared;
+        const touched: number[] = [];
+        for (const tok of co.tokens) {
+          if (tok + 1 >= this.wordOff.length) continue;
+          for (let k = this.wordOff[tok]; k < this.wordOff[tok + 1]; k++) {
+            const row = this.wordRows[k];
+            if (shared[row]++ === 0) touched.push(row);
+          }
+        }
+        const noticeWords = co.tokens.length;
+        for (const row of touched) {
+          const own = table.tokOff[row + 1] - table.tokOff[row];
+          const text = Math.min(1, (2 * shared[row]) / Math.sqrt(own * noticeWords));
+          shared[row] = 0;
+          if (text >= need) consider(row);
+        }
+        textMax = 0;
+        continue;
+      }
+      if (s.place >= 0) scannedLevel[x * stride + s.place] = s.level;
+      else whole[x] = 1;
+      for (let k = from; k < to; k++) consider(rows[k]);
+    }
+    return unlimited ? all.sort(compareResults) : top.items;
   }
 
   get size(): number {
@@ -248,37 +434,29 @@ export class SupplierIndex {
   }
 
   /**
-   * Indexes of the suppliers that pass the capability gate for this notice and could serve its place,
-   * each once. Exactly a superset of those the scorer accepts.
+   * Indexes of the suppliers with a code in the same CPV group (or division, for a division-level notice code)
+   * as one of the notice's codes, or a division-level code above one, each once: a superset of those the
+   * scorer accepts on capability.
    */
   candidates(co: CompiledOpportunity): number[] {
     const out: number[] = [];
     const e = ++this.epoch;
-    const takeList = (list: number[] | undefined) => {
-      if (!list) return;
-      for (const i of list) {
-        if (this.stamp[i] !== e) {
-          this.stamp[i] = e;
-          out.push(i);
+    const take = (p: Posting | undefined) => {
+      if (!p) return;
+      for (const row of p.rows) {
+        if (this.stamp[row] !== e) {
+          this.stamp[row] = e;
+          out.push(this.supplierOfRow[row]);
         }
       }
     };
-    const regions = co.openToAll ? null : [...new Set([...co.places, ...co.nationalPlaces].map((p) => p.slice(0, 3)))];
-    const take = (b: Bucket | undefined) => {
-      if (!b) return;
-      if (!regions) return takeList(b.all);
-      takeList(b.national);
-      for (const r of regions) takeList(b.byRegion.get(r));
-    };
     for (const sig of co.sig) {
-      const division = sig.slice(0, 2);
-      if (sig.length <= 2) take(this.byDivision.get(division));
+      if (sig.length <= 2) take(this.byPrefix.get(sig));
       else {
-        take(this.byGroup.get(sig.slice(0, 3)));
-        take(this.divisionClaimers.get(division));
+        take(this.byPrefix.get(sig.slice(0, 3)));
+        take(this.byExact.get(sig.slice(0, 2)));
       }
     }
-    // In memory order: the compiled suppliers were made one after another, so this walks the heap forwards.
     return out.sort((a, b) => a - b);
   }
 
@@ -290,16 +468,14 @@ export class SupplierIndex {
   match(opportunity: Opportunity | CompiledOpportunity, now: Date, settings: MatchSettings, options: RankOptions = {}): MatchResult[] {
     const co = 'opportunity' in opportunity ? opportunity : this.compile(opportunity, now);
     if (co.closed) return [];
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    if (limit === Number.POSITIVE_INFINITY) return rank(co, this.suppliers, this.table, this.candidates(co), settings, options, this.vocab);
-    const kept = this.rankBounded(co, settings, limit, options.minScore ?? 0);
+    const kept = this.rankBounded(co, settings, options.limit ?? Number.POSITIVE_INFINITY, options.minScore ?? 0);
     return explainKept(co, this.suppliers, kept, settings, options, this.vocab);
   }
 
-  /** The same ranking by scoring every supplier: the baseline the index is measured and checked against. */
+  /** The same ranking by the naive all-pairs scorer over this index's suppliers (tests compare the two). */
   matchAllPairs(opportunity: Opportunity | CompiledOpportunity, now: Date, settings: MatchSettings, options: RankOptions = {}): MatchResult[] {
     const co = 'opportunity' in opportunity ? opportunity : this.compile(opportunity, now);
-    return rank(co, this.suppliers, this.table, null, settings, options, this.vocab);
+    return rankAllPairs(co, this.suppliers, settings, options, this.vocab);
   }
 
   position(supplierId: string): number | undefined {

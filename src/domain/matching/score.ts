@@ -27,7 +27,8 @@ export interface CompiledSupplier {
   /** Significant digits of each CPV code, de-duplicated. */
   sig: string[];
   codes: string[];
-  tokens: Int32Array;
+  /** Sorted word ids. Plain arrays, not typed ones: a hundred thousand suppliers with eight small typed arrays each made the collector crawl. */
+  tokens: number[];
   keywordPhrases: string[];
   /** Home region and served areas (ITL codes), for the place gate. */
   areas: string[];
@@ -35,19 +36,20 @@ export interface CompiledSupplier {
   capacity: number;
   isVcse: boolean;
   /** Bit per CPV division (00–99) of its codes: a quick "no shared division" rejection. */
-  divisions: Uint32Array;
-  sigNum: Uint32Array;
-  sigLen: Uint8Array;
+  divisions: number[];
+  sigNum: number[];
+  sigLen: number[];
   /** Significant CPV digits of each past win. */
   pastWins: string[][];
   homeRegion: string | null;
   isMutualKind: boolean;
-  areaNum: Uint32Array;
-  areaLen: Uint8Array;
+  areaNum: number[];
+  areaLen: number[];
   homeNum: number;
   homeLen: number;
-  /** This supplier alone as a one-row table, made when first needed. */
+  /** The packed table holding this supplier (an index's, or its own one-row table made when first needed) and its row. */
   table?: SupplierTable;
+  row?: number;
 }
 
 export interface CompiledOpportunity {
@@ -111,17 +113,17 @@ export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): Co
     profile,
     codes,
     sig,
-    sigNum: Uint32Array.from(sig.map(cpvNibbles)),
-    sigLen: Uint8Array.from(sig.map((x) => x.length)),
-    divisions: divisionMask(sig),
+    sigNum: sig.map(cpvNibbles),
+    sigLen: sig.map((x) => x.length),
+    divisions: Array.prototype.slice.call(divisionMask(sig)) as number[],
     pastWins: (profile.pastWins ?? []).map((codes) => codes.map(cpvSignificant)),
     homeRegion: profile.homeRegion,
     isMutualKind: profile.kind === 'vcse' || profile.kind === 'cooperative',
-    areaNum: Uint32Array.from(areas.map(itlBits)),
-    areaLen: Uint8Array.from(areas.map((a) => a.length - 2)),
+    areaNum: areas.map(itlBits),
+    areaLen: areas.map((a) => a.length - 2),
     homeNum: profile.homeRegion ? itlBits(profile.homeRegion) : 0,
     homeLen: profile.homeRegion ? profile.homeRegion.length - 2 : -1,
-    tokens: vocab.encode(allWords),
+    tokens: vocab.encodeList(allWords),
     keywordPhrases,
     areas,
     national: profile.national || areas.includes('TL'),
@@ -173,12 +175,12 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
     reservedPlaces: opportunity.reservedPlaces,
     suitableSme: opportunity.suitableSme === true,
     unsuitableSme: opportunity.suitableSme === false,
-    sigNum: Uint32Array.from(sig.map(cpvNibbles)),
-    sigLen: Uint8Array.from(sig.map((x) => x.length)),
-    placeNum: Uint32Array.from([...new Set(places)].map(itlBits)),
-    placeLen: Uint8Array.from([...new Set(places)].map((p) => p.length - 2)),
-    nationalNum: Uint32Array.from([...new Set(nationalPlaces)].map(itlBits)),
-    nationalLen: Uint8Array.from([...new Set(nationalPlaces)].map((p) => p.length - 2)),
+    sigNum: new Uint32Array(sig.map(cpvNibbles)),
+    sigLen: new Uint8Array(sig.map((x) => x.length)),
+    placeNum: new Uint32Array([...new Set(places)].map(itlBits)),
+    placeLen: new Uint8Array([...new Set(places)].map((p) => p.length - 2)),
+    nationalNum: new Uint32Array([...new Set(nationalPlaces)].map(itlBits)),
+    nationalLen: new Uint8Array([...new Set(nationalPlaces)].map((p) => p.length - 2)),
     suitableVcse: opportunity.suitableVcse === true,
     codes,
     sig,
@@ -251,7 +253,8 @@ function overlapsAnyBits(pNum: Uint32Array, pLen: Uint8Array, aNum: Uint32Array,
   return false;
 }
 
-const LOCAL_SCORE = [0.15, 0.5, 0.75, 1];
+/** Place part of the score by local level (0 = serves the place without being based there). */
+export const LOCAL_SCORE = [0.15, 0.5, 0.75, 1];
 
 /** True when one of `places` and one of `areas` lie one within the other (ITL codes nest by prefix). */
 function overlapsAny(places: string[], areas: string[]): boolean {
@@ -296,8 +299,12 @@ const MUTUAL_RESERVED = new Set(['publicServiceMissionOrganization', 'shelteredW
  * explained results always agree. The cheapest gates run first.
  */
 export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settings: MatchSettings): number {
-  cs.table ??= supplierTable([cs]);
-  return scoreRow(co, cs.table, 0, settings);
+  if (cs.table) return scoreRow(co, cs.table, cs.row ?? 0, settings);
+  // A supplier outside any index is copied into one reused row rather than given a table of its own.
+  const t = scratchFor(cs);
+  const score = scoreRow(co, t, 0, settings);
+  t.rows[0] = EMPTY_ROW;
+  return score;
 }
 
 /**
@@ -322,8 +329,18 @@ export interface SupplierTable {
   tok: Int32Array;
 }
 
+let scratch: SupplierTable | null = null;
+const EMPTY_ROW = null as unknown as CompiledSupplier;
+
+function scratchFor(cs: CompiledSupplier): SupplierTable {
+  if (!scratch || scratch.areaNum.length < cs.areaNum.length || scratch.cpvNum.length < cs.sigNum.length || scratch.tok.length < cs.tokens.length) {
+    scratch = emptyTable(1, Math.max(8, cs.areaNum.length), Math.max(16, cs.sigNum.length), Math.max(64, cs.tokens.length));
+  }
+  fillRows(scratch, [cs]);
+  return scratch;
+}
+
 export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
-  const n = rows.length;
   let areas = 0;
   let cpv = 0;
   let toks = 0;
@@ -332,8 +349,14 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
     cpv += r.sigNum.length;
     toks += r.tokens.length;
   }
-  const t: SupplierTable = {
-    rows,
+  const t = emptyTable(rows.length, areas, cpv, toks);
+  fillRows(t, rows);
+  return t;
+}
+
+function emptyTable(n: number, areas: number, cpv: number, toks: number): SupplierTable {
+  return {
+    rows: [],
     divs: new Uint32Array(4 * n),
     flags: new Uint8Array(n),
     cap: new Float64Array(n),
@@ -348,6 +371,11 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
     tokOff: new Int32Array(n + 1),
     tok: new Int32Array(toks),
   };
+}
+
+function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
+  const n = rows.length;
+  t.rows = rows;
   let a = 0;
   let c = 0;
   let k = 0;
@@ -372,7 +400,6 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
   t.areaOff[n] = a;
   t.cpvOff[n] = c;
   t.tokOff[n] = k;
-  return t;
 }
 
 function servesRow(pNum: Uint32Array, pLen: Uint8Array, t: SupplierTable, from: number, to: number): boolean {

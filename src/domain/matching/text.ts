@@ -53,8 +53,19 @@ export class Vocabulary {
     return id;
   }
 
+  /** How many distinct words it knows. */
+  get size(): number {
+    return this.list.length;
+  }
+
   word(id: number): string {
     return this.list[id];
+  }
+
+  /** The same as a plain array. */
+  encodeList(allWords: string[]): number[] {
+    const ids = allWords.map((w) => this.id(w));
+    return ids.sort((a, b) => a - b);
   }
 
   /** Sorted, distinct ids of the words of `text`. */
@@ -67,7 +78,7 @@ export class Vocabulary {
 }
 
 /** Size of the intersection of two sorted id arrays. */
-export function overlap(a: Int32Array, b: Int32Array): number {
+export function overlap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let i = 0;
   let j = 0;
   let n = 0;
@@ -84,7 +95,7 @@ export function overlap(a: Int32Array, b: Int32Array): number {
   return n;
 }
 
-export function sharedIds(a: Int32Array, b: Int32Array): number[] {
+export function sharedIds(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
