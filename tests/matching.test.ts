@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileReleases } from '../src/domain/ocds/compile.js';
 import { normalise } from '../src/domain/ocds/normalise.js';
-import { SupplierIndex, rankValue, scoreMatch, type MatchSettings } from '../src/domain/matching/index.js';
+import { compileOpportunity, compileSupplier, rankAllPairs, SupplierIndex, rankValue, scoreMatch, Vocabulary, type MatchSettings } from '../src/domain/matching/index.js';
 import { opportunitiesOf } from '../src/domain/matching/opportunity.js';
 import { deriveHighPotential, normaliseCompanyNumber } from '../src/domain/suppliers/index.js';
 import { SHARED_DATA } from './helpers.js';
@@ -199,6 +199,97 @@ describe('candidate index', () => {
       const slow = index.matchAllPairs(opp, NOW, SETTINGS, { limit: 10 });
       expect(fast.map((r) => [r.supplierId, r.score])).toEqual(slow.map((r) => [r.supplierId, r.score]));
       expect(index.candidates(index.compile(opp, NOW)).length).toBeLessThan(suppliers.length);
+    }
+  });
+});
+
+describe('bounded top-k search', () => {
+  // Real CPV codes at every depth (divisions, groups, classes, deep codes) so that exact, parent, child, sibling
+  // and division-only relations all occur; real delivery places at ITL1, ITL2 and ITL3.
+  const codes = ['45000000', '45200000', '45210000', '45212000', '45212200', '45310000', '45311000', '50000000', '50700000', '50711000', '71000000', '71200000', '71220000', '71221000', '71222000', '90500000', '90511000', '77310000'];
+  const homes = ['TLM82', 'TLM93', 'TLM71', 'TLM8', 'TLM', 'TLK41', 'TLK4', 'TLG31', 'TLL11', 'TLL22'];
+  const texts = ['electrical inspection and testing', 'waste composting', 'grounds maintenance of parks', 'school building works', 'architectural design services for schools', 'road maintenance'];
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+  // Groups of identical profiles under different ids make exact ties, which must break by supplier id.
+  const suppliers = Array.from({ length: 240 }, (_, g) => {
+    const base = {
+      cpv: [pick(codes), ...(rnd() < 0.5 ? [pick(codes)] : []), ...(rnd() < 0.2 ? [pick(codes)] : [])],
+      homeRegion: pick(homes),
+      serves: rnd() < 0.2 ? [pick(homes).slice(0, 3)] : [],
+      national: rnd() < 0.08,
+      maxContractValue: rnd() < 0.6 ? Math.round(rnd() * 2e6) : null,
+      description: `${pick(texts)}. ${pick(texts)}`,
+      kind: pick(['micro', 'small', 'medium', 'vcse', 'cooperative'] as const),
+      pastWins: rnd() < 0.15 ? [[pick(codes)]] : [],
+    };
+    return Array.from({ length: 1 + Math.floor(rnd() * 3) }, (_, k) => supplier({ id: `t${String(g).padStart(3, '0')}-${k}`, ...base }));
+  }).flat();
+  const index = new SupplierIndex(suppliers);
+  const opps = Array.from({ length: 80 }, (_, t) => {
+    const placeKind = rnd();
+    const places =
+      placeKind < 0.15
+        ? []
+        : placeKind < 0.25
+          ? [{ code: 'TLC', national: true }, { code: 'TLD', national: true }, { code: 'TLK', national: true }]
+          : placeKind < 0.3
+            ? [{ code: 'TL', national: true }, { code: pick(homes), national: false }]
+            : Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => ({ code: pick(homes), national: false }));
+    return opportunity({
+      ocid: `k${t}`,
+      cpv: Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => pick(codes)),
+      places,
+      value: rnd() < 0.6 ? Math.round(rnd() * 1e6) : null,
+      text: `${pick(texts)}\n${pick(texts)}`,
+      suitableSme: rnd() < 0.3 ? true : rnd() < 0.2 ? false : null,
+      suitableVcse: rnd() < 0.2 ? true : null,
+      reserved: rnd() < 0.1 ? [pick(['sme', 'vcse', 'publicServiceMissionOrganization'])] : [],
+    });
+  });
+  const pairs = (rs: Array<{ supplierId: string; score: number }>) => rs.map((r) => [r.supplierId, r.score]);
+
+  it.each([1, 3, 10, 25])('gives the same top-%i (suppliers, scores, tie order) as scoring every pair', (limit) => {
+    let withTies = 0;
+    for (const opp of opps) {
+      const fast = index.match(opp, NOW, SETTINGS, { limit });
+      const slow = index.matchAllPairs(opp, NOW, SETTINGS, { limit });
+      expect(pairs(fast)).toEqual(pairs(slow));
+      expect(fast.map((r) => r.reasons)).toEqual(slow.map((r) => r.reasons));
+      if (slow.some((r, i) => i > 0 && r.score === slow[i - 1].score)) withTies++;
+    }
+    if (limit >= 3) expect(withTies).toBeGreaterThan(5);
+  });
+
+  it('gives every eligible supplier above a minimum score, in order, when unlimited', () => {
+    for (const opp of opps) {
+      for (const minScore of [0, 0.45, 0.6]) {
+        expect(pairs(index.match(opp, NOW, SETTINGS, { minScore, explain: false }))).toEqual(pairs(index.matchAllPairs(opp, NOW, SETTINGS, { minScore, explain: false })));
+      }
+    }
+  });
+
+  it('agrees with the naive scorer over suppliers compiled separately, and scores far fewer suppliers', () => {
+    const vocab = new Vocabulary();
+    const compiled = suppliers.map((s) => compileSupplier(s, vocab));
+    const before = index.scored;
+    let placed = 0;
+    for (const opp of opps) {
+      const naive = rankAllPairs(compileOpportunity(opp, NOW, vocab), compiled, SETTINGS, { limit: 5, explain: false });
+      expect(pairs(index.match(opp, NOW, SETTINGS, { limit: 5, explain: false }))).toEqual(pairs(naive));
+      if (opp.places.some((p) => !p.national)) placed++;
+    }
+    expect(placed).toBeGreaterThan(40);
+    expect(index.scored - before).toBeLessThan(opps.length * suppliers.length * 0.5);
+  });
+
+  it('a local weight of 0 or 1 keeps the lists equal', () => {
+    for (const localWeight of [0, 1]) {
+      for (const opp of opps.slice(0, 30)) {
+        const settings = { ...SETTINGS, localWeight };
+        expect(pairs(index.match(opp, NOW, settings, { limit: 10 }))).toEqual(pairs(index.matchAllPairs(opp, NOW, settings, { limit: 10 })));
+      }
     }
   });
 });

@@ -152,6 +152,9 @@ interface Slot {
   hi: number;
 }
 
+/** Count shared words instead of scanning a run when the run is longer than an eighth of the words' postings. */
+const WORD_PASS = 8;
+
 /** Division-level relation (same division, no closer): what a notice code can still add once its lists are spent. */
 const SPENT = 0.1;
 
@@ -173,6 +176,9 @@ export class SupplierIndex {
   private readonly wordRows: Int32Array;
   /** Scratch: words each row shares with the notice being ranked (zero between rankings). */
   private readonly shared: Uint16Array;
+  private readonly textOf: Float64Array;
+  /** textOf[row] is this ranking's when textStamp[row] is its epoch. */
+  private readonly textStamp: Uint32Array;
   /** How many supplier scores the bounded search has computed (for benchmarks). */
   scored = 0;
   private readonly stamp: Uint32Array;
@@ -195,17 +201,26 @@ export class SupplierIndex {
     });
     this.stamp = new Uint32Array(n);
     this.shared = new Uint16Array(n);
+    this.textOf = new Float64Array(n);
+    this.textStamp = new Uint32Array(n);
     const exact = new Map<string, number[]>();
     const prefix = new Map<string, number[]>();
-    const file = (map: Map<string, number[]>, key: string, row: number) => {
-      const list = map.get(key);
-      if (!list) map.set(key, [row]);
-      else if (list[list.length - 1] !== row) list.push(row);
+    const listOf = (map: Map<string, number[]>, key: string) => {
+      let list = map.get(key);
+      if (!list) map.set(key, (list = []));
+      return list;
     };
+    // The lists a code is filed in, worked out once per distinct code (suppliers share codes).
+    const listsOfCode = new Map<string, number[][]>();
     for (let row = 0; row < n; row++) {
       for (const sig of table.rows[row].sig) {
-        file(exact, sig, row);
-        for (let k = 2; k <= sig.length; k++) file(prefix, sig.slice(0, k), row);
+        let lists = listsOfCode.get(sig);
+        if (!lists) {
+          lists = [listOf(exact, sig)];
+          for (let k = 2; k <= sig.length; k++) lists.push(listOf(prefix, sig.slice(0, k)));
+          listsOfCode.set(sig, lists);
+        }
+        for (const list of lists) if (list[list.length - 1] !== row) list.push(row);
       }
     }
     const away = new Uint8Array(n);
@@ -326,6 +341,12 @@ export class SupplierIndex {
       }
     }
     slots.push({ place: -1, level: 0, placeScore: placed ? LOCAL_SCORE[0] : 0.3, lo: 0, hi: 0 });
+    // CPV part of each slot's ceiling at this step (0 once nothing is left in it), and the slot of (place, level).
+    const slotCpv = new Float64Array(slots.length);
+    const slotOf = new Int32Array(4 * Math.max(1, places)).fill(slots.length - 1);
+    slots.forEach((s, si) => {
+      if (s.place >= 0) slotOf[4 * s.place + s.level] = si;
+    });
 
     // Scanned state of each posting: wholly, or per place the lowest local level scanned (4 = none).
     const whole = new Uint8Array(postings.length);
@@ -346,9 +367,32 @@ export class SupplierIndex {
       if (unlimited) all.push({ score, supplierId: table.rows[row].profile.id, supplier: this.supplierOfRow[row] });
       else if (score >= top.floor) top.offer(score, table.rows[row].profile.id, this.supplierOfRow[row]);
     };
+    // Words shared with the notice, counted when first worth it: text part of each touched row (others have none).
+    let counted = false;
+    const touched: number[] = [];
+    const textOf = this.textOf;
+    const textStamp = this.textStamp;
+    const countWords = () => {
+      const shared = this.shared;
+      for (const tok of co.tokens) {
+        if (tok + 1 >= this.wordOff.length) continue;
+        for (let k = this.wordOff[tok]; k < this.wordOff[tok + 1]; k++) {
+          const row = this.wordRows[k];
+          if (shared[row]++ === 0) touched.push(row);
+        }
+      }
+      const noticeWords = co.tokens.length;
+      for (const row of touched) {
+        const own = table.tokOff[row + 1] - table.tokOff[row];
+        textOf[row] = Math.min(1, (2 * shared[row]) / Math.sqrt(own * noticeWords));
+        textStamp[row] = e;
+        shared[row] = 0;
+      }
+    };
     for (;;) {
       let bestCeiling = Number.NEGATIVE_INFINITY;
       let bestSlot = -1;
+
       for (let si = 0; si < slots.length; si++) {
         const s = slots[si];
         let open = false;
@@ -363,13 +407,16 @@ export class SupplierIndex {
             open = true;
           } else divisionSum[divisionIndex[b]] += SPENT;
         }
+        slotCpv[si] = 0;
         if (!open) continue;
         let sum = 0;
         if (capDivisions) {
           const sorted = new Float64Array(divisionSum).sort();
           for (let k = sorted.length - 1; k >= sorted.length - this.maxDivisions; k--) sum += sorted[k];
         } else for (let k = 0; k < divisionSum.length; k++) sum += divisionSum[k];
-        const ceiling = w * s.placeScore + cpvWeight * Math.min(m, sum) + textPart * textMax + fixed;
+        const cpvPart = cpvWeight * Math.min(m, sum);
+        slotCpv[si] = cpvPart;
+        const ceiling = w * s.placeScore + cpvPart + textPart * textMax + fixed;
         if (ceiling > bestCeiling) {
           bestCeiling = ceiling;
           bestSlot = si;
@@ -401,30 +448,77 @@ export class SupplierIndex {
       // with the notice (far cheaper than scoring a long run): that gives each one's text part exactly, so only
       // those whose text can carry them over the bar are scored, and nobody left unseen has any text part.
       const bar = Math.max(top.floor, minScore);
-      if (textMax === 1 && bar > bestCeiling - textPart && (to - from) * 8 > wordWork) {
-        const need = (bar - (bestCeiling - textPart)) / textPart - 1e-9;
-        const shared = this.shared;
-        const touched: number[] = [];
-        for (const tok of co.tokens) {
-          if (tok + 1 >= this.wordOff.length) continue;
-          for (let k = this.wordOff[tok]; k < this.wordOff[tok + 1]; k++) {
-            const row = this.wordRows[k];
-            if (shared[row]++ === 0) touched.push(row);
-          }
+      // When only text could lift anyone unseen over the bar and the run is long, score the suppliers whose text
+      // can, instead of the run: after that nobody left unseen has any text part.
+      if (textMax === 1 && bar > bestCeiling - textPart && (to - from) * WORD_PASS > wordWork) {
+        if (!counted) {
+          countWords();
+          counted = true;
         }
-        const noticeWords = co.tokens.length;
+        const need = (bar - (bestCeiling - textPart)) / textPart - 1e-9;
         for (const row of touched) {
-          const own = table.tokOff[row + 1] - table.tokOff[row];
-          const text = Math.min(1, (2 * shared[row]) / Math.sqrt(own * noticeWords));
-          shared[row] = 0;
-          if (text >= need) consider(row);
+          if (stamp[row] === e) continue;
+          if (textOf[row] >= need) consider(row);
+          // Below the bar for good (the bar only rises): never score it.
+          else stamp[row] = e;
         }
         textMax = 0;
         continue;
       }
       if (s.place >= 0) scannedLevel[x * stride + s.place] = s.level;
       else whole[x] = 1;
-      for (let k = from; k < to; k++) consider(rows[k]);
+      if (bar === Number.NEGATIVE_INFINITY || textMax === 0) for (let k = from; k < to; k++) consider(rows[k]);
+      else {
+        // A row unseen so far scores at most the largest CPV part of any slot plus its own place, size,
+        // suitability and text parts: working those out first (the text from its words against the notice's) is
+        // far cheaper than scoring it.
+        const base = (1 - w) * (0.55 * 0.15 * trackMax + 0.15 * co.timeScore) + 1e-4;
+        const set = co.tokenSet;
+        const noticeWords = co.tokens.length;
+        const pNum = co.placeNum;
+        const pLen = co.placeLen;
+        for (let k = from; k < to; k++) {
+          const row = rows[k];
+          if (stamp[row] === e) continue;
+          let level = 0;
+          let cpvPart = slotCpv[slots.length - 1];
+          const homeLen = table.homeLen[row];
+          if (homeLen > 0) {
+            const home = table.homeNum[row];
+            for (let p = 0; p < pNum.length; p++) {
+              const common = home === pNum[p] ? 3 : Math.floor((Math.clz32(home ^ pNum[p]) - 14) / 6);
+              const l = Math.min(common, homeLen, pLen[p]);
+              if (l > 0 && l >= level) {
+                const c = slotCpv[slotOf[4 * p + l]];
+                cpvPart = l > level ? c : Math.max(cpvPart, c);
+                level = l;
+              }
+            }
+          }
+          const place = placed ? LOCAL_SCORE[level] : level ? LOCAL_SCORE[level] : 0.3;
+          const capacity = table.cap[row];
+          const size = !co.hasValue || capacity === Number.POSITIVE_INFINITY ? 0.6 : co.value >= capacity * 0.05 ? 1 : 0.8;
+          const flags = table.flags[row];
+          const suitability =
+            co.reservedKind !== 0 || co.reservedPlaces.length !== 0 || ((flags & 2) !== 0 && co.suitableVcse) || co.suitableSme ? 1 : co.unsuitableSme ? 0.4 : 0.6;
+          const known = base + cpvPart + w * place + (1 - w) * (0.15 * size + 0.15 * suitability);
+          if (known + textPart < bar) {
+            stamp[row] = e;
+            continue;
+          }
+          let shared = 0;
+          const kTo = table.tokOff[row + 1];
+          for (let q = table.tokOff[row]; q < kTo; q++) {
+            const tok = table.tok[q];
+            if (tok < set.length && set[tok] === 1) shared++;
+          }
+          const own = kTo - table.tokOff[row];
+          const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(own * noticeWords));
+          // Below the bar for good: the bar only rises and the ceilings only fall.
+          if (known + textPart * text < bar) stamp[row] = e;
+          else consider(row);
+        }
+      }
     }
     return unlimited ? all.sort(compareResults) : top.items;
   }

@@ -106,7 +106,8 @@ const NO_RESERVED = quiet('reserved');
 export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): CompiledSupplier {
   const codes = [...new Set(profile.cpv)];
   const keywordPhrases = profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3);
-  const allWords = [...new Set([...words(profile.description), ...profile.keywords.flatMap((k) => words(k))])];
+  const described = words(profile.description);
+  const allWords = profile.keywords.length ? [...new Set([...described, ...profile.keywords.flatMap((k) => words(k))])] : described;
   const areas = [...new Set([profile.homeRegion, ...profile.serves].filter((a): a is string => !!a))];
   const sig = codes.map(cpvSignificant);
   return {

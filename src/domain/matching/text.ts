@@ -28,14 +28,36 @@ export function stem(word: string): string {
 /** The distinct meaningful words of a text, stemmed, in first-seen order. */
 export function words(text: string | null | undefined): string[] {
   if (!text) return [];
-  const out = new Set<string>();
-  for (const raw of text.toLowerCase().split(/[^a-z0-9]+/)) {
-    if (raw.length < 3 || /^\d+$/.test(raw)) continue;
-    const w = stem(raw);
-    if (STOPWORDS.has(w) || STOPWORDS.has(raw)) continue;
-    out.add(w);
+  const lower = text.toLowerCase();
+  const out: string[] = [];
+  const seen = new Set<string>();
+  // One pass over the characters rather than a regular-expression split: this runs for every supplier and notice.
+  let start = -1;
+  let letters = false;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    const isLetter = c >= 97 && c <= 122;
+    if (isLetter || (c >= 48 && c <= 57)) {
+      if (start < 0) {
+        start = i;
+        letters = false;
+      }
+      if (isLetter) letters = true;
+      continue;
+    }
+    if (start >= 0) {
+      if (i - start >= 3 && letters) {
+        const raw = lower.slice(start, i);
+        const w = stem(raw);
+        if (!STOPWORDS.has(w) && !STOPWORDS.has(raw) && !seen.has(w)) {
+          seen.add(w);
+          out.push(w);
+        }
+      }
+      start = -1;
+    }
   }
-  return [...out];
+  return out;
 }
 
 /** Maps words to small integers so that word sets can be intersected as sorted arrays. */
