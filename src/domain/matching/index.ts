@@ -8,10 +8,13 @@
  * supplier's home area (ITL code as bits), so the suppliers based in the delivery place's ITL3, ITL2 or ITL1 area
  * are one contiguous run found by binary search: the place part of their score is known before scoring them.
  *
- * A top-k search takes (list, place level) tiers by their ceiling (the best score any supplier in them can reach,
- * from the CPV relation and place bounds and the notice's own constants) and stops when the k-th best score found
- * is above the next ceiling. Every eligible supplier sits in some tier whose ceiling is at least its score, so
- * the lists are exactly those of scoring every pair; the benchmark and tests check this against all-pairs.
+ * The top-k search is a threshold algorithm: for each slot (based in the ITL3, ITL2 or ITL1 area of a delivery
+ * place, or not local) the ceiling of any supplier not yet scored is built from the best unscanned list of each
+ * notice code, the slot's place score and the notice's own constants; it scans the best run of the slot with the
+ * highest ceiling and stops once the k-th best score is above every ceiling. Before scoring a row it works out the
+ * row's exact place, size, suitability and text parts and passes over it if even its CPV bound cannot lift it over
+ * the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
+ * benchmark and tests check this against the naive all-pairs scorer.
  */
 import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
@@ -152,9 +155,6 @@ interface Slot {
   hi: number;
 }
 
-/** Count shared words instead of scanning a run when the run is longer than an eighth of the words' postings. */
-const WORD_PASS = 8;
-
 /** Division-level relation (same division, no closer): what a notice code can still add once its lists are spent. */
 const SPENT = 0.1;
 
@@ -171,14 +171,6 @@ export class SupplierIndex {
   private readonly anyPastWins: boolean;
   /** The most CPV divisions any one supplier lists. */
   private readonly maxDivisions: number;
-  /** Rows by word id (of the words known when the index was built): rows wordOff[id] .. wordOff[id + 1]. */
-  private readonly wordOff: Int32Array;
-  private readonly wordRows: Int32Array;
-  /** Scratch: words each row shares with the notice being ranked (zero between rankings). */
-  private readonly shared: Uint16Array;
-  private readonly textOf: Float64Array;
-  /** textOf[row] is this ranking's when textStamp[row] is its epoch. */
-  private readonly textStamp: Uint32Array;
   /** How many supplier scores the bounded search has computed (for benchmarks). */
   scored = 0;
   private readonly stamp: Uint32Array;
@@ -200,9 +192,6 @@ export class SupplierIndex {
       s.row = row;
     });
     this.stamp = new Uint32Array(n);
-    this.shared = new Uint16Array(n);
-    this.textOf = new Float64Array(n);
-    this.textStamp = new Uint32Array(n);
     const exact = new Map<string, number[]>();
     const prefix = new Map<string, number[]>();
     const listOf = (map: Map<string, number[]>, key: string) => {
@@ -232,16 +221,6 @@ export class SupplierIndex {
       maxDivisions = Math.max(maxDivisions, new Set(s.sig.map((x) => x.slice(0, 2))).size);
     }
     this.maxDivisions = maxDivisions;
-    // Rows by word, by counting sort over the packed word ids.
-    const words = vocab.size;
-    const wordOff = (this.wordOff = new Int32Array(words + 1));
-    for (let k = 0; k < table.tok.length; k++) wordOff[table.tok[k] + 1]++;
-    for (let id = 0; id < words; id++) wordOff[id + 1] += wordOff[id];
-    const fill = new Int32Array(wordOff.subarray(0, words));
-    const wordRows = (this.wordRows = new Int32Array(table.tok.length));
-    for (let row = 0; row < n; row++) {
-      for (let k = table.tokOff[row]; k < table.tokOff[row + 1]; k++) wordRows[fill[table.tok[k]]++] = row;
-    }
     const pack = (from: Map<string, number[]>, to: Map<string, Posting>) => {
       for (const [key, list] of from) {
         const rows = new Int32Array(list);
@@ -299,11 +278,8 @@ export class SupplierIndex {
     const trackMax = this.anyPastWins ? 1 : 0;
     const m = co.sig.length;
     const fixed = (1 - w) * (0.55 * 0.15 * trackMax + 0.15 * sizeMax + 0.15 * suitMax + 0.15 * co.timeScore) + 1e-4;
-    // Until every supplier sharing a word with the notice has been scored, anyone unseen may have text 1.
+    // Anyone unseen may share every word with the notice (text part 1) until its own words are looked at.
     const textPart = (1 - w) * 0.55 * 0.25;
-    let textMax = 1;
-    let wordWork = 0;
-    for (const tok of co.tokens) if (tok + 1 < this.wordOff.length) wordWork += this.wordOff[tok + 1] - this.wordOff[tok];
     const cpvWeight = ((1 - w) * 0.55 * 0.6) / m;
     // A supplier's code relates only to notice codes of its own division, and it lists at most maxDivisions.
     const divisionOf = co.sig.map((n) => n.slice(0, 2));
@@ -367,28 +343,6 @@ export class SupplierIndex {
       if (unlimited) all.push({ score, supplierId: table.rows[row].profile.id, supplier: this.supplierOfRow[row] });
       else if (score >= top.floor) top.offer(score, table.rows[row].profile.id, this.supplierOfRow[row]);
     };
-    // Words shared with the notice, counted when first worth it: text part of each touched row (others have none).
-    let counted = false;
-    const touched: number[] = [];
-    const textOf = this.textOf;
-    const textStamp = this.textStamp;
-    const countWords = () => {
-      const shared = this.shared;
-      for (const tok of co.tokens) {
-        if (tok + 1 >= this.wordOff.length) continue;
-        for (let k = this.wordOff[tok]; k < this.wordOff[tok + 1]; k++) {
-          const row = this.wordRows[k];
-          if (shared[row]++ === 0) touched.push(row);
-        }
-      }
-      const noticeWords = co.tokens.length;
-      for (const row of touched) {
-        const own = table.tokOff[row + 1] - table.tokOff[row];
-        textOf[row] = Math.min(1, (2 * shared[row]) / Math.sqrt(own * noticeWords));
-        textStamp[row] = e;
-        shared[row] = 0;
-      }
-    };
     for (;;) {
       let bestCeiling = Number.NEGATIVE_INFINITY;
       let bestSlot = -1;
@@ -416,7 +370,7 @@ export class SupplierIndex {
         } else for (let k = 0; k < divisionSum.length; k++) sum += divisionSum[k];
         const cpvPart = cpvWeight * Math.min(m, sum);
         slotCpv[si] = cpvPart;
-        const ceiling = w * s.placeScore + cpvPart + textPart * textMax + fixed;
+        const ceiling = w * s.placeScore + cpvPart + textPart + fixed;
         if (ceiling > bestCeiling) {
           bestCeiling = ceiling;
           bestSlot = si;
@@ -444,34 +398,14 @@ export class SupplierIndex {
         from = lowerBound(homes, s.lo);
         to = lowerBound(homes, s.hi);
       }
-      // When only text similarity could lift anyone unseen over the bar, count the words every supplier shares
-      // with the notice (far cheaper than scoring a long run): that gives each one's text part exactly, so only
-      // those whose text can carry them over the bar are scored, and nobody left unseen has any text part.
       const bar = Math.max(top.floor, minScore);
-      // When only text could lift anyone unseen over the bar and the run is long, score the suppliers whose text
-      // can, instead of the run: after that nobody left unseen has any text part.
-      if (textMax === 1 && bar > bestCeiling - textPart && (to - from) * WORD_PASS > wordWork) {
-        if (!counted) {
-          countWords();
-          counted = true;
-        }
-        const need = (bar - (bestCeiling - textPart)) / textPart - 1e-9;
-        for (const row of touched) {
-          if (stamp[row] === e) continue;
-          if (textOf[row] >= need) consider(row);
-          // Below the bar for good (the bar only rises): never score it.
-          else stamp[row] = e;
-        }
-        textMax = 0;
-        continue;
-      }
       if (s.place >= 0) scannedLevel[x * stride + s.place] = s.level;
       else whole[x] = 1;
-      if (bar === Number.NEGATIVE_INFINITY || textMax === 0) for (let k = from; k < to; k++) consider(rows[k]);
+      if (bar === Number.NEGATIVE_INFINITY) for (let k = from; k < to; k++) consider(rows[k]);
       else {
-        // A row unseen so far scores at most the largest CPV part of any slot plus its own place, size,
+        // A row unseen so far scores at most the CPV part of its own slot's ceiling plus its own place, size,
         // suitability and text parts: working those out first (the text from its words against the notice's) is
-        // far cheaper than scoring it.
+        // far cheaper than scoring it. A row below the bar now stays below it: the bar only rises, ceilings fall.
         const base = (1 - w) * (0.55 * 0.15 * trackMax + 0.15 * co.timeScore) + 1e-4;
         const set = co.tokenSet;
         const noticeWords = co.tokens.length;

@@ -75,11 +75,6 @@ export class Vocabulary {
     return id;
   }
 
-  /** How many distinct words it knows. */
-  get size(): number {
-    return this.list.length;
-  }
-
   word(id: number): string {
     return this.list[id];
   }
