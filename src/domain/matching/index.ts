@@ -169,6 +169,7 @@ export class SupplierIndex {
   /** Suppliers by every leading part, two digits or more, of the codes they list. */
   private readonly byPrefix = new Map<string, Posting>();
   private readonly anyPastWins: boolean;
+  private readonly postingsByCode = new Map<string, Array<{ posting: Posting; bound: number }>>();
   /** The most CPV divisions any one supplier lists. */
   private readonly maxDivisions: number;
   /** How many supplier scores the bounded search has computed (for benchmarks). */
@@ -239,6 +240,9 @@ export class SupplierIndex {
    * have with the code (the formulas of cpvRelationOf).
    */
   private postingsOf(n: string): Array<{ posting: Posting; bound: number }> {
+    // Notices ask for the same codes again and again, and the index does not change: work each out once.
+    const known = this.postingsByCode.get(n);
+    if (known) return known;
     const best = new Map<Posting, number>();
     const add = (bound: number, posting: Posting | undefined) => {
       if (posting && !((best.get(posting) ?? -1) >= bound)) best.set(posting, bound);
@@ -254,7 +258,9 @@ export class SupplierIndex {
       // Siblings sharing d leading digits: at most 0.2 + 0.5 (d - 2) / (len - 2).
       for (let d = len - 1; d >= 3; d--) add(0.2 + (0.5 * (d - 2)) / (len - 2), this.byPrefix.get(n.slice(0, d)));
     }
-    return [...best].map(([posting, bound]) => ({ posting, bound })).sort((a, b) => b.bound - a.bound || a.posting.rows.length - b.posting.rows.length);
+    const out = [...best].map(([posting, bound]) => ({ posting, bound })).sort((a, b) => b.bound - a.bound || a.posting.rows.length - b.posting.rows.length);
+    this.postingsByCode.set(n, out);
+    return out;
   }
 
   /**
