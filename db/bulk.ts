@@ -95,3 +95,10 @@ function kyselyWriter(db: Db): BulkWriter {
     },
   };
 }
+
+/** Splits a list into runs of at most `size`: statements that bind many values must stay under a limit. */
+export function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}

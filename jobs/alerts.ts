@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
+import { chunks } from '../db/bulk.js';
 import {
   buildingMessages,
-  chunks,
   claimedCounts,
   duePending,
   inListSize,

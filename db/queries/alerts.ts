@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { chunks } from '../bulk.js';
 import { sql } from 'kysely';
 import { paramLimit, rowsPerInsert, type Db } from '../client.js';
 import type { AlertOutboxRow, AlertPreferencesRow, NewAlertItemRow, NewAlertOutboxRow } from '../schema.alerts.js';
@@ -200,11 +201,6 @@ export function inListSize(db: Db, cap = 500): number {
   return Math.max(1, Math.min(cap, paramLimit(db) - 20));
 }
 
-export function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 /**
  * Matches of these suppliers that they have not been told of and whose tender (and lot) still takes

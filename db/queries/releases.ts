@@ -1,6 +1,6 @@
 import type { Db } from '../client.js';
 import { engineOf, sameStore } from '../client.js';
-import { bulkWriter, type BulkWriter } from '../bulk.js';
+import { bulkWriter, chunks, type BulkWriter } from '../bulk.js';
 import type { Insertable } from 'kysely';
 import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, QuarantineTable, ReleasesTable, TendersTable } from '../schema.js';
 import { compileReleases, dateOrder, releaseDate } from '../../src/domain/ocds/compile.js';
@@ -338,11 +338,6 @@ function quarantineRows(
   );
 }
 
-export function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 function uniqueBy<T>(list: T[], key: (t: T) => string): T[] {
   const seen = new Map<string, T>();

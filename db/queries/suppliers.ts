@@ -1,4 +1,5 @@
 import type { Db } from '../client.js';
+import { chunks } from '../bulk.js';
 import { rowsPerInsert } from '../client.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
@@ -45,11 +46,6 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
   };
 }
 
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 export async function getSupplierRow(db: Db, id: string): Promise<SupplierRow | undefined> {
   return db.selectFrom('suppliers').selectAll().where('id', '=', id).executeTakeFirst();
