@@ -1,5 +1,6 @@
 import type { Db } from '../client.js';
 import { rowsPerInsert } from '../client.js';
+import { chunks } from '../bulk.js';
 import type { NewMatchRow } from '../schema.suppliers.js';
 import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { loadTenderRecords } from './releases.js';
@@ -9,11 +10,6 @@ import { CLOSED_STATUS_LIST } from './tenders.js';
 const OCIDS_PER_QUERY = 90;
 const MATCH_COLUMNS = 7;
 
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 export interface TenderForMatching {
   record: TenderRecord;
