@@ -110,29 +110,35 @@ export function releaseCpv(release: J): string[] {
   return [...main, ...extra];
 }
 
-export function ocdsNotices(dir: string): Notice[] {
-  const sources = ['contracts-finder', 'public-contracts-scotland', 'sell2wales'] as const;
-  const byOcid = new Map<string, Notice>();
-  for (const source of sources) {
+const OCDS_SOURCES = ['contracts-finder', 'public-contracts-scotland', 'sell2wales'] as const;
+
+/** Every release of the shared OCDS files, with the feed it came from; unreadable lines are passed over. */
+function* sharedReleases(dir: string): Generator<{ source: (typeof OCDS_SOURCES)[number]; release: J }> {
+  for (const source of OCDS_SOURCES) {
     const folder = join(dir, 'ocds', source);
     if (!existsSync(folder)) continue;
     for (const file of readdirSync(folder).filter((f) => f.endsWith('.jsonl')).sort()) {
       for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
         if (!line.trim()) continue;
-        let release: J;
         try {
-          release = JSON.parse(line);
+          yield { source, release: JSON.parse(line) as J };
         } catch {
-          continue;
+          // a line that is not JSON teaches nothing
         }
-        const tender: J = release.tender ?? {};
-        const cpv = releaseCpv(release);
-        const title = typeof tender.title === 'string' ? tender.title.trim() : '';
-        if (!release.ocid || !title || !cpv.length) continue;
-        const description = typeof tender.description === 'string' ? tender.description.trim() : '';
-        byOcid.set(String(release.ocid), { id: String(release.ocid), source, title, description, cpv });
       }
     }
+  }
+}
+
+export function ocdsNotices(dir: string): Notice[] {
+  const byOcid = new Map<string, Notice>();
+  for (const { source, release } of sharedReleases(dir)) {
+    const tender: J = release.tender ?? {};
+    const cpv = releaseCpv(release);
+    const title = typeof tender.title === 'string' ? tender.title.trim() : '';
+    if (!release.ocid || !title || !cpv.length) continue;
+    const description = typeof tender.description === 'string' ? tender.description.trim() : '';
+    byOcid.set(String(release.ocid), { id: String(release.ocid), source, title, description, cpv });
   }
   return [...byOcid.values()];
 }
@@ -142,31 +148,17 @@ export function ocdsNotices(dir: string): Notice[] {
  * as extra training text. `id` is the tender's ocid, so a lot is held out exactly when its tender is.
  */
 export function ocdsLots(dir: string): Notice[] {
-  const sources = ['contracts-finder', 'public-contracts-scotland', 'sell2wales'] as const;
   const byKey = new Map<string, Notice>();
-  for (const source of sources) {
-    const folder = join(dir, 'ocds', source);
-    if (!existsSync(folder)) continue;
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.jsonl')).sort()) {
-      for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        let release: J;
-        try {
-          release = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        const tender: J = release.tender ?? {};
-        const items: J[] = Array.isArray(tender.items) ? tender.items : [];
-        for (const lot of Array.isArray(tender.lots) ? tender.lots : []) {
-          const title = typeof lot?.title === 'string' ? lot.title.trim() : '';
-          const description = typeof lot?.description === 'string' ? lot.description.trim() : '';
-          if (!release.ocid || (!title && !description)) continue;
-          const cpv = releaseCpv({ tender: { items: items.filter((i) => String(i?.relatedLot ?? '') === String(lot.id)) } });
-          if (!cpv.length) continue;
-          byKey.set(`${release.ocid}#${lot.id}`, { id: String(release.ocid), source, title: title || description.slice(0, 120), description, cpv });
-        }
-      }
+  for (const { source, release } of sharedReleases(dir)) {
+    const tender: J = release.tender ?? {};
+    const items: J[] = Array.isArray(tender.items) ? tender.items : [];
+    for (const lot of Array.isArray(tender.lots) ? tender.lots : []) {
+      const title = typeof lot?.title === 'string' ? lot.title.trim() : '';
+      const description = typeof lot?.description === 'string' ? lot.description.trim() : '';
+      if (!release.ocid || (!title && !description)) continue;
+      const cpv = releaseCpv({ tender: { items: items.filter((i) => String(i?.relatedLot ?? '') === String(lot.id)) } });
+      if (!cpv.length) continue;
+      byKey.set(`${release.ocid}#${lot.id}`, { id: String(release.ocid), source, title: title || description.slice(0, 120), description, cpv });
     }
   }
   return [...byKey.values()];

@@ -9,6 +9,7 @@
  *     smtp-server, beside a bare nodemailer loop sending the same messages over the same pooled transport.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { prng } from '../seeded-random.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -37,17 +38,6 @@ const SUPPLIERS = 10_000;
 const PER_SUPPLIER = 10;
 const SMTP_MESSAGES = Number(process.argv.find((a) => a.startsWith('--alerts-smtp='))?.split('=')[1] ?? 1000);
 
-/** A small seeded generator, so every run builds the same matches. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 

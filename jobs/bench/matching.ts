@@ -11,6 +11,7 @@
  * Sizes: `npm run bench -- matching --suppliers=N --tenders=N`.
  */
 import { existsSync } from 'node:fs';
+import { prng } from '../seeded-random.js';
 import { join } from 'node:path';
 import { allCpvCodes, cpvAncestors, cpvSignificant } from '../../src/domain/cpv/index.js';
 import { allItlCodes, itlLevel } from '../../src/domain/geo/index.js';
@@ -43,16 +44,6 @@ const TOP = 10;
 const NOW = new Date('2026-11-24T09:00:00Z');
 const SETTINGS: MatchSettings = { localWeight: 0.25, highPotentialBoost: 0.05 };
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function makeTenders(records: TenderRecord[], count: number, rnd: () => number): TenderRecord[] {
   const usable = records.filter((r) => r.cpv.length > 0);
