@@ -3,7 +3,7 @@ import { engineOf, sameStore } from '../client.js';
 import { bulkWriter, chunks, type BulkWriter } from '../bulk.js';
 import type { Insertable } from 'kysely';
 import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, QuarantineTable, ReleasesTable, TendersTable } from '../schema.js';
-import { compileReleases, dateOrder, releaseDate } from '../../src/domain/ocds/compile.js';
+import { compileReleases, dateOrder, releaseDate, sortReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
@@ -133,7 +133,7 @@ async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: 
         ...releases.map((r) => ({ releaseId: r.releaseId, date: r.date, release: r.release })),
       ];
       const compiled = compileReleases(all.map((r) => r.release));
-      const latest = sortByDate(all)[all.length - 1];
+      const latest = sortReleases(all)[all.length - 1];
       const record = normalise(compiled, { firstReleaseDate: earliest([before?.published_at ?? null, ...all.map((r) => r.date)]) });
       const contentHash = hash64(json(record));
       if (before?.content_hash !== contentHash) counts.changedOcids.push(ocid);
@@ -157,10 +157,6 @@ async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: 
   counts.quarantined = quarantine.length;
   await writer.insert('quarantine', quarantineRows(source, quarantine, now), ['source', 'content_hash'], []);
   return counts;
-}
-
-function sortByDate<T extends { date: string | null }>(releases: T[]): T[] {
-  return releases.map((r, i) => ({ r, i })).sort((x, y) => dateOrder(x.r.date) - dateOrder(y.r.date) || x.i - y.i).map((x) => x.r);
 }
 
 function earliest(dates: Array<string | null>): string | null {
