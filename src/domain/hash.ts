@@ -8,3 +8,11 @@ import { createHash } from 'node:crypto';
 export function hash64(text: string): string {
   return createHash('sha1').update(text).digest('hex').slice(0, 16);
 }
+
+/**
+ * Digest of a parsed release for change detection: taken over its value, not its text, so that the same
+ * release published again with other spacing reads as unchanged.
+ */
+export function contentHash(value: unknown, _raw: string): string {
+  return hash64(JSON.stringify(value));
+}

@@ -1,0 +1,260 @@
+/**
+ * The rows a batch of releases becomes, worked out without reading the store: checking, hashing, compiling
+ * per ocid, normalising and tagging. Pure, so that a bulk ingest can run it off the thread that writes
+ * (jobs/ingest-file.worker.ts), while storeReleases runs it in place; both hand the result to storePrepared.
+ *
+ * Each tender is compiled from the batch's own releases only. That is the whole story for an ocid the store
+ * has never seen, which is nearly every ocid of a bulk ingest; for one it has, storePrepared compiles again
+ * with the stored releases and uses these rows for nothing but the releases themselves.
+ */
+import type { Insertable } from 'kysely';
+import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, TendersTable } from '../schema.js';
+import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
+import { compileReleases, dateOrder, releaseDate, sortReleases } from '../../src/domain/ocds/compile.js';
+import { normalise } from '../../src/domain/ocds/normalise.js';
+import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
+import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
+import { contentHash, hash64 } from '../../src/domain/hash.js';
+import { tagTender } from '../../src/domain/tagging/index.js';
+import { tagRows } from './tags.js';
+
+/** A release that passed the checks, as the releases table keeps it (less source and time of storing). */
+export interface PreparedRelease {
+  releaseId: string;
+  ocid: string;
+  date: string | null;
+  /** Digest of the parsed release, so the same release with other spacing is recognised as unchanged. */
+  hash: string;
+  /** JSON array of the release's tags. */
+  tags: string;
+  raw: string;
+}
+
+export interface QuarantineEntry {
+  reason: string;
+  raw: string;
+  ocid: string | null;
+  releaseId: string | null;
+}
+
+/** Every row derived from one tender record. */
+export interface TenderRows {
+  tender: Insertable<TendersTable>;
+  lots: Insertable<LotsTable>[];
+  items: Insertable<ItemsTable>[];
+  awards: Insertable<AwardsTable>[];
+  awardSuppliers: Insertable<AwardSuppliersTable>[];
+  places: TenderPlacesTable[];
+  cpv: TenderCpvTable[];
+}
+
+/** One ocid of a batch, compiled from the batch's releases of it: its rows, or why it could not be compiled. */
+export interface PreparedTender {
+  ocid: string;
+  /** The batch's releases of this ocid, by id. */
+  releaseIds: string[];
+  rows?: TenderRows;
+  error?: string;
+}
+
+export interface PreparedBatch {
+  source: string;
+  fetched: number;
+  quarantine: QuarantineEntry[];
+  /** Accepted releases, one per id (a later copy in the batch wins, as it would in a later batch). */
+  releases: PreparedRelease[];
+  tenders: PreparedTender[];
+}
+
+const json = JSON.stringify;
+const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
+
+/** Checks, hashes and compiles one source's batch of incoming releases into rows. */
+export function prepareBatch(source: string, incoming: IncomingRelease[], now: string): PreparedBatch {
+  const quarantine: QuarantineEntry[] = [];
+  const accepted = new Map<string, { prepared: PreparedRelease; release: Release }>();
+  for (const entry of incoming) {
+    if (entry.parseError !== undefined || entry.value === undefined) {
+      quarantine.push({ reason: entry.parseError ?? 'no release value', raw: entry.raw, ocid: null, releaseId: null });
+      continue;
+    }
+    const problem = releaseProblem(entry.value);
+    const maybe = entry.value as Record<string, unknown>;
+    if (problem) {
+      quarantine.push({
+        reason: problem,
+        raw: entry.raw,
+        ocid: typeof maybe?.ocid === 'string' ? maybe.ocid : null,
+        releaseId: typeof maybe?.id === 'string' ? maybe.id : null,
+      });
+      continue;
+    }
+    const release = entry.value as Release;
+    const releaseId = releaseIdOf(release, entry.raw);
+    const prepared: PreparedRelease = {
+      releaseId,
+      ocid: String(release.ocid),
+      date: releaseDate(release),
+      hash: contentHash(release, entry.raw),
+      tags: json(releaseTags(release)),
+      raw: entry.raw,
+    };
+    // The same release twice in one batch: the later copy wins, as it would across batches.
+    accepted.set(releaseId, { prepared, release });
+  }
+
+  const byOcid = new Map<string, Array<{ prepared: PreparedRelease; release: Release }>>();
+  for (const a of accepted.values()) {
+    const list = byOcid.get(a.prepared.ocid);
+    if (list) list.push(a);
+    else byOcid.set(a.prepared.ocid, [a]);
+  }
+  const tenders: PreparedTender[] = [];
+  for (const [ocid, list] of byOcid) {
+    const releaseIds = list.map((a) => a.prepared.releaseId);
+    try {
+      const compiled = compileTender(
+        list.map((a) => ({ releaseId: a.prepared.releaseId, date: a.prepared.date, release: a.release })),
+        null,
+      );
+      tenders.push({ ocid, releaseIds, rows: tenderRows(compiled, source, now) });
+    } catch (err) {
+      tenders.push({ ocid, releaseIds, error: (err as Error).message });
+    }
+  }
+  return { source, fetched: incoming.length, quarantine, releases: [...accepted.values()].map((a) => a.prepared), tenders };
+}
+
+export interface ReleaseOfTender {
+  releaseId: string;
+  date: string | null;
+  release: Release;
+}
+
+export interface CompiledTender {
+  record: TenderRecord;
+  /** The release that comes last in OCDS order. */
+  latest: ReleaseOfTender;
+  releaseCount: number;
+  contentHash: string;
+}
+
+/** Compiles every release of one ocid into its normalised record; throws when they cannot be compiled. */
+export function compileTender(releases: ReleaseOfTender[], firstPublished: string | null): CompiledTender {
+  const compiled = compileReleases(releases.map((r) => r.release));
+  const latest = sortReleases(releases)[releases.length - 1];
+  const record = normalise(compiled, { firstReleaseDate: earliest([firstPublished, ...releases.map((r) => r.date)]) });
+  return { record, latest, releaseCount: releases.length, contentHash: hash64(json(record)) };
+}
+
+export function earliest(dates: Array<string | null>): string | null {
+  let best: string | null = null;
+  for (const d of dates) if (d && (best === null || dateOrder(d) < dateOrder(best))) best = d;
+  return best;
+}
+
+/** The tender row, its lots, items, awards and award suppliers, and its place and CPV tags. */
+export function tenderRows(compiled: CompiledTender, source: string, now: string): TenderRows {
+  const { record: t, latest } = compiled;
+  const tags = tagRows(tagTender(t), now);
+  const rows: TenderRows = {
+    tender: {
+      ocid: t.ocid,
+      source,
+      tender_id: t.tenderId,
+      title: t.title,
+      description: t.description,
+      buyer_id: t.buyer?.id ?? null,
+      buyer_name: t.buyer?.name ?? null,
+      buyer_identifier: t.buyer?.identifier ?? null,
+      buyer_address: t.buyer?.address?.text ?? null,
+      buyer_postcode: t.buyer?.address?.postcode ?? null,
+      value_amount: t.value.amount,
+      value_currency: t.value.currency,
+      status: t.status,
+      procurement_method: t.procurementMethod,
+      procurement_method_details: t.procurementMethodDetails,
+      main_category: t.mainCategory,
+      published_at: t.publishedAt,
+      deadline: t.deadline,
+      notice_type: t.noticeType,
+      suitable_sme: flag(t.suitableSme),
+      suitable_vcse: flag(t.suitableVcse),
+      reserved_participation: json(t.reservedParticipation),
+      cpv_codes: json(t.cpv),
+      url: t.url,
+      last_release_id: latest.releaseId,
+      last_release_date: latest.date,
+      release_count: compiled.releaseCount,
+      content_hash: compiled.contentHash,
+      updated_at: now,
+    },
+    lots: [],
+    items: [],
+    awards: [],
+    awardSuppliers: [],
+    places: tags.places,
+    cpv: tags.cpv,
+  };
+  for (const l of uniqueBy(t.lots, (l) => l.id)) {
+    rows.lots.push({
+      ocid: t.ocid,
+      lot_id: l.id,
+      title: l.title,
+      description: l.description,
+      status: l.status,
+      value_amount: l.value.amount,
+      value_currency: l.value.currency,
+      cpv_codes: json(l.cpv),
+      places: json(l.places),
+      suitable_sme: flag(l.suitableSme),
+      suitable_vcse: flag(l.suitableVcse),
+    });
+  }
+  for (const i of uniqueBy(t.items, (i) => i.id)) {
+    rows.items.push({
+      ocid: t.ocid,
+      item_id: i.id,
+      lot_id: i.lotId,
+      description: i.description,
+      cpv_code: i.cpv,
+      additional_cpv_codes: json(i.additionalCpv),
+      delivery_regions: json(i.deliveryRegions),
+      delivery_postcodes: json(i.deliveryPostcodes),
+      delivery_description: i.deliveryDescription,
+    });
+  }
+  for (const a of uniqueBy(t.awards, (a) => a.id)) {
+    rows.awards.push({
+      ocid: t.ocid,
+      award_id: a.id,
+      award_date: a.date,
+      date_published: a.datePublished,
+      status: a.status,
+      value_amount: a.value.amount,
+      value_currency: a.value.currency,
+      lot_ids: json(a.lotIds),
+    });
+    for (const s of uniqueBy(a.suppliers, (s) => s.partyId)) {
+      rows.awardSuppliers.push({
+        ocid: t.ocid,
+        award_id: a.id,
+        party_id: s.partyId,
+        name: s.name,
+        identifier_scheme: s.identifierScheme,
+        identifier: s.identifier,
+        address: s.address?.text ?? null,
+        postcode: s.address?.postcode ?? null,
+        scale: s.scale,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The last of each key, in the order keys first appear. */
+function uniqueBy<T>(list: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const t of list) seen.set(key(t), t);
+  return [...seen.values()];
+}
