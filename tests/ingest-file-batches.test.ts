@@ -21,7 +21,7 @@ async function storeContents(db: Db) {
 }
 
 describe('JSON-lines ingest across batches and commits', () => {
-  it('stores the same as one package when a tender and its amendment sit thousands of lines apart, lines span read chunks, and text is not ASCII', async () => {
+  it.each([0, 1, 2])('with %i preparing workers, stores the same as one package when a tender and its amendment sit thousands of lines apart, lines span read chunks, and text is not ASCII', async (workers) => {
     const releases = Array.from({ length: 2400 }, (_, i) => cfTender(i));
     // Amendments of the first tenders arrive near the end of the file, in another batch and another transaction.
     for (let i = 0; i < 30; i++) {
@@ -38,8 +38,8 @@ describe('JSON-lines ingest across batches and commits', () => {
     writeFileSync(pkg, JSON.stringify({ uri: 'x', releases }, null, 1));
 
     const byLines = await testDeps();
-    const summary = await ingestFile(byLines, lines);
-    expect(summary).toMatchObject({ fetched: 2430, inserted: 2400, updated: 30, quarantined: 0, changed: 2400 });
+    const summary = await ingestFile(byLines, lines, { workers });
+    expect(summary).toMatchObject({ fetched: 2430, inserted: 2400, updated: 30, quarantined: 0, changed: 2400, workers });
     const byPackage = await testDeps();
     await ingestFile(byPackage, pkg);
 
@@ -51,7 +51,7 @@ describe('JSON-lines ingest across batches and commits', () => {
     expect(a).toEqual(await storeContents(byPackage.db));
 
     // Again: nothing changes.
-    expect(await ingestFile(byLines, lines)).toMatchObject({ fetched: 2430, unchanged: 2430, changed: 0 });
+    expect(await ingestFile(byLines, lines, { workers })).toMatchObject({ fetched: 2430, unchanged: 2430, changed: 0 });
     expect(await storeContents(byLines.db)).toEqual(a);
   });
 });

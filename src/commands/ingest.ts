@@ -1,7 +1,7 @@
 import { ingestFile } from '../../jobs/ingest-file.js';
 import { ingestSource, type IngestProgress } from '../../jobs/ingest.js';
 import { sourceIds } from '../sources/registry.js';
-import { stringOption, type Command } from './types.js';
+import { stringOption, wholeNumberOption, type Command } from './types.js';
 
 function progressLine(p: IngestProgress): string {
   switch (p.kind) {
@@ -16,12 +16,13 @@ function progressLine(p: IngestProgress): string {
 
 export const ingestCommand: Command = {
   summary: 'pull a feed from its watermark (or --from/--to), or load a release/record package or JSON lines file',
-  usage: 'ingest --source fts|cf [--from ISO --to ISO] | --file PATH',
+  usage: 'ingest --source fts|cf [--from ISO --to ISO] | --file PATH [--source ID] [--workers N]',
   async run(deps, options, io) {
     const file = stringOption(options, 'file');
     if (file !== undefined) {
       const summary = await ingestFile(deps, file, {
         source: stringOption(options, 'source'),
+        workers: wholeNumberOption(options, 'workers'),
         onProgress: (done, total) => io.progress(`${file}: ${done}${Number.isFinite(total) ? `/${total}` : ''} releases stored`),
       });
       const { changedOcids: _ocids, ...figures } = summary;

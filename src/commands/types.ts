@@ -45,3 +45,12 @@ export function stringOption(options: Options, name: string): string | undefined
   if (typeof v !== 'string') throw new Error(`--${name} needs a value`);
   return v;
 }
+
+/** A whole number option, at least `min`; undefined when absent. */
+export function wholeNumberOption(options: Options, name: string, min = 0): number | undefined {
+  const v = stringOption(options, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not "${v}"`);
+  return n;
+}
