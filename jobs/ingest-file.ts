@@ -1,6 +1,5 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { bulkWriter } from '../db/bulk.js';
 import { inStoreTransaction, storePrepared, storeReleases, type StoreCounts } from '../db/queries/releases.js';
 import type { PreparedBatch } from '../db/queries/release-rows.js';
@@ -9,6 +8,7 @@ import type { IncomingRelease } from '../src/domain/ocds/types.js';
 import type { Deps } from '../src/deps.js';
 import { bySource, lineBatches, prepareLines } from './ingest-file.lines.js';
 import type { PrepareMessage, PrepareWorkerData } from './ingest-file.worker.js';
+import { startWorker } from './worker-thread.js';
 
 export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
   file: string;
@@ -127,14 +127,13 @@ async function* preparedHere(path: string, now: string, source: string | undefin
  */
 async function* preparedInWorkers(path: string, now: string, source: string | undefined, count: number): AsyncGenerator<PreparedBatch[]> {
   const inFlight = new Int32Array(new SharedArrayBuffer(4 * count));
-  const entry = new URL('./ingest-file.worker.ts', import.meta.url).href;
   const ready = new Map<number, PreparedBatch[]>();
   let total = Infinity;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   const workers = Array.from({ length: count }, (_, worker) => {
-    const workerData: PrepareWorkerData = { entry, path, now, source, worker, workers: count, ahead: WORKER_AHEAD, inFlight };
-    const thread = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    const workerData: PrepareWorkerData = { path, now, source, worker, workers: count, ahead: WORKER_AHEAD, inFlight };
+    const thread = startWorker(new URL('./ingest-file.worker.ts', import.meta.url), workerData, { maxOldGenerationSizeMb: WORKER_HEAP_MB });
     thread.on('message', (message: PrepareMessage) => {
       if (message.kind === 'batch') ready.set(message.index, message.prepared);
       else if (message.kind === 'end') total = Math.min(total, message.batches);

@@ -9,7 +9,6 @@ import { lineBatches, prepareLines } from './ingest-file.lines.js';
 import type { PreparedBatch } from '../db/queries/release-rows.js';
 
 export interface PrepareWorkerData {
-  entry: string;
   path: string;
   now: string;
   source?: string;
@@ -20,15 +19,11 @@ export interface PrepareWorkerData {
 }
 
 export type PrepareMessage =
-  | { kind: 'batch'; index: number; releases: number; prepared: PreparedBatch[] }
+  | { kind: 'batch'; index: number; prepared: PreparedBatch[] }
   | { kind: 'end'; batches: number }
   | { kind: 'failed'; message: string };
 
-const data = workerData as PrepareWorkerData;
-const port = parentPort!;
-const post = (message: PrepareMessage) => port.postMessage(message);
-
-try {
+async function prepareShare(data: PrepareWorkerData, post: (message: PrepareMessage) => void): Promise<void> {
   const batches = lineBatches(data.path, (index) => index % data.workers === data.worker);
   for (;;) {
     const next = await batches.next();
@@ -42,8 +37,12 @@ try {
     }
     const prepared = prepareLines(batch, data.now, data.source);
     Atomics.add(data.inFlight, data.worker, 1);
-    post({ kind: 'batch', index: batch.index, releases: prepared.reduce((n, p) => n + p.fetched, 0), prepared });
+    post({ kind: 'batch', index: batch.index, prepared });
   }
-} catch (err) {
-  post({ kind: 'failed', message: (err as Error).message });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const post = (message: PrepareMessage) => port.postMessage(message);
+  prepareShare(workerData as PrepareWorkerData, post).catch((err: Error) => post({ kind: 'failed', message: err.message }));
 }

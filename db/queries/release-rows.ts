@@ -16,7 +16,7 @@ import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { contentHash, hash64 } from '../../src/domain/hash.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
-import { tagRows } from './tags.js';
+import { tagRows } from './tag-rows.js';
 
 /** A release that passed the checks, as the releases table keeps it (less source and time of storing). */
 export interface PreparedRelease {

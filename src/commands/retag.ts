@@ -1,4 +1,5 @@
-import { replaceTagRows, tagRows } from '../../db/queries/tags.js';
+import { replaceTagRows } from '../../db/queries/tags.js';
+import { tagRows } from '../../db/queries/tag-rows.js';
 import type { TenderCpvTable, TenderPlacesTable } from '../../db/schema.tags.js';
 import { loadTenderRecords } from '../../db/queries/releases.js';
 import { tagTender, TAGGER_VERSION } from '../domain/tagging/index.js';
