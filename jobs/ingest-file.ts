@@ -48,6 +48,8 @@ const WORKER_FILE_BYTES = 16 << 20;
  * more. A single line larger than this (a package of tens of thousands of releases on one line) needs `workers: 0`.
  */
 const WORKER_HEAP_MB = 128;
+/** Its young generation: what it allocates per batch dies young, so a smaller nursery saves ~20 MB at no cost measured. */
+const WORKER_YOUNG_MB = 24;
 /** Releases per storeReleases call for a document read whole (a package), each call its own transaction. */
 const DOCUMENT_BATCH = 250;
 
@@ -138,7 +140,7 @@ async function* preparedInWorkers(path: string, now: string, source: string | un
   let wake: (() => void) | null = null;
   const workers = Array.from({ length: count }, (_, worker) => {
     const workerData: PrepareWorkerData = { path, now, source, worker, workers: count, ahead: WORKER_AHEAD, inFlight };
-    const thread = startWorker(new URL('./ingest-file.worker.ts', import.meta.url), workerData, { maxOldGenerationSizeMb: WORKER_HEAP_MB });
+    const thread = startWorker(new URL('./ingest-file.worker.ts', import.meta.url), workerData, { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB });
     thread.on('message', (message: PrepareMessage) => {
       if (message.kind === 'batch') ready.set(message.index, message.prepared);
       else if (message.kind === 'end') total = Math.min(total, message.batches);
