@@ -37,14 +37,10 @@ export interface CompiledSupplier {
   isVcse: boolean;
   /** Bit per CPV division (00–99) of its codes: a quick "no shared division" rejection. */
   divisions: number[];
-  sigNum: number[];
-  sigLen: number[];
   /** Significant CPV digits of each past win. */
   pastWins: string[][];
   homeRegion: string | null;
   isMutualKind: boolean;
-  areaNum: number[];
-  areaLen: number[];
   homeNum: number;
   homeLen: number;
   /** The packed table holding this supplier (an index's, or its own one-row table made when first needed) and its row. */
@@ -114,14 +110,10 @@ export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): Co
     profile,
     codes,
     sig,
-    sigNum: sig.map(cpvNibbles),
-    sigLen: sig.map((x) => x.length),
     divisions: Array.prototype.slice.call(divisionMask(sig)) as number[],
     pastWins: (profile.pastWins ?? []).map((codes) => codes.map(cpvSignificant)),
     homeRegion: profile.homeRegion,
     isMutualKind: profile.kind === 'vcse' || profile.kind === 'cooperative',
-    areaNum: areas.map(itlBits),
-    areaLen: areas.map((a) => a.length - 2),
     homeNum: profile.homeRegion ? itlBits(profile.homeRegion) : 0,
     homeLen: profile.homeRegion ? profile.homeRegion.length - 2 : -1,
     tokens: vocab.encodeList(allWords),
@@ -334,8 +326,8 @@ let scratch: SupplierTable | null = null;
 const EMPTY_ROW = null as unknown as CompiledSupplier;
 
 function scratchFor(cs: CompiledSupplier): SupplierTable {
-  if (!scratch || scratch.areaNum.length < cs.areaNum.length || scratch.cpvNum.length < cs.sigNum.length || scratch.tok.length < cs.tokens.length) {
-    scratch = emptyTable(1, Math.max(8, cs.areaNum.length), Math.max(16, cs.sigNum.length), Math.max(64, cs.tokens.length));
+  if (!scratch || scratch.areaNum.length < cs.areas.length || scratch.cpvNum.length < cs.sig.length || scratch.tok.length < cs.tokens.length) {
+    scratch = emptyTable(1, Math.max(8, cs.areas.length), Math.max(16, cs.sig.length), Math.max(64, cs.tokens.length));
   }
   fillRows(scratch, [cs]);
   return scratch;
@@ -346,8 +338,8 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
   let cpv = 0;
   let toks = 0;
   for (const r of rows) {
-    areas += r.areaNum.length;
-    cpv += r.sigNum.length;
+    areas += r.areas.length;
+    cpv += r.sig.length;
     toks += r.tokens.length;
   }
   const t = emptyTable(rows.length, areas, cpv, toks);
@@ -387,13 +379,15 @@ function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
     t.homeNum[i] = r.homeNum;
     t.homeLen[i] = r.homeLen;
     t.areaOff[i] = a;
-    t.areaNum.set(r.areaNum, a);
-    t.areaLen.set(r.areaLen, a);
-    a += r.areaNum.length;
+    for (const area of r.areas) {
+      t.areaNum[a] = itlBits(area);
+      t.areaLen[a++] = area.length - 2;
+    }
     t.cpvOff[i] = c;
-    t.cpvNum.set(r.sigNum, c);
-    t.cpvLen.set(r.sigLen, c);
-    c += r.sigNum.length;
+    for (const sig of r.sig) {
+      t.cpvNum[c] = cpvNibbles(sig);
+      t.cpvLen[c++] = sig.length;
+    }
     t.tokOff[i] = k;
     t.tok.set(r.tokens, k);
     k += r.tokens.length;
