@@ -120,21 +120,27 @@ export function rankAllPairs(
   });
 }
 
-/** Suppliers (table rows) filed under one CPV key, in row order, which is home-area order. */
+/**
+ * Suppliers (table rows) filed under one CPV key, in row order, which is home-area order: a run of the index's
+ * packed posting arrays, so that tens of thousands of keys cost three typed arrays, not three each.
+ */
 interface Posting {
-  rows: Int32Array;
-  homes: Uint32Array;
+  /** Its rows are postingRows[start, end); their home areas postingHomes[start, end). */
+  start: number;
+  end: number;
   /**
-   * The rows that could serve a place outside their home's ITL1 region (national, or serving an area elsewhere,
-   * or with no home): the only ones a specific place can take without them being based near it.
+   * awayRows[awayStart, awayEnd): the rows that could serve a place outside their home's ITL1 region (national,
+   * or serving an area elsewhere, or with no home): the only ones a specific place can take without them being
+   * based near it.
    */
-  away: Int32Array;
+  awayStart: number;
+  awayEnd: number;
 }
 
-/** First position in `homes` (sorted) whose value is at least `v`. */
-function lowerBound(homes: Uint32Array, v: number): number {
-  let a = 0;
-  let b = homes.length;
+/** First position in homes[from, to) (sorted) whose value is at least `v`. */
+function lowerBound(homes: Uint32Array, v: number, from: number, to: number): number {
+  let a = from;
+  let b = to;
   while (a < b) {
     const m = (a + b) >>> 1;
     if (homes[m] < v) a = m + 1;
@@ -168,6 +174,9 @@ export class SupplierIndex {
   private readonly byExact = new Map<string, Posting>();
   /** Suppliers by every leading part, two digits or more, of the codes they list. */
   private readonly byPrefix = new Map<string, Posting>();
+  private readonly postingRows: Int32Array;
+  private readonly postingHomes: Uint32Array;
+  private readonly awayRows: Int32Array;
   private readonly anyPastWins: boolean;
   private readonly postingsByCode = new Map<string, Array<{ posting: Posting; bound: number }>>();
   /** The most CPV divisions any one supplier lists. */
@@ -222,12 +231,29 @@ export class SupplierIndex {
       maxDivisions = Math.max(maxDivisions, new Set(s.sig.map((x) => x.slice(0, 2))).size);
     }
     this.maxDivisions = maxDivisions;
+    let total = 0;
+    let awayTotal = 0;
+    for (const lists of [exact, prefix]) {
+      for (const list of lists.values()) {
+        total += list.length;
+        for (const row of list) awayTotal += away[row];
+      }
+    }
+    this.postingRows = new Int32Array(total);
+    this.postingHomes = new Uint32Array(total);
+    this.awayRows = new Int32Array(awayTotal);
+    let at = 0;
+    let awayAt = 0;
     const pack = (from: Map<string, number[]>, to: Map<string, Posting>) => {
       for (const [key, list] of from) {
-        const rows = new Int32Array(list);
-        const homes = new Uint32Array(rows.length);
-        for (let k = 0; k < rows.length; k++) homes[k] = table.homeNum[rows[k]];
-        to.set(key, { rows, homes, away: rows.filter((row) => away[row] === 1) });
+        const posting: Posting = { start: at, end: at + list.length, awayStart: awayAt, awayEnd: awayAt };
+        for (const row of list) {
+          this.postingRows[at] = row;
+          this.postingHomes[at++] = table.homeNum[row];
+          if (away[row] === 1) this.awayRows[awayAt++] = row;
+        }
+        posting.awayEnd = awayAt;
+        to.set(key, posting);
       }
     };
     pack(exact, this.byExact);
@@ -258,7 +284,7 @@ export class SupplierIndex {
       // Siblings sharing d leading digits: at most 0.2 + 0.5 (d - 2) / (len - 2).
       for (let d = len - 1; d >= 3; d--) add(0.2 + (0.5 * (d - 2)) / (len - 2), this.byPrefix.get(n.slice(0, d)));
     }
-    const out = [...best].map(([posting, bound]) => ({ posting, bound })).sort((a, b) => b.bound - a.bound || a.posting.rows.length - b.posting.rows.length);
+    const out = [...best].map(([posting, bound]) => ({ posting, bound })).sort((a, b) => b.bound - a.bound || a.posting.end - a.posting.start - (b.posting.end - b.posting.start));
     this.postingsByCode.set(n, out);
     return out;
   }
@@ -396,13 +422,14 @@ export class SupplierIndex {
           x = lists[b][q].x;
         }
       }
-      const { homes } = postings[x];
-      const rows = s.place < 0 && awayOnly ? postings[x].away : postings[x].rows;
-      let from = 0;
-      let to = rows.length;
+      const posting = postings[x];
+      const fromAway = s.place < 0 && awayOnly;
+      const rows = fromAway ? this.awayRows : this.postingRows;
+      let from = fromAway ? posting.awayStart : posting.start;
+      let to = fromAway ? posting.awayEnd : posting.end;
       if (s.place >= 0) {
-        from = lowerBound(homes, s.lo);
-        to = lowerBound(homes, s.hi);
+        from = lowerBound(this.postingHomes, s.lo, posting.start, posting.end);
+        to = lowerBound(this.postingHomes, s.hi, posting.start, posting.end);
       }
       const bar = Math.max(top.floor, minScore);
       if (s.place >= 0) scannedLevel[x * stride + s.place] = s.level;
@@ -477,7 +504,8 @@ export class SupplierIndex {
     const e = ++this.epoch;
     const take = (p: Posting | undefined) => {
       if (!p) return;
-      for (const row of p.rows) {
+      for (let k = p.start; k < p.end; k++) {
+        const row = this.postingRows[k];
         if (this.stamp[row] !== e) {
           this.stamp[row] = e;
           out.push(this.supplierOfRow[row]);
