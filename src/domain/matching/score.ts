@@ -296,7 +296,9 @@ export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settin
   // A supplier outside any index is copied into one reused row rather than given a table of its own.
   const t = scratchFor(cs);
   const score = scoreRow(co, t, 0, settings);
-  t.rows[0] = EMPTY_ROW;
+  t.ids[0] = '';
+  t.homeRegions[0] = null;
+  t.pastWins[0] = NO_WINS;
   return score;
 }
 
@@ -305,7 +307,10 @@ export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settin
  * order instead of chasing a dozen small objects per supplier.
  */
 export interface SupplierTable {
-  rows: CompiledSupplier[];
+  /** Per row, what scoring needs beyond numbers: the supplier's id, home region and past wins. */
+  ids: string[];
+  homeRegions: Array<string | null>;
+  pastWins: string[][][];
   divs: Uint32Array;
   /** bit 0 national, 1 VCSE, 2 VCSE or cooperative, 3 has past wins. */
   flags: Uint8Array;
@@ -323,7 +328,7 @@ export interface SupplierTable {
 }
 
 let scratch: SupplierTable | null = null;
-const EMPTY_ROW = null as unknown as CompiledSupplier;
+const NO_WINS: string[][] = [];
 
 function scratchFor(cs: CompiledSupplier): SupplierTable {
   if (!scratch || scratch.areaNum.length < cs.areas.length || scratch.cpvNum.length < cs.sig.length || scratch.tok.length < cs.tokens.length) {
@@ -349,7 +354,9 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
 
 function emptyTable(n: number, areas: number, cpv: number, toks: number): SupplierTable {
   return {
-    rows: [],
+    ids: [],
+    homeRegions: [],
+    pastWins: [],
     divs: new Uint32Array(4 * n),
     flags: new Uint8Array(n),
     cap: new Float64Array(n),
@@ -368,7 +375,9 @@ function emptyTable(n: number, areas: number, cpv: number, toks: number): Suppli
 
 function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
   const n = rows.length;
-  t.rows = rows;
+  t.ids = rows.map((r) => r.profile.id);
+  t.homeRegions = rows.map((r) => r.homeRegion);
+  t.pastWins = rows.map((r) => r.pastWins);
   let a = 0;
   let c = 0;
   let k = 0;
@@ -425,7 +434,7 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   if (rk === 2 && (flags & 2) === 0) return -1;
   if (rk === 3 && (flags & 4) === 0) return -1;
   if (co.reservedPlaces.length !== 0) {
-    const home = t.rows[i].homeRegion;
+    const home = t.homeRegions[i];
     if (home === null || !co.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL')) return -1;
   }
 
@@ -459,7 +468,7 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   let similarWins = 0;
   if ((flags & 8) !== 0) {
     const ns = co.sig;
-    for (const win of t.rows[i].pastWins) {
+    for (const win of t.pastWins[i]) {
       if (win.some((w) => ns.some((n) => cpvRelation(n, w) >= CPV_GATE))) similarWins++;
     }
   }
