@@ -164,45 +164,12 @@ interface Slot {
 /** Division-level relation (same division, no closer): what a notice code can still add once its lists are spent. */
 const SPENT = 0.1;
 
-/**
- * Everything a ranking reads, as plain data (typed arrays, strings, numbers): a worker thread given a copy ranks
- * exactly as the index it came from.
- */
-export interface RankingData {
-  /** The vocabulary's words by id, so that notice words get the ids the suppliers' words got. */
-  vocabulary: string[];
-  /** The suppliers packed by home area: row r is supplier supplierOfRow[r]. */
-  table: SupplierTable;
-  supplierOfRow: Int32Array;
-  /** CPV keys with postings: the first `exactKeys` are significant codes, the rest leading parts of codes. */
-  postingKeys: string[];
-  exactKeys: number;
-  /** Per key: start, end, awayStart, awayEnd (see Posting). */
-  postingBounds: Int32Array;
-  postingRows: Int32Array;
-  postingHomes: Uint32Array;
-  awayRows: Int32Array;
-  anyPastWins: boolean;
-  /** The most CPV divisions any one supplier lists. */
-  maxDivisions: number;
-}
-
-/** A kept candidate of a ranking: its score, id and index among the suppliers the index was built from. */
-export interface RankedSupplier {
-  score: number;
-  supplierId: string;
-  supplier: number;
-}
-
-/**
- * The bounded top-k search over RankingData. SupplierIndex builds one from supplier profiles and also explains
- * what it ranks; a worker thread builds one from a copy of that data and only ranks.
- */
-export class RankingIndex {
+export class SupplierIndex {
   readonly vocab: Vocabulary;
-  readonly data: RankingData;
-  protected readonly table: SupplierTable;
-  protected readonly supplierOfRow: Int32Array;
+  readonly suppliers: CompiledSupplier[];
+  /** The suppliers packed by home area: row r is suppliers[supplierOfRow[r]]. */
+  private readonly table: SupplierTable;
+  private readonly supplierOfRow: Int32Array;
   /** Suppliers by each significant CPV code they list (`7942110`, or a division `45`). */
   private readonly byExact = new Map<string, Posting>();
   /** Suppliers by every leading part, two digits or more, of the codes they list. */
@@ -212,28 +179,86 @@ export class RankingIndex {
   private readonly awayRows: Int32Array;
   private readonly anyPastWins: boolean;
   private readonly postingsByCode = new Map<string, Array<{ posting: Posting; bound: number }>>();
+  /** The most CPV divisions any one supplier lists. */
   private readonly maxDivisions: number;
   /** How many supplier scores the bounded search has computed (for benchmarks). */
   scored = 0;
   private readonly stamp: Uint32Array;
   private epoch = 0;
+  private positions: Map<string, number> | null = null;
 
-  constructor(data: RankingData, vocab?: Vocabulary) {
-    this.data = data;
-    this.vocab = vocab ?? Vocabulary.of(data.vocabulary);
-    this.table = data.table;
-    this.supplierOfRow = data.supplierOfRow;
-    this.postingRows = data.postingRows;
-    this.postingHomes = data.postingHomes;
-    this.awayRows = data.awayRows;
-    this.anyPastWins = data.anyPastWins;
-    this.maxDivisions = data.maxDivisions;
-    this.stamp = new Uint32Array(data.supplierOfRow.length);
-    const b = data.postingBounds;
-    data.postingKeys.forEach((key, i) => {
-      const posting: Posting = { start: b[4 * i], end: b[4 * i + 1], awayStart: b[4 * i + 2], awayEnd: b[4 * i + 3] };
-      (i < data.exactKeys ? this.byExact : this.byPrefix).set(key, posting);
+  constructor(profiles: SupplierProfile[], vocab = new Vocabulary()) {
+    this.vocab = vocab;
+    this.suppliers = profiles.map((p) => compileSupplier(p, vocab));
+    const n = this.suppliers.length;
+    const suppliers = this.suppliers;
+    // Rows in home-area order: the suppliers based in one area are neighbours in memory and in every list.
+    const order = [...new Array(n).keys()].sort((a, b) => suppliers[a].homeNum - suppliers[b].homeNum || a - b);
+    this.supplierOfRow = new Int32Array(order);
+    const table = (this.table = supplierTable(order.map((i) => suppliers[i])));
+    // Explaining a kept supplier scores it from this table too, rather than from a one-row copy of its own.
+    table.rows.forEach((s, row) => {
+      s.table = table;
+      s.row = row;
     });
+    this.stamp = new Uint32Array(n);
+    const exact = new Map<string, number[]>();
+    const prefix = new Map<string, number[]>();
+    const listOf = (map: Map<string, number[]>, key: string) => {
+      let list = map.get(key);
+      if (!list) map.set(key, (list = []));
+      return list;
+    };
+    // The lists a code is filed in, worked out once per distinct code (suppliers share codes).
+    const listsOfCode = new Map<string, number[][]>();
+    for (let row = 0; row < n; row++) {
+      for (const sig of table.rows[row].sig) {
+        let lists = listsOfCode.get(sig);
+        if (!lists) {
+          lists = [listOf(exact, sig)];
+          for (let k = 2; k <= sig.length; k++) lists.push(listOf(prefix, sig.slice(0, k)));
+          listsOfCode.set(sig, lists);
+        }
+        for (const list of lists) if (list[list.length - 1] !== row) list.push(row);
+      }
+    }
+    const away = new Uint8Array(n);
+    let maxDivisions = 0;
+    for (let row = 0; row < n; row++) {
+      const s = table.rows[row];
+      const region = s.homeRegion && s.homeRegion.length > 2 ? s.homeRegion.slice(0, 3) : null;
+      away[row] = s.national || region === null || s.areas.some((a) => !a.startsWith(region)) ? 1 : 0;
+      maxDivisions = Math.max(maxDivisions, new Set(s.sig.map((x) => x.slice(0, 2))).size);
+    }
+    this.maxDivisions = maxDivisions;
+    let total = 0;
+    let awayTotal = 0;
+    for (const lists of [exact, prefix]) {
+      for (const list of lists.values()) {
+        total += list.length;
+        for (const row of list) awayTotal += away[row];
+      }
+    }
+    this.postingRows = new Int32Array(total);
+    this.postingHomes = new Uint32Array(total);
+    this.awayRows = new Int32Array(awayTotal);
+    let at = 0;
+    let awayAt = 0;
+    const pack = (from: Map<string, number[]>, to: Map<string, Posting>) => {
+      for (const [key, list] of from) {
+        const posting: Posting = { start: at, end: at + list.length, awayStart: awayAt, awayEnd: awayAt };
+        for (const row of list) {
+          this.postingRows[at] = row;
+          this.postingHomes[at++] = table.homeNum[row];
+          if (away[row] === 1) this.awayRows[awayAt++] = row;
+        }
+        posting.awayEnd = awayAt;
+        to.set(key, posting);
+      }
+    };
+    pack(exact, this.byExact);
+    pack(prefix, this.byPrefix);
+    this.anyPastWins = suppliers.some((s) => s.pastWins.length > 0);
   }
 
   /**
@@ -274,11 +299,6 @@ export class RankingIndex {
    * and the search stops once the k-th best score is above every ceiling: the result is exactly that of
    * scoring every candidate.
    */
-  /** The best `limit` suppliers (or all, when unlimited) scoring at least `minScore`, best first, not yet explained. */
-  rank(co: CompiledOpportunity, settings: MatchSettings, limit = Number.POSITIVE_INFINITY, minScore = 0): RankedSupplier[] {
-    return co.closed ? [] : this.rankBounded(co, settings, limit, minScore);
-  }
-
   private rankBounded(co: CompiledOpportunity, settings: MatchSettings, limit: number, minScore: number): Ranked[] {
     const unlimited = limit === Number.POSITIVE_INFINITY;
     const top = new TopList(limit);
@@ -352,8 +372,8 @@ export class RankingIndex {
       this.scored++;
       const score = scoreRow(co, table, row, settings);
       if (score < 0 || score < minScore) return;
-      if (unlimited) all.push({ score, supplierId: table.ids[row], supplier: this.supplierOfRow[row] });
-      else if (score >= top.floor) top.offer(score, table.ids[row], this.supplierOfRow[row]);
+      if (unlimited) all.push({ score, supplierId: table.rows[row].profile.id, supplier: this.supplierOfRow[row] });
+      else if (score >= top.floor) top.offer(score, table.rows[row].profile.id, this.supplierOfRow[row]);
     };
     for (;;) {
       let bestCeiling = Number.NEGATIVE_INFINITY;
@@ -470,6 +490,10 @@ export class RankingIndex {
     return unlimited ? all.sort(compareResults) : top.items;
   }
 
+  get size(): number {
+    return this.suppliers.length;
+  }
+
   /**
    * Indexes of the suppliers with a code in the same CPV group (or division, for a division-level notice code)
    * as one of the notice's codes, or a division-level code above one, each once: a superset of those the
@@ -501,27 +525,13 @@ export class RankingIndex {
   compile(opportunity: Opportunity, now: Date): CompiledOpportunity {
     return compileOpportunity(opportunity, now, this.vocab);
   }
-}
-
-/** Registered suppliers, indexed for ranking, with their compiled profiles to explain each kept result. */
-export class SupplierIndex extends RankingIndex {
-  readonly suppliers: CompiledSupplier[];
-  private positions: Map<string, number> | null = null;
-
-  constructor(profiles: SupplierProfile[], vocab = new Vocabulary()) {
-    const built = buildIndex(profiles, vocab);
-    super(built.data, vocab);
-    this.suppliers = built.suppliers;
-  }
-
-  get size(): number {
-    return this.suppliers.length;
-  }
 
   /** The eligible suppliers for a tender or lot, best first. */
   match(opportunity: Opportunity | CompiledOpportunity, now: Date, settings: MatchSettings, options: RankOptions = {}): MatchResult[] {
     const co = 'opportunity' in opportunity ? opportunity : this.compile(opportunity, now);
-    return this.explain(co, this.rank(co, settings, options.limit, options.minScore), settings, options);
+    if (co.closed) return [];
+    const kept = this.rankBounded(co, settings, options.limit ?? Number.POSITIVE_INFINITY, options.minScore ?? 0);
+    return explainKept(co, this.suppliers, kept, settings, options, this.vocab);
   }
 
   /** The same ranking by the naive all-pairs scorer over this index's suppliers (tests compare the two). */
@@ -533,11 +543,6 @@ export class SupplierIndex extends RankingIndex {
   position(supplierId: string): number | undefined {
     if (!this.positions) this.positions = new Map(this.suppliers.map((s, i) => [s.profile.id, i]));
     return this.positions.get(supplierId);
-  }
-
-  /** Kept candidates of a ranking (here or in another thread) as results, with their reasons unless `explain` is false. */
-  explain(co: CompiledOpportunity, kept: RankedSupplier[], settings: MatchSettings, options: RankOptions = {}): MatchResult[] {
-    return explainKept(co, this.suppliers, kept, settings, options, this.vocab);
   }
 }
 
@@ -558,96 +563,3 @@ export function matchSupplierAgainst(
   }
   return out.sort((a, b) => b.score - a.score || (a.ocid + a.lotId < b.ocid + b.lotId ? -1 : 1));
 }
-
-/**
- * Compiles the suppliers and files them: the packed table in home-area order and the CPV postings. What a
- * ranking needs is plain data (RankingData), so that another thread can rank from a copy of it.
- */
-function buildIndex(profiles: SupplierProfile[], vocab: Vocabulary): { suppliers: CompiledSupplier[]; data: RankingData } {
-const suppliers = profiles.map((p) => compileSupplier(p, vocab));
-const n = suppliers.length;
-  // Rows in home-area order: the suppliers based in one area are neighbours in memory and in every list.
-  const order = [...new Array(n).keys()].sort((a, b) => suppliers[a].homeNum - suppliers[b].homeNum || a - b);
-  const supplierOfRow = new Int32Array(order);
-  const byRow = order.map((i) => suppliers[i]);
-  const table = supplierTable(byRow);
-  // Explaining a kept supplier scores it from this table too, rather than from a one-row copy of its own.
-  byRow.forEach((s, row) => {
-    s.table = table;
-    s.row = row;
-  });
-  const exact = new Map<string, number[]>();
-  const prefix = new Map<string, number[]>();
-  const listOf = (map: Map<string, number[]>, key: string) => {
-    let list = map.get(key);
-    if (!list) map.set(key, (list = []));
-    return list;
-  };
-  // The lists a code is filed in, worked out once per distinct code (suppliers share codes).
-  const listsOfCode = new Map<string, number[][]>();
-  for (let row = 0; row < n; row++) {
-    for (const sig of byRow[row].sig) {
-      let lists = listsOfCode.get(sig);
-      if (!lists) {
-        lists = [listOf(exact, sig)];
-        for (let k = 2; k <= sig.length; k++) lists.push(listOf(prefix, sig.slice(0, k)));
-        listsOfCode.set(sig, lists);
-      }
-      for (const list of lists) if (list[list.length - 1] !== row) list.push(row);
-    }
-  }
-  const away = new Uint8Array(n);
-  let maxDivisions = 0;
-  for (let row = 0; row < n; row++) {
-    const s = byRow[row];
-    const region = s.homeRegion && s.homeRegion.length > 2 ? s.homeRegion.slice(0, 3) : null;
-    away[row] = s.national || region === null || s.areas.some((a) => !a.startsWith(region)) ? 1 : 0;
-    maxDivisions = Math.max(maxDivisions, new Set(s.sig.map((x) => x.slice(0, 2))).size);
-  }
-  let total = 0;
-  let awayTotal = 0;
-  for (const lists of [exact, prefix]) {
-    for (const list of lists.values()) {
-      total += list.length;
-      for (const row of list) awayTotal += away[row];
-    }
-  }
-  const postingRows = new Int32Array(total);
-  const postingHomes = new Uint32Array(total);
-  const awayRows = new Int32Array(awayTotal);
-  const postingKeys = [...exact.keys(), ...prefix.keys()];
-  const postingBounds = new Int32Array(4 * postingKeys.length);
-  let at = 0;
-  let awayAt = 0;
-  let k = 0;
-  for (const lists of [exact, prefix]) {
-    for (const list of lists.values()) {
-      postingBounds[k++] = at;
-      postingBounds[k++] = at + list.length;
-      postingBounds[k++] = awayAt;
-      for (const row of list) {
-        postingRows[at] = row;
-        postingHomes[at++] = table.homeNum[row];
-        if (away[row] === 1) awayRows[awayAt++] = row;
-      }
-      postingBounds[k++] = awayAt;
-    }
-  }
-  return {
-    suppliers,
-    data: {
-      vocabulary: vocab.words(),
-      table,
-      supplierOfRow,
-      postingKeys,
-      exactKeys: exact.size,
-      postingBounds,
-      postingRows,
-      postingHomes,
-      awayRows,
-      anyPastWins: suppliers.some((s) => s.pastWins.length > 0),
-      maxDivisions,
-    },
-  };
-}
-

@@ -296,9 +296,7 @@ export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settin
   // A supplier outside any index is copied into one reused row rather than given a table of its own.
   const t = scratchFor(cs);
   const score = scoreRow(co, t, 0, settings);
-  t.ids[0] = '';
-  t.homeRegions[0] = null;
-  t.pastWins[0] = NO_WINS;
+  t.rows[0] = EMPTY_ROW;
   return score;
 }
 
@@ -307,10 +305,7 @@ export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settin
  * order instead of chasing a dozen small objects per supplier.
  */
 export interface SupplierTable {
-  /** Per row, what scoring needs beyond numbers: the supplier's id, home region and past wins. */
-  ids: string[];
-  homeRegions: Array<string | null>;
-  pastWins: string[][][];
+  rows: CompiledSupplier[];
   divs: Uint32Array;
   /** bit 0 national, 1 VCSE, 2 VCSE or cooperative, 3 has past wins. */
   flags: Uint8Array;
@@ -328,7 +323,7 @@ export interface SupplierTable {
 }
 
 let scratch: SupplierTable | null = null;
-const NO_WINS: string[][] = [];
+const EMPTY_ROW = null as unknown as CompiledSupplier;
 
 function scratchFor(cs: CompiledSupplier): SupplierTable {
   if (!scratch || scratch.areaNum.length < cs.areas.length || scratch.cpvNum.length < cs.sig.length || scratch.tok.length < cs.tokens.length) {
@@ -354,9 +349,7 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
 
 function emptyTable(n: number, areas: number, cpv: number, toks: number): SupplierTable {
   return {
-    ids: [],
-    homeRegions: [],
-    pastWins: [],
+    rows: [],
     divs: new Uint32Array(4 * n),
     flags: new Uint8Array(n),
     cap: new Float64Array(n),
@@ -375,9 +368,7 @@ function emptyTable(n: number, areas: number, cpv: number, toks: number): Suppli
 
 function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
   const n = rows.length;
-  t.ids = rows.map((r) => r.profile.id);
-  t.homeRegions = rows.map((r) => r.homeRegion);
-  t.pastWins = rows.map((r) => r.pastWins);
+  t.rows = rows;
   let a = 0;
   let c = 0;
   let k = 0;
@@ -434,7 +425,7 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   if (rk === 2 && (flags & 2) === 0) return -1;
   if (rk === 3 && (flags & 4) === 0) return -1;
   if (co.reservedPlaces.length !== 0) {
-    const home = t.homeRegions[i];
+    const home = t.rows[i].homeRegion;
     if (home === null || !co.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL')) return -1;
   }
 
@@ -468,7 +459,7 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   let similarWins = 0;
   if ((flags & 8) !== 0) {
     const ns = co.sig;
-    for (const win of t.pastWins[i]) {
+    for (const win of t.rows[i].pastWins) {
       if (win.some((w) => ns.some((n) => cpvRelation(n, w) >= CPV_GATE))) similarWins++;
     }
   }

@@ -65,18 +65,6 @@ export class Vocabulary {
   private readonly ids = new Map<string, number>();
   private readonly list: string[] = [];
 
-  /** A vocabulary that gives these words the ids 0, 1, 2, … in order. */
-  static of(words: string[]): Vocabulary {
-    const v = new Vocabulary();
-    for (const w of words) v.id(w);
-    return v;
-  }
-
-  /** Its words, by id. */
-  words(): string[] {
-    return [...this.list];
-  }
-
   id(word: string): number {
     let id = this.ids.get(word);
     if (id === undefined) {
