@@ -372,8 +372,8 @@ export class SupplierIndex {
       this.scored++;
       const score = scoreRow(co, table, row, settings);
       if (score < 0 || score < minScore) return;
-      if (unlimited) all.push({ score, supplierId: table.rows[row].profile.id, supplier: this.supplierOfRow[row] });
-      else if (score >= top.floor) top.offer(score, table.rows[row].profile.id, this.supplierOfRow[row]);
+      if (unlimited) all.push({ score, supplierId: table.ids[row], supplier: this.supplierOfRow[row] });
+      else if (score >= top.floor) top.offer(score, table.ids[row], this.supplierOfRow[row]);
     };
     for (;;) {
       let bestCeiling = Number.NEGATIVE_INFINITY;

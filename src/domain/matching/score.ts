@@ -306,6 +306,8 @@ export function quickScore(co: CompiledOpportunity, cs: CompiledSupplier, settin
  */
 export interface SupplierTable {
   rows: CompiledSupplier[];
+  /** rows[i].profile.id, packed: ranking compares ids on ties without reaching into each supplier's objects. */
+  ids: string[];
   divs: Uint32Array;
   /** bit 0 national, 1 VCSE, 2 VCSE or cooperative, 3 has past wins. */
   flags: Uint8Array;
@@ -350,6 +352,7 @@ export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
 function emptyTable(n: number, areas: number, cpv: number, toks: number): SupplierTable {
   return {
     rows: [],
+    ids: [],
     divs: new Uint32Array(4 * n),
     flags: new Uint8Array(n),
     cap: new Float64Array(n),
@@ -369,6 +372,7 @@ function emptyTable(n: number, areas: number, cpv: number, toks: number): Suppli
 function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
   const n = rows.length;
   t.rows = rows;
+  t.ids = rows.map((r) => r.profile.id);
   let a = 0;
   let c = 0;
   let k = 0;
