@@ -54,3 +54,19 @@ export async function freshPostgresDb(): Promise<Db & { drop(): Promise<void> }>
     },
   });
 }
+
+/** Tables a feed or file ingest writes to. */
+export const INGEST_TABLES = ['releases', 'tenders', 'lots', 'items', 'awards', 'award_suppliers', 'quarantine', 'tender_places', 'tender_cpv'] as const;
+/** Columns that say when a process wrote the row, not what the feed said. */
+const RUN_TIME = /"(stored_at|updated_at|received_at|tagged_at|computed_at)":"[^"]*"/g;
+
+/** Every row of the ingest tables as sorted JSON text, write times blanked: two stores compare equal when they hold the same. */
+export async function ingestRows(db: Db): Promise<Record<string, string[]>> {
+  const { sql } = await import('kysely');
+  const rows: Record<string, string[]> = {};
+  for (const table of INGEST_TABLES) {
+    const result = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(db);
+    rows[table] = result.rows.map((r) => JSON.stringify(r).replace(RUN_TIME, '"$1":"-"')).sort();
+  }
+  return rows;
+}

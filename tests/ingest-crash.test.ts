@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/client.js';
 import { acquireLease, getLease, releaseLease } from '../db/queries/leases.js';
 import { loadFixtureReleases, ReplayServer, spread } from './replay-server.js';
+import { ingestRows, INGEST_TABLES } from './helpers.js';
 
 /**
  * A real `ingest --source fts` process, killed with SIGKILL in the middle of a window (twice), then
@@ -14,9 +14,6 @@ import { loadFixtureReleases, ReplayServer, spread } from './replay-server.js';
  */
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const FEED_TABLES = ['releases', 'tenders', 'lots', 'items', 'awards', 'award_suppliers', 'quarantine', 'tender_places', 'tender_cpv'];
-/** Columns that say when this process wrote the row, not what the feed said. */
-const RUN_TIME = /"(stored_at|updated_at|received_at|tagged_at|computed_at)":"[^"]*"/g;
 
 let dir: string;
 let server: ReplayServer;
@@ -88,11 +85,7 @@ function runIngest(database: string, killAt: (n: number, url: URL) => boolean = 
 async function inspect(database: string) {
   const db = await openDb(database);
   try {
-    const rows: Record<string, string[]> = {};
-    for (const table of FEED_TABLES) {
-      const result = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(db);
-      rows[table] = result.rows.map((r) => JSON.stringify(r).replace(RUN_TIME, '"$1":"-"')).sort();
-    }
+    const rows = await ingestRows(db);
     const state = await db.selectFrom('source_state').selectAll().where('source', '=', 'fts').executeTakeFirst();
     const lease = await db.selectFrom('leases').selectAll().execute();
     const newest = await db.selectFrom('releases').select((eb) => eb.fn.max('release_date').as('d')).executeTakeFirst();
@@ -159,7 +152,7 @@ describe('ingest killed mid-run', () => {
     const b = await inspect(clean);
     expect(b.rows.releases.length).toBe(server.releases.length - 1);
     expect(b.rows.quarantine).toHaveLength(1);
-    for (const table of FEED_TABLES) expect({ table, rows: a.rows[table] }).toEqual({ table, rows: b.rows[table] });
+    for (const table of INGEST_TABLES) expect({ table, rows: a.rows[table] }).toEqual({ table, rows: b.rows[table] });
     expect(a.lease).toEqual([]);
   });
 });

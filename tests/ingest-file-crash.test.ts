@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/client.js';
 import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
+import { ingestRows, INGEST_TABLES } from './helpers.js';
 
 /**
  * A real `ingest --file` process with a preparing worker thread, killed with SIGKILL after its first commit,
@@ -13,9 +13,6 @@ import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
  */
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const TABLES = ['releases', 'tenders', 'lots', 'items', 'awards', 'award_suppliers', 'quarantine', 'tender_places', 'tender_cpv'];
-/** Columns that say when this process wrote the row, not what the file said. */
-const RUN_TIME = /"(stored_at|updated_at|received_at|tagged_at)":"[^"]*"/g;
 /** One transaction holds 5,000 releases: the file spans three, so a kill after 6,000 lands inside the second. */
 const RELEASES = 12_000;
 
@@ -56,12 +53,7 @@ function runIngest(database: string, file: string, killAfter = Infinity): Promis
 async function contents(database: string): Promise<Record<string, string[]>> {
   const db = await openDb(database);
   try {
-    const rows: Record<string, string[]> = {};
-    for (const table of TABLES) {
-      const result = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(db);
-      rows[table] = result.rows.map((r) => JSON.stringify(r).replace(RUN_TIME, '"$1":"-"')).sort();
-    }
-    return rows;
+    return await ingestRows(db);
   } finally {
     await db.destroy();
   }
@@ -105,6 +97,6 @@ describe('file ingest killed mid-run', () => {
     const b = await contents(clean);
     expect(b.releases).toHaveLength(RELEASES - 1);
     expect(b.tenders.filter((t) => t.includes('"status":"cancelled"'))).toHaveLength(10);
-    for (const table of TABLES) expect({ table, rows: a[table] }).toEqual({ table, rows: b[table] });
+    for (const table of INGEST_TABLES) expect({ table, rows: a[table] }).toEqual({ table, rows: b[table] });
   });
 });
