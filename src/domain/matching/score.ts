@@ -99,19 +99,37 @@ const NO_PLACE = quiet('place');
 const NO_CAPACITY = quiet('capacity');
 const NO_RESERVED = quiet('reserved');
 
+/** The distinct non-empty values, in first-seen order (lists here are a handful long: no Set needed). */
+function distinct(values: Array<string | null>): string[] {
+  const out: string[] = [];
+  for (const v of values) if (v && !out.includes(v)) out.push(v);
+  return out;
+}
+
+const NONE: never[] = [];
+
+/**
+ * Compiles a supplier for scoring. A hundred thousand of these stay alive in an index, so it allocates no more
+ * than it keeps: no Sets, no typed arrays, one shared empty list for what most suppliers lack.
+ */
 export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): CompiledSupplier {
-  const codes = [...new Set(profile.cpv)];
-  const keywordPhrases = profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3);
+  const codes = distinct(profile.cpv);
+  const keywordPhrases = profile.keywords.length ? profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3) : NONE;
   const described = words(profile.description);
-  const allWords = profile.keywords.length ? [...new Set([...described, ...profile.keywords.flatMap((k) => words(k))])] : described;
-  const areas = [...new Set([profile.homeRegion, ...profile.serves].filter((a): a is string => !!a))];
+  const allWords = profile.keywords.length ? distinct([...described, ...profile.keywords.flatMap((k) => words(k))]) : described;
+  const areas = distinct([profile.homeRegion, ...profile.serves]);
   const sig = codes.map(cpvSignificant);
+  const divisions = [0, 0, 0, 0];
+  for (const x of sig) {
+    const d = Number(x.slice(0, 2));
+    if (Number.isInteger(d)) divisions[d >> 5] |= 1 << (d & 31);
+  }
   return {
     profile,
     codes,
     sig,
-    divisions: Array.prototype.slice.call(divisionMask(sig)) as number[],
-    pastWins: (profile.pastWins ?? []).map((codes) => codes.map(cpvSignificant)),
+    divisions,
+    pastWins: profile.pastWins?.length ? profile.pastWins.map((codes) => codes.map(cpvSignificant)) : NONE,
     homeRegion: profile.homeRegion,
     isMutualKind: profile.kind === 'vcse' || profile.kind === 'cooperative',
     homeNum: profile.homeRegion ? itlBits(profile.homeRegion) : 0,
