@@ -473,13 +473,21 @@ export class SupplierIndex {
             stamp[row] = e;
             continue;
           }
-          let shared = 0;
+          const kFrom = table.tokOff[row];
           const kTo = table.tokOff[row + 1];
-          for (let q = table.tokOff[row]; q < kTo; q++) {
+          const own = kTo - kFrom;
+          // It shares at most as many words as the shorter of the two texts has: a bound from the counts alone.
+          const most = own < noticeWords ? own : noticeWords;
+          const textMost = most === 0 ? 0 : Math.min(1, (2 * most) / Math.sqrt(own * noticeWords));
+          if (known + textPart * textMost < bar) {
+            stamp[row] = e;
+            continue;
+          }
+          let shared = 0;
+          for (let q = kFrom; q < kTo; q++) {
             const tok = table.tok[q];
             if (tok < set.length && set[tok] === 1) shared++;
           }
-          const own = kTo - table.tokOff[row];
           const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(own * noticeWords));
           // Below the bar for good: the bar only rises and the ceilings only fall.
           if (known + textPart * text < bar) stamp[row] = e;
