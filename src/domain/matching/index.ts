@@ -137,6 +137,13 @@ interface Posting {
   awayEnd: number;
 }
 
+/** Set bits of a 32-bit word. */
+function bitCount(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /** First position in homes[from, to) (sorted) whose value is at least `v`. */
 function lowerBound(homes: Uint32Array, v: number, from: number, to: number): number {
   let a = from;
@@ -228,7 +235,7 @@ export class SupplierIndex {
       const s = table.rows[row];
       const region = s.homeRegion && s.homeRegion.length > 2 ? s.homeRegion.slice(0, 3) : null;
       away[row] = s.national || region === null || s.areas.some((a) => !a.startsWith(region)) ? 1 : 0;
-      maxDivisions = Math.max(maxDivisions, new Set(s.sig.map((x) => x.slice(0, 2))).size);
+      maxDivisions = Math.max(maxDivisions, bitCount(s.divisions[0]) + bitCount(s.divisions[1]) + bitCount(s.divisions[2]) + bitCount(s.divisions[3]));
     }
     this.maxDivisions = maxDivisions;
     let total = 0;
