@@ -95,7 +95,7 @@ export function prepareBatch(source: string, incoming: IncomingRelease[], now: s
       releaseId,
       ocid: String(release.ocid),
       date: releaseDate(release),
-      hash: contentHash(release, entry.raw),
+      hash: contentHash(release),
       tags: json(releaseTags(release)),
       raw: entry.raw,
     };

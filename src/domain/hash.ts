@@ -13,6 +13,6 @@ export function hash64(text: string): string {
  * Digest of a parsed release for change detection: taken over its value, not its text, so that the same
  * release published again with other spacing reads as unchanged.
  */
-export function contentHash(value: unknown, _raw: string): string {
+export function contentHash(value: unknown): string {
   return hash64(JSON.stringify(value));
 }
