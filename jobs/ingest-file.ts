@@ -1,13 +1,16 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { bulkWriter } from '../db/bulk.js';
+import { checkpointInBackground } from '../db/checkpoints.js';
 import { inStoreTransaction, storePrepared, storeReleases, type StoreCounts } from '../db/queries/releases.js';
 import type { PreparedBatch } from '../db/queries/release-rows.js';
+import { PendingTags } from '../db/queries/tags.js';
 import { unpackDocument } from '../src/domain/ocds/unpack.js';
 import type { IncomingRelease } from '../src/domain/ocds/types.js';
 import type { Deps } from '../src/deps.js';
 import { bySource, lineBatches, prepareLines } from './ingest-file.lines.js';
-import type { PrepareMessage, PrepareWorkerData } from './ingest-file.worker.js';
+import { inFlightSlot, postsSlot, type PrepareMessage, type PrepareWorkerData } from './ingest-file.worker.js';
 import { startWorker } from './worker-thread.js';
 
 export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
@@ -33,14 +36,18 @@ export interface FileIngestOptions {
 }
 
 /**
- * Batches of lines stored per transaction (5,000 releases). Each commit rewrites every index page its rows
- * touched, and with ocids spread at random that is most leaf pages of every index keyed by ocid; larger
- * commits share those pages between more releases. Measured on 100,000 releases: 1,000 per commit ~2,100/s,
- * 5,000 ~2,600/s, 10,000 and 20,000 no faster. A crash loses at most one transaction, which the next run stores.
+ * Releases stored per transaction. Each commit rewrites every index page its rows touched, and with ocids spread
+ * at random that is most leaf pages of every index keyed by ocid; larger commits share those pages between more
+ * releases (and the tag rows held until the commit are sorted over more of them). Measured on 100,000 releases:
+ * 1,000 per commit ~2,100/s, 5,000 ~2,600/s, 10,000 and 20,000 no faster. A crash loses at most one transaction,
+ * which the next run stores.
  */
-const BATCHES_PER_COMMIT = 100;
-/** Batches a worker may prepare ahead of the writer: enough to cover a commit, few enough to bound memory. */
-const WORKER_AHEAD = 8;
+const RELEASES_PER_COMMIT = 5000;
+/**
+ * Batches a worker may prepare ahead of the writer (500 lines): enough to keep it busy while the writer
+ * commits, few enough to bound memory. At 8 batches the worker spent 8 of 36 s waiting on 100,000 releases.
+ */
+const WORKER_AHEAD = 25;
 const WORKER_FILE_BYTES = 16 << 20;
 /**
  * Old-generation heap of a worker. It keeps about 25 MB alive (the tagging model, caches, a few batches); left
@@ -89,7 +96,7 @@ async function isJsonLines(path: string): Promise<boolean> {
 }
 
 /**
- * A JSON-lines file, batch by batch in file order, BATCHES_PER_COMMIT batches to a transaction. A crash rolls
+ * A JSON-lines file, batch by batch in file order, RELEASES_PER_COMMIT releases to a transaction. A crash rolls
  * back to the last commit, and the next run stores those releases again.
  */
 async function ingestJsonLines(
@@ -101,24 +108,34 @@ async function ingestJsonLines(
   const summary = emptySummary(path, options.workers);
   const changed = new Set<string>();
   const batches = options.workers > 0 ? preparedInWorkers(path, now, options.source, options.workers) : preparedHere(path, now, options.source);
+  const checkpoints = checkpointInBackground(deps.db);
   try {
     for (let finished = false; !finished; ) {
       finished = await inStoreTransaction(deps.db, async (db) => {
         const writer = bulkWriter(db);
-        for (let k = 0; k < BATCHES_PER_COMMIT; k++) {
+        // Tags wait for the end of the transaction where there is one (not on D1).
+        const pending = PendingTags.open(db);
+        const commitAt = summary.fetched + RELEASES_PER_COMMIT;
+        let done = false;
+        while (summary.fetched < commitAt) {
           const next = await batches.next();
-          if (next.done) return true;
+          if (next.done) {
+            done = true;
+            break;
+          }
           for (const prepared of next.value) {
-            const counts = await storePrepared(db, writer, prepared, now);
+            const counts = await storePrepared(db, writer, prepared, now, pending);
             addCounts(summary, prepared.source, counts, changed);
           }
           options.onProgress?.(summary.fetched, NaN);
         }
-        return false;
+        await pending?.flush();
+        return done;
       });
     }
   } finally {
     await batches.return(undefined);
+    await checkpoints.stop();
   }
   return finish(summary, changed, options.started);
 }
@@ -131,46 +148,57 @@ async function* preparedHere(path: string, now: string, source: string | undefin
 /**
  * Each batch prepared by one of `count` workers (batch i by worker i mod count), yielded in file order. The
  * workers are stopped when the caller stops asking, whether it finished or failed.
+ *
+ * A worker posts to a port of its own that nobody listens on, and the writer takes the next message only when
+ * it wants the next batch: batches prepared ahead wait as serialized bytes, outside the writer's heap, instead
+ * of as live objects that its garbage collector must carry.
  */
 async function* preparedInWorkers(path: string, now: string, source: string | undefined, count: number): AsyncGenerator<PreparedBatch[]> {
-  const inFlight = new Int32Array(new SharedArrayBuffer(4 * count));
-  const ready = new Map<number, PreparedBatch[]>();
-  let total = Infinity;
+  const signals = new Int32Array(new SharedArrayBuffer(4 * 2 * count));
   let failure: Error | null = null;
-  let wake: (() => void) | null = null;
+  let wakeOnFailure: () => void = () => {};
+  const failed = new Promise<void>((resolve) => (wakeOnFailure = resolve));
+  const fail = (err: Error) => {
+    failure ??= err;
+    wakeOnFailure();
+  };
   const workers = Array.from({ length: count }, (_, worker) => {
-    const workerData: PrepareWorkerData = { path, now, source, worker, workers: count, ahead: WORKER_AHEAD, inFlight };
-    const thread = startWorker(new URL('./ingest-file.worker.ts', import.meta.url), workerData, { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB });
-    thread.on('message', (message: PrepareMessage) => {
-      if (message.kind === 'batch') ready.set(message.index, message.prepared);
-      else if (message.kind === 'end') total = Math.min(total, message.batches);
-      else failure ??= new Error(`preparing ${path} failed: ${message.message}`);
-      wake?.();
-    });
-    thread.on('error', (err) => {
-      failure ??= err;
-      wake?.();
-    });
+    const { port1, port2 } = new MessageChannel();
+    const workerData: PrepareWorkerData = { path, now, source, worker, workers: count, ahead: WORKER_AHEAD, signals, port: port2 };
+    const thread = startWorker(new URL('./ingest-file.worker.ts', import.meta.url), workerData, { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB }, [port2]);
+    thread.on('error', fail);
     thread.on('exit', (code) => {
-      if (code !== 0) failure ??= new Error(`a worker preparing ${path} stopped with exit code ${code}`);
-      wake?.();
+      if (code !== 0) fail(new Error(`a worker preparing ${path} stopped with exit code ${code}`));
     });
-    return thread;
+    return { thread, port: port1 };
   });
-  try {
-    for (let index = 0; index < total; index++) {
-      while (!ready.has(index) && index < total && !failure) await new Promise<void>((resolve) => (wake = resolve));
+
+  /** The next message of one worker, waiting for it to post one. */
+  async function nextMessage(worker: number): Promise<PrepareMessage> {
+    for (;;) {
+      // Read the count of posts before looking: a message posted after the look changes the count, so the wait returns.
+      const seen = Atomics.load(signals, postsSlot(worker));
+      const received = receiveMessageOnPort(workers[worker].port);
+      if (received) return received.message as PrepareMessage;
       if (failure) throw failure;
-      if (index >= total) break;
-      const prepared = ready.get(index)!;
-      ready.delete(index);
-      yield prepared;
+      const wait = Atomics.waitAsync(signals, postsSlot(worker), seen);
+      if (wait.async) await Promise.race([wait.value, failed]);
+    }
+  }
+
+  try {
+    for (let index = 0; ; index++) {
       const worker = index % count;
-      Atomics.sub(inFlight, worker, 1);
-      Atomics.notify(inFlight, worker);
+      const message = await nextMessage(worker);
+      if (message.kind === 'end') break;
+      if (message.kind === 'failed') throw new Error(`preparing ${path} failed: ${message.message}`);
+      yield message.prepared;
+      Atomics.sub(signals, inFlightSlot(worker), 1);
+      Atomics.notify(signals, inFlightSlot(worker));
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.thread.terminate()));
+    for (const w of workers) w.port.close();
   }
 }
 

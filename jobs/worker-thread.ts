@@ -6,7 +6,7 @@
  */
 import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 
 const bundles = new Map<string, string>();
 
@@ -20,6 +20,6 @@ function bundle(entry: URL): string {
   return code;
 }
 
-export function startWorker(entry: URL, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
-  return new Worker(bundle(entry), { eval: true, workerData, resourceLimits });
+export function startWorker(entry: URL, workerData: unknown, resourceLimits?: ResourceLimits, transferList?: TransferListItem[]): Worker {
+  return new Worker(bundle(entry), { eval: true, workerData, resourceLimits, transferList });
 }

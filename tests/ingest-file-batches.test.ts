@@ -24,9 +24,11 @@ describe('JSON-lines ingest across batches and commits', () => {
   it.each([0, 1, 2])('with %i preparing workers, stores the same as one package when a tender and its amendment sit thousands of lines apart, lines span read chunks, and text is not ASCII', async (workers) => {
     const releases = Array.from({ length: 2400 }, (_, i) => cfTender(i));
     // Amendments of the first tenders arrive near the end of the file, in another batch and another transaction.
+    // The first ten also change what they buy and where, so their tags must be replaced, not added to, within one transaction.
     for (let i = 0; i < 30; i++) {
       const tender = cfTender(i);
-      releases.push({ ...tender, id: `open-${i}-amendment`, date: '2026-11-05T09:00:00Z', tag: ['tenderAmendment'], tender: { ...(tender.tender as object), status: 'cancelled' } });
+      const moved = i < 10 ? { classification: { id: '45000000', scheme: 'CPV' }, items: [{ id: '1', deliveryAddresses: [{ region: 'London' }] }] } : {};
+      releases.push({ ...tender, id: `open-${i}-amendment`, date: '2026-11-05T09:00:00Z', tag: ['tenderAmendment'], tender: { ...(tender.tender as object), status: 'cancelled', ...moved } });
     }
     // A line far longer than a read chunk, and descriptions with accents and published mojibake.
     const described = (n: number, description: string) => ({ ...cfTender(n), tender: { ...(cfTender(n).tender as object), description } });
@@ -47,6 +49,8 @@ describe('JSON-lines ingest across batches and commits', () => {
     expect(a.releases).toHaveLength(2430);
     expect(a.tenders.find((t) => t.ocid === 'ocds-b5fd17-test-open-3')).toMatchObject({ release_count: 2, status: 'cancelled', last_release_id: 'open-3-amendment' });
     expect(a.tenders.filter((t) => t.status === 'cancelled')).toHaveLength(30);
+    expect(a.cpv.filter((c) => c.ocid === 'ocds-b5fd17-test-open-3').map((c) => c.code)).toEqual(['45000000']);
+    expect(a.places.filter((p) => p.ocid === 'ocds-b5fd17-test-open-3' && p.role === 'delivery').map((p) => p.code)).toEqual(['TLI']);
     expect(JSON.parse(a.releases.find((r) => r.release_id === 'open-7-tender')!.raw).tender.description).toContain('Café renovation – â€™long works’');
     expect(a).toEqual(await storeContents(byPackage.db));
 

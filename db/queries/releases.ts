@@ -7,7 +7,7 @@ import { compileReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { hash64 } from '../../src/domain/hash.js';
-import { replaceTagRows } from './tags.js';
+import { deleteTagRows, replaceTagRows, type PendingTags } from './tags.js';
 import {
   compileTender,
   earliest,
@@ -70,9 +70,10 @@ async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: 
  * Writes a prepared batch (see release-rows.ts): releases already stored with the same content are passed
  * over; a tender the store has not seen takes the rows prepared from the batch; a tender it has is compiled
  * again from every stored release and the batch's new ones, so that a release arriving late or republished
- * lands in its right place. Child rows and the tender first, the raw release rows last.
+ * lands in its right place. Child rows and the tender first, the raw release rows last. With `pending` (only
+ * inside a transaction) the tag rows are held there, for the caller to flush before it commits.
  */
-export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedBatch, now: string): Promise<StoreCounts> {
+export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedBatch, now: string, pending?: PendingTags): Promise<StoreCounts> {
   const { source } = batch;
   const counts: StoreCounts = { fetched: batch.fetched, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, changedOcids: [] };
   const quarantine = [...batch.quarantine];
@@ -133,7 +134,13 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
 
   await replaceChildren(writer, written, existing);
   await writer.insert('tenders', written.map((r) => r.tender), ['ocid']);
-  await replaceTagRows(db, written.map((r) => r.tender.ocid).filter((ocid) => existing.has(ocid)), written.flatMap((r) => r.places), written.flatMap((r) => r.cpv));
+  const alreadyStored = written.map((r) => r.tender.ocid).filter((ocid) => existing.has(ocid));
+  if (pending) {
+    await deleteTagRows(writer, alreadyStored);
+    for (const r of written) pending.hold(r.tender.ocid, r.places, r.cpv);
+  } else {
+    await replaceTagRows(db, alreadyStored, written.flatMap((r) => r.places), written.flatMap((r) => r.cpv));
+  }
   await writer.insert('releases', releaseRows(source, [...fresh.values()], now), ['source', 'release_id']);
   counts.quarantined = quarantine.length;
   await writer.insert('quarantine', quarantineRows(source, quarantine, now), ['source', 'content_hash'], []);
