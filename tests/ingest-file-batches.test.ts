@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../jobs/ingest-file.js';
 import type { Db } from '../db/client.js';
 import { cfTender } from './fixtures/releases.js';
+import type { JsonObject } from '../src/domain/ocds/types.js';
 import { testDeps } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tendermatch-batches-'));
@@ -27,7 +28,7 @@ describe('JSON-lines ingest across batches and commits', () => {
     // The first ten also change what they buy and where, so their tags must be replaced, not added to, within one transaction.
     for (let i = 0; i < 30; i++) {
       const tender = cfTender(i);
-      const moved = i < 10 ? { classification: { id: '45000000', scheme: 'CPV' }, items: [{ id: '1', deliveryAddresses: [{ region: 'London' }] }] } : {};
+      const moved: JsonObject = i < 10 ? { classification: { id: '45000000', scheme: 'CPV' }, items: [{ id: '1', deliveryAddresses: [{ region: 'London' }] }] } : {};
       releases.push({ ...tender, id: `open-${i}-amendment`, date: '2026-11-05T09:00:00Z', tag: ['tenderAmendment'], tender: { ...(tender.tender as object), status: 'cancelled', ...moved } });
     }
     // A line far longer than a read chunk, and descriptions with accents and published mojibake.
