@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
 import { afterEach } from 'vitest';
 import { freshDb, freshPostgresDb, POSTGRES_URL } from './helpers.js';
+import { hash64 } from '../src/domain/hash.js';
 
 const NOW = '2026-11-24T09:00:00.000Z';
 const incoming = (...values: unknown[]): IncomingRelease[] => values.map((v) => ({ raw: JSON.stringify(v), value: v }));
@@ -103,6 +104,20 @@ describe.each(engines)('storeReleases on %s', (_engine, makeDb) => {
     // Quarantining the same bad input again does not duplicate it.
     await storeReleases(db, 'cf', batch, NOW);
     expect((await tableCounts(db)).quarantine).toBe(3);
+  });
+
+  it('counts the same release published again with other spacing and escapes as unchanged, and knows that text at a glance afterwards', async () => {
+    const db = await freshDb();
+    const release = cfTender(1, { description: 'Caf\u00e9 / works' });
+    await storeReleases(db, 'cf', incoming(release), NOW);
+    const pretty = JSON.stringify(release, null, 2).replace('Caf\u00e9', 'Caf\\u00e9').replace(' / ', ' \\/ ');
+    expect(pretty).not.toBe(JSON.stringify(release));
+    const again = await storeReleases(db, 'cf', [{ raw: pretty, value: JSON.parse(pretty) }], NOW);
+    expect(again).toMatchObject({ updated: 0, unchanged: 1, changedOcids: [] });
+    const stored = await db.selectFrom('releases').select(['raw', 'content_hash']).executeTakeFirstOrThrow();
+    expect(stored.raw).toBe(JSON.stringify(release));
+    // The stored digest now names the new text, so its next copy needs no second look.
+    expect(stored.content_hash).toBe(hash64(pretty));
   });
 
   it('replaces a republished release with changed content', async () => {

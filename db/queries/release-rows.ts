@@ -14,7 +14,7 @@ import { compileReleases, dateOrder, releaseDate, sortReleases } from '../../src
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
-import { contentHash, hash64 } from '../../src/domain/hash.js';
+import { hash64 } from '../../src/domain/hash.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
 import { tagRows } from './tag-rows.js';
 
@@ -23,7 +23,7 @@ export interface PreparedRelease {
   releaseId: string;
   ocid: string;
   date: string | null;
-  /** Digest of the parsed release, so the same release with other spacing is recognised as unchanged. */
+  /** Digest of the release's text: the same text again is unchanged at a glance (storePrepared compares other text as JSON). */
   hash: string;
   /** JSON array of the release's tags. */
   tags: string;
@@ -95,7 +95,7 @@ export function prepareBatch(source: string, incoming: IncomingRelease[], now: s
       releaseId,
       ocid: String(release.ocid),
       date: releaseDate(release),
-      hash: contentHash(release),
+      hash: hash64(entry.raw),
       tags: json(releaseTags(release)),
       raw: entry.raw,
     };

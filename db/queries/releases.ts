@@ -6,7 +6,7 @@ import type { QuarantineTable, ReleasesTable, TendersTable } from '../schema.js'
 import { compileReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
-import { hash64 } from '../../src/domain/hash.js';
+import { hash64, sameJson } from '../../src/domain/hash.js';
 import { deleteTagRows, replaceTagRows, type PendingTags } from './tags.js';
 import {
   compileTender,
@@ -85,8 +85,17 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
     for (const r of rows) stored.set(r.release_id, r.content_hash);
   }
   const fresh = new Map<string, PreparedRelease>();
+  const differing: PreparedRelease[] = [];
   for (const r of batch.releases) {
-    if (stored.get(r.releaseId) === r.hash) counts.unchanged++;
+    const storedHash = stored.get(r.releaseId);
+    if (storedHash === r.hash) counts.unchanged++;
+    else if (storedHash !== undefined) differing.push(r);
+    else fresh.set(r.releaseId, r);
+  }
+  // Other text for a stored release: unchanged if it holds the same JSON (published again with other spacing).
+  const same = new Set(await republished(db, source, differing));
+  for (const r of differing) {
+    if (same.has(r)) counts.unchanged++;
     else fresh.set(r.releaseId, r);
   }
   const changing = batch.tenders.filter((t) => t.releaseIds.some((id) => fresh.has(id)));
@@ -145,6 +154,24 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
   counts.quarantined = quarantine.length;
   await writer.insert('quarantine', quarantineRows(source, quarantine, now), ['source', 'content_hash'], []);
   return counts;
+}
+
+/**
+ * Of releases whose text differs from the stored text, those that hold the same JSON all the same; their stored
+ * digest is moved to the new text, so that the next copy of it is known at a glance. The rest are changed.
+ */
+async function republished(db: Db, source: string, differing: PreparedRelease[]): Promise<PreparedRelease[]> {
+  if (!differing.length) return [];
+  const storedRaw = new Map<string, string>();
+  for (const ids of chunks(differing.map((r) => r.releaseId), 500)) {
+    const rows = await db.selectFrom('releases').select(['release_id', 'raw']).where('source', '=', source).where('release_id', 'in', ids).execute();
+    for (const row of rows) storedRaw.set(row.release_id, row.raw);
+  }
+  const same = differing.filter((r) => sameJson(storedRaw.get(r.releaseId) ?? '', r.raw));
+  for (const r of same) {
+    await db.updateTable('releases').set({ content_hash: r.hash }).where('source', '=', source).where('release_id', '=', r.releaseId).execute();
+  }
+  return same;
 }
 
 /** Every stored release of these ocids, by ocid. */
