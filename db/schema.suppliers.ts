@@ -6,6 +6,7 @@ export interface SuppliersTable {
   name: string;
   /** 'micro' | 'small' | 'medium' | 'vcse' | 'cooperative' */
   kind: string;
+  /** Normalised Companies House number (`SC123456`); at most one supplier holds each (unique index, migration 006). */
   company_number: string | null;
   /** Normalised `AA9A 9AA`. */
   postcode: string | null;

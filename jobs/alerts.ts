@@ -4,6 +4,7 @@ import { chunks } from '../db/bulk.js';
 import {
   buildingMessages,
   claimedCounts,
+  dropMessage,
   duePending,
   inListSize,
   insertItems,
@@ -58,6 +59,8 @@ export interface AlertRunSummary {
   deferred: number;
   failed: number;
   cancelled: number;
+  /** Pending messages removed unsent: their supplier was deleted or has no contact address any more. */
+  dropped: number;
   suppliers_paused: number;
   transport: string;
 }
@@ -83,6 +86,7 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
     deferred: 0,
     failed: 0,
     cancelled: 0,
+    dropped: 0,
     suppliers_paused: 0,
     transport: deps.mailer.kind,
   };
@@ -416,6 +420,7 @@ export interface DeliverySummary {
   deferred: number;
   failed: number;
   cancelled: number;
+  dropped: number;
   suppliers_paused: number;
 }
 
@@ -431,7 +436,7 @@ export async function deliverPending(
   options: { maxMessages?: number } = {},
 ): Promise<DeliverySummary> {
   const { db, clock, config, mailer, log } = deps;
-  const out: DeliverySummary = { sent: 0, deferred: 0, failed: 0, cancelled: 0, suppliers_paused: 0 };
+  const out: DeliverySummary = { sent: 0, deferred: 0, failed: 0, cancelled: 0, dropped: 0, suppliers_paused: 0 };
   const pausedNow = new Set<string>();
   let budget = options.maxMessages ?? Number.POSITIVE_INFINITY;
   for (;;) {
@@ -440,6 +445,12 @@ export async function deliverPending(
     budget -= batch.length;
     if (batch.length === 0) return out;
     for (const m of batch) {
+      // A deleted supplier (or one whose address was removed) gets nothing, and its message is not kept.
+      if (m.registered_id === null || !m.contact_email) {
+        await dropMessage(db, m.message_id);
+        out.dropped++;
+        continue;
+      }
       if (m.unsubscribed_at) {
         await recordCancelled(db, m, 'the supplier unsubscribed before it was sent');
         out.cancelled++;

@@ -1,7 +1,39 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { openDb } from '../db/client.js';
+import { openDb, type Db } from '../db/client.js';
 import { migrate, readMigrations, statements } from '../db/migrate.js';
+
+/**
+ * 006 makes Companies House numbers unique. A store that already holds a number twice (registered before
+ * it) migrates too: every number held more than once is cleared, the others stay, and then the index holds.
+ */
+async function companyNumbersAcross006(db: Db) {
+  const before = readMigrations().filter((m) => m.name < '006');
+  await migrate(db, before);
+  const supplier = (id: string, company_number: string | null) => ({
+    id, name: id, kind: 'small', company_number, postcode: null, home_region: null, serves: '[]', national: 0, cpv_codes: '[]', description: null,
+    keywords: '[]', max_contract_value: null, turnover_band: null, staff_band: null, certifications: '[]', contact_email: null, key_hash: 'h',
+    growth: null, high_potential_derived: 0, high_potential_override: null, created_at: 'x', updated_at: 'x',
+  });
+  await db
+    .insertInto('suppliers')
+    .values([supplier('a', 'SC123456'), supplier('b', 'SC123456'), supplier('c', '01234567'), supplier('d', null), supplier('e', null), supplier('f', 'SC123456')])
+    .execute();
+  expect((await migrate(db)).slice(0, 1)).toEqual(['006_supplier_identity.sql']);
+  const rows = await db.selectFrom('suppliers').select(['id', 'company_number']).orderBy('id').execute();
+  expect(rows).toEqual([
+    { id: 'a', company_number: null },
+    { id: 'b', company_number: null },
+    { id: 'c', company_number: '01234567' },
+    { id: 'd', company_number: null },
+    { id: 'e', company_number: null },
+    { id: 'f', company_number: null },
+  ]);
+  await db.insertInto('suppliers').values(supplier('g', 'SC123456')).execute();
+  await db.insertInto('suppliers').values(supplier('h', null)).execute();
+  await expect(db.insertInto('suppliers').values(supplier('i', 'SC123456')).execute()).rejects.toThrow();
+  await expect(db.insertInto('suppliers').values(supplier('j', '01234567')).execute()).rejects.toThrow();
+}
 
 describe('migrations', () => {
   it('apply once on SQLite and record themselves', async () => {
@@ -11,6 +43,12 @@ describe('migrations', () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.selectFrom('schema_migrations').select('name').orderBy('name').execute();
     expect(rows.map((r) => r.name)).toEqual(names);
+    await db.destroy();
+  });
+
+  it('006 clears Companies House numbers held twice, then keeps them unique (SQLite)', async () => {
+    const db = await openDb(':memory:');
+    await companyNumbersAcross006(db);
     await db.destroy();
   });
 
@@ -48,6 +86,22 @@ describe.skipIf(!pgUrl)('migrations on PostgreSQL', () => {
       expect(Number(rows[0].n)).toBeGreaterThan(8);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('006 clears Companies House numbers held twice, then keeps them unique', async () => {
+    const own = `${schema}_006`;
+    const url = new URL(pgUrl!);
+    url.searchParams.set('options', `-c search_path=${own}`);
+    const admin = await openDb(pgUrl!);
+    await sql.raw(`CREATE SCHEMA ${own}`).execute(admin);
+    const db = await openDb(url.toString());
+    try {
+      await companyNumbersAcross006(db);
+    } finally {
+      await db.destroy();
+      await sql.raw(`DROP SCHEMA ${own} CASCADE`).execute(admin);
+      await admin.destroy();
     }
   });
 });

@@ -145,7 +145,7 @@ describe('officer search GET /suppliers', () => {
   it('filters by CPV, region, kind and high potential', async () => {
     const { call, register } = await setup();
     await register();
-    await register({ name: 'Glasgow Sparks', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], kind: 'micro' });
+    await register({ name: 'Glasgow Sparks', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], kind: 'micro', company_number: null });
     await register({
       name: 'Cardiff Growth Electrics',
       postcode: 'CF10 1AA',

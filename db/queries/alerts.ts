@@ -398,15 +398,20 @@ export async function markChecked(db: Db, supplierIds: string[], now: Date): Pro
 export interface PendingMessage extends AlertOutboxRow {
   paused: number | null;
   unsubscribed_at: string | null;
+  /** The supplier's id when it is still registered, else null. */
+  registered_id: string | null;
+  /** The supplier's contact address now (null when it has none, or is gone). */
+  contact_email: string | null;
 }
 
-/** Messages due to be sent (or tried again) at `now`, oldest first, with the supplier's pause state. */
+/** Messages due to be sent (or tried again) at `now`, oldest first, with the supplier's pause state and whether it is still there. */
 export async function duePending(db: Db, now: Date, limit: number): Promise<PendingMessage[]> {
   return db
     .selectFrom('alert_outbox as o')
     .leftJoin('alert_preferences as p', 'p.supplier_id', 'o.supplier_id')
+    .leftJoin('suppliers as s', 's.id', 'o.supplier_id')
     .selectAll('o')
-    .select(['p.paused', 'p.unsubscribed_at'])
+    .select(['p.paused', 'p.unsubscribed_at', 's.id as registered_id', 's.contact_email'])
     .where('o.status', '=', 'pending')
     .where('o.next_attempt_at', '<=', now.toISOString())
     .orderBy('o.created_at')
@@ -432,6 +437,25 @@ export async function recordDeferred(db: Db, m: PendingMessage, now: Date, next:
     .where('message_id', '=', m.message_id)
     .where('status', '=', 'pending')
     .execute();
+}
+
+/**
+ * Removes a message that must not go (its supplier was deleted or has no address any more), then gives
+ * back the ledger rows it claimed. The message goes first: stopped in between, nothing is left to send.
+ */
+export async function dropMessage(db: Db, messageId: string): Promise<void> {
+  await db.deleteFrom('alert_outbox').where('message_id', '=', messageId).execute();
+  await db.deleteFrom('alert_items').where('message_id', '=', messageId).execute();
+}
+
+/**
+ * Forgets a supplier's alerts: its messages first (sent or not, each names its address), then what it was
+ * told, then its preferences (whose pause reason and last failure may name the address too).
+ */
+export async function forgetSupplierAlerts(db: Db, supplierId: string): Promise<void> {
+  await db.deleteFrom('alert_outbox').where('supplier_id', '=', supplierId).execute();
+  await db.deleteFrom('alert_items').where('supplier_id', '=', supplierId).execute();
+  await db.deleteFrom('alert_preferences').where('supplier_id', '=', supplierId).execute();
 }
 
 export async function recordCancelled(db: Db, m: PendingMessage, reason: string): Promise<void> {

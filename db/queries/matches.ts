@@ -128,7 +128,10 @@ export interface StoredMatch {
   value_amount: number | null;
 }
 
-/** A supplier's stored matches still open at `nowIso`, best first. */
+/**
+ * A supplier's stored matches still open at `nowIso`, best first: the tender (and the lot) not closed or
+ * cancelled, by the statuses openTenderOcids reads, and the match's deadline not passed.
+ */
 export async function matchesForSupplier(db: Db, supplierId: string, nowIso: string, limit = 100, offset = 0): Promise<StoredMatch[]> {
   const rows = await db
     .selectFrom('matches as m')
@@ -149,6 +152,8 @@ export async function matchesForSupplier(db: Db, supplierId: string, nowIso: str
       'l.value_amount as lot_value',
     ])
     .where('m.supplier_id', '=', supplierId)
+    .where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', 'not in', CLOSED_STATUS_LIST)]))
+    .where((eb) => eb.or([eb('l.status', 'is', null), eb('l.status', 'not in', CLOSED_STATUS_LIST)]))
     .where((eb) => eb.or([eb('m.deadline', 'is', null), eb('m.deadline', '>', nowIso)]))
     .orderBy('m.score', 'desc')
     .orderBy('m.ocid')

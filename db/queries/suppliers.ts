@@ -1,6 +1,8 @@
 import type { Db } from '../client.js';
 import { chunks } from '../bulk.js';
-import { rowsPerInsert } from '../client.js';
+import { engineOf, rowsPerInsert } from '../client.js';
+import { forgetSupplierAlerts } from './alerts.js';
+import { inStoreTransaction } from './releases.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
@@ -65,12 +67,96 @@ export async function existingSuppliers(db: Db, ids: string[]): Promise<Map<stri
   return out;
 }
 
+/** A write that would give a Companies House number to a second supplier (migration 006's unique index). */
+export class CompanyNumberTaken extends Error {
+  constructor(readonly companyNumber: string) {
+    super(`Companies House number ${companyNumber} is already registered to another supplier`);
+    this.name = 'CompanyNumberTaken';
+  }
+}
+
+/** The store refused a write for the unique index on suppliers.company_number (SQLite, D1 or PostgreSQL). */
+function isCompanyNumberConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (e.code === '23505') return e.constraint === 'suppliers_company_number';
+  return typeof e.message === 'string' && /UNIQUE constraint failed: suppliers\.company_number/.test(e.message);
+}
+
+function asConflict(err: unknown, companyNumber: string | null | undefined): unknown {
+  return companyNumber && isCompanyNumberConflict(err) ? new CompanyNumberTaken(companyNumber) : err;
+}
+
+/** The supplier other than `exceptId` that holds this Companies House number, if any. */
+export async function companyNumberHolder(db: Db, companyNumber: string, exceptId: string | null): Promise<string | undefined> {
+  let q = db.selectFrom('suppliers').select('id').where('company_number', '=', companyNumber);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst())?.id;
+}
+
 export async function insertSupplier(db: Db, row: NewSupplierRow): Promise<void> {
-  await db.insertInto('suppliers').values(row).execute();
+  try {
+    await db.insertInto('suppliers').values(row).execute();
+  } catch (err) {
+    throw asConflict(err, row.company_number);
+  }
 }
 
 export async function updateSupplier(db: Db, id: string, patch: SupplierUpdate): Promise<void> {
-  await db.updateTable('suppliers').set(patch).where('id', '=', id).execute();
+  try {
+    await db.updateTable('suppliers').set(patch).where('id', '=', id).execute();
+  } catch (err) {
+    throw asConflict(err, patch.company_number);
+  }
+}
+
+/**
+ * Registers a supplier with its cooperative members, all or nothing: in one transaction on SQLite and
+ * PostgreSQL; on D1 (no interactive transactions) a failure after the supplier row is written removes it again.
+ */
+export async function registerSupplier(db: Db, row: NewSupplierRow, memberIds: string[]): Promise<void> {
+  if (engineOf(db) !== 'd1' || db.isTransaction) {
+    await inStoreTransaction(db, async (store) => {
+      await insertSupplier(store, row);
+      if (memberIds.length) await setMembers(store, row.id, memberIds);
+    });
+    return;
+  }
+  await insertSupplier(db, row);
+  try {
+    if (memberIds.length) await setMembers(db, row.id, memberIds);
+  } catch (err) {
+    await deleteSupplier(db, row.id);
+    throw err;
+  }
+}
+
+/**
+ * Saves a changed profile, all or nothing, once the caller has checked every field: in one transaction on
+ * SQLite and PostgreSQL. On D1 the member list is written first and the supplier row last, in one
+ * statement that takes the whole change: when anything fails the old member list is put back, so the old
+ * profile stays as it was.
+ */
+export async function saveSupplierChanges(
+  db: Db,
+  id: string,
+  patch: SupplierUpdate,
+  members?: { before: string[]; after: string[] },
+): Promise<void> {
+  const write = async (store: Db) => {
+    if (members) await setMembers(store, id, members.after);
+    await updateSupplier(store, id, patch);
+  };
+  if (engineOf(db) !== 'd1' || db.isTransaction) {
+    await inStoreTransaction(db, write);
+    return;
+  }
+  try {
+    await write(db);
+  } catch (err) {
+    if (members) await setMembers(db, id, members.before);
+    throw err;
+  }
 }
 
 export async function membersOf(db: Db, cooperativeId: string): Promise<string[]> {
@@ -94,13 +180,24 @@ export async function setMembers(db: Db, cooperativeId: string, memberIds: strin
   await q.execute();
 }
 
-/** Removes a supplier, its memberships either way, and its stored matches. */
+/**
+ * Removes a supplier and everything kept about it: its alert preferences, its messages (sent or not, they
+ * hold its address), what it was told, its stored matches and its memberships either way. Returns whether
+ * the supplier row was there. In one transaction where the engine has them; on D1 in an order that is safe
+ * to stop anywhere: the address goes first, so no digest is queued for it and the delivery drops what is
+ * pending; the supplier row goes last, so a retry with the supplier's key finishes the job. Running it
+ * again changes nothing.
+ */
 export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
-  await db.deleteFrom('matches').where('supplier_id', '=', id).execute();
-  await db.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
-  await db.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
-  const res = await db.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
-  return Number(res.numDeletedRows ?? 0) > 0;
+  return inStoreTransaction(db, async (store) => {
+    await store.updateTable('suppliers').set({ contact_email: null }).where('id', '=', id).execute();
+    await forgetSupplierAlerts(store, id);
+    await store.deleteFrom('matches').where('supplier_id', '=', id).execute();
+    await store.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
+    await store.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
+    const res = await store.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows ?? 0) > 0;
+  });
 }
 
 /**

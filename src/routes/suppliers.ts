@@ -8,17 +8,18 @@ import { SUPPLIER_KINDS } from '../domain/matching/types.js';
 import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
+  companyNumberHolder,
+  CompanyNumberTaken,
   cooperativesOf,
   deleteSupplier,
   existingSuppliers,
   getSupplierRow,
-  insertSupplier,
   listSupplierRows,
   membersOf,
   parseGrowth,
   recordOf,
-  setMembers,
-  updateSupplier,
+  registerSupplier,
+  saveSupplierChanges,
 } from '../../db/queries/suppliers.js';
 import { matchesForSupplier } from '../../db/queries/matches.js';
 import { regionCodesFor } from '../../db/queries/places.js';
@@ -32,12 +33,48 @@ function invalid(problems: FieldProblem[]): AppError {
   return new AppError(422, 'invalid_supplier', `please fix: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, { fields: problems, names: fields });
 }
 
+/** 409: the Companies House number belongs to another registered supplier (whose id is not said). */
+function companyNumberTaken(companyNumber: string): AppError {
+  const problem: FieldProblem = {
+    field: 'company_number',
+    message: `${companyNumber} is already registered to another supplier; if it is yours, ask an administrator`,
+  };
+  return new AppError(409, 'conflict', `company_number ${problem.message}`, { fields: [problem], names: ['company_number'] });
+}
+
+async function checkCompanyNumber(deps: Deps, companyNumber: string | null | undefined, selfId: string | null): Promise<void> {
+  if (companyNumber && (await companyNumberHolder(deps.db, companyNumber, selfId))) throw companyNumberTaken(companyNumber);
+}
+
+/** Writes that lost a race for a Companies House number to another request get the same 409. */
+async function orConflict<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof CompanyNumberTaken) throw companyNumberTaken(err.companyNumber);
+    throw err;
+  }
+}
+
+/** A paging parameter: a whole number in [min, max], or the default when absent. */
+function pagingNumber(q: Record<string, string>, name: string, fallback: number, min: number, max: number, problems: FieldProblem[]): number {
+  const raw = q[name];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push({ field: name, message: max === Number.MAX_SAFE_INTEGER ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}` });
+  }
+  return n;
+}
+
+function badQuery(problems: FieldProblem[]): AppError {
+  return new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
+}
+
 const list = (text: string | null): string[] => (text ? (JSON.parse(text) as string[]) : []);
 
-/** The public view of a supplier; `private` adds contact email and growth figures. */
+/** The public view of a supplier; `private` adds contact email, growth figures and the growth behind the high-potential flag. */
 function view(row: SupplierRow, members: string[], isPrivate: boolean) {
   const growth = parseGrowth(row.growth);
-  const derived = deriveHighPotential(growth);
   return {
     id: row.id,
     name: row.name,
@@ -57,12 +94,12 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean) {
     certifications: list(row.certifications),
     high_potential: row.high_potential_override === null ? row.high_potential_derived === 1 : row.high_potential_override === 1,
     high_potential_derived: row.high_potential_derived === 1,
-    high_potential_reason: derived.reason,
     high_potential_override: row.high_potential_override === null ? null : row.high_potential_override === 1,
     members: row.kind === 'cooperative' ? members : undefined,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    ...(isPrivate ? { contact_email: row.contact_email, growth } : {}),
+    // The reason quotes growth rates, which are as private as the figures they come from.
+    ...(isPrivate ? { contact_email: row.contact_email, growth, high_potential_reason: deriveHighPotential(growth).reason } : {}),
   };
 }
 
@@ -128,6 +165,7 @@ supplierRoutes.post('/', async (c) => {
   const memberIds = v.members ?? [];
   const memberProblems = await checkMembers(deps, memberIds, null);
   if (memberProblems.length) throw invalid(memberProblems);
+  await checkCompanyNumber(deps, v.companyNumber, null);
 
   const id = `sup_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
   const key = newSupplierKey();
@@ -156,14 +194,7 @@ supplierRoutes.post('/', async (c) => {
     created_at: now,
     updated_at: now,
   };
-  await insertSupplier(deps.db, row);
-  try {
-    if (memberIds.length) await setMembers(deps.db, id, memberIds);
-  } catch (err) {
-    // No transactions on D1: undo the registration rather than leave a cooperative without its members.
-    await deleteSupplier(deps.db, id);
-    throw err;
-  }
+  await orConflict(registerSupplier(deps.db, row, memberIds));
   const matched = await rematch(deps, id);
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json(
@@ -198,11 +229,9 @@ supplierRoutes.get('/', async (c) => {
     problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
   }
   if (q.high_potential && !['true', 'false'].includes(q.high_potential)) problems.push({ field: 'high_potential', message: 'must be true or false' });
-  const limit = q.limit === undefined ? 50 : Number(q.limit);
-  const offset = q.offset === undefined ? 0 : Number(q.offset);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 500' });
-  if (!Number.isInteger(offset) || offset < 0) problems.push({ field: 'offset', message: 'must be a whole number, 0 or more' });
-  if (problems.length) throw new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
+  const limit = pagingNumber(q, 'limit', 50, 1, 500, problems);
+  const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
+  if (problems.length) throw badQuery(problems);
 
   const rows = await listSupplierRows(deps.db);
   const hits = rows.filter((row) => {
@@ -256,32 +285,35 @@ supplierRoutes.patch('/:id', async (c) => {
   await requireSupplierOrAdmin(c, id);
   const row = await getSupplierRow(deps.db, id);
   if (!row) throw notFound(`supplier ${id}`);
-  const checked = validateSupplier(await readBody(c), { partial: true });
+  const checked = validateSupplier(await readBody(c), { partial: true, stored: { postcode: row.postcode, homeRegion: row.home_region } });
   if (!checked.ok) throw invalid(checked.problems);
   const v = checked.value;
   if (v.highPotentialOverride !== undefined && !isAdmin(c)) {
     throw new AppError(403, 'forbidden', 'only an administrator can set high_potential_override');
   }
+  // Everything is checked before anything is written.
   const problems: FieldProblem[] = [];
   const kind = v.kind ?? row.kind;
   const currentMembers = await membersOf(deps.db, id);
   const members = v.members ?? currentMembers;
   if (kind !== 'cooperative' && members.length) problems.push({ field: 'members', message: 'only a cooperative has members' });
+  if (kind === 'cooperative' && row.kind !== 'cooperative') {
+    const memberOf = await cooperativesOf(deps.db, id);
+    if (memberOf.length) {
+      problems.push({ field: 'kind', message: `cannot become a cooperative while it is a member of one (${memberOf.join(', ')}); cooperatives are made of firms` });
+    }
+  }
   if (kind !== 'cooperative' && (v.cpv ?? list(row.cpv_codes)).length === 0) {
     problems.push({ field: 'cpv_codes', message: 'needs at least one CPV code saying what the supplier does' });
   }
   if (v.postcode === null) problems.push({ field: 'postcode', message: 'cannot be removed: it says where the supplier is based' });
-  if (checked.given.has('home_region') && !checked.given.has('postcode') && v.homeRegion && row.postcode) {
-    const base = row.home_region?.slice(0, 3);
-    if (base && !v.homeRegion.startsWith(base)) problems.push({ field: 'home_region', message: `${v.homeRegion} is not in the region of the postcode (${base})` });
-  }
   if (v.members) problems.push(...(await checkMembers(deps, v.members, id)));
   if (problems.length) throw invalid(problems);
+  await checkCompanyNumber(deps, v.companyNumber, id);
 
   const patch = rowFields(v);
   patch.updated_at = deps.clock.now().toISOString();
-  await updateSupplier(deps.db, id, patch);
-  if (v.members) await setMembers(deps.db, id, v.members);
+  await orConflict(saveSupplierChanges(deps.db, id, patch, v.members ? { before: currentMembers, after: v.members } : undefined));
   const matched = await rematch(deps, id);
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json({ supplier: view(saved, await membersOf(deps.db, id), true), matches: matched?.written ?? 0 });
@@ -303,8 +335,11 @@ supplierRoutes.get('/:id/matches', async (c) => {
   const id = c.req.param('id');
   const row = await getSupplierRow(deps.db, id);
   if (!row) throw notFound(`supplier ${id}`);
-  const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
-  const offset = Math.max(0, Number(c.req.query('offset') ?? 0) || 0);
+  const problems: FieldProblem[] = [];
+  const q = c.req.query();
+  const limit = pagingNumber(q, 'limit', 100, 1, 500, problems);
+  const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
+  if (problems.length) throw badQuery(problems);
   const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
   return c.json({ supplier_id: id, matches });
 });

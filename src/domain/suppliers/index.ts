@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { normaliseCpv } from '../cpv/index.js';
-import { itlLevel, normalisePostcode, postcodeToItl1, resolvePlace, toItl } from '../geo/index.js';
+import { itlLevel, itlWithin, normalisePostcode, postcodeToItl1, resolvePlace, toItl } from '../geo/index.js';
 import { SUPPLIER_KINDS, type SupplierKind, type SupplierProfile } from '../matching/types.js';
 
 export const TURNOVER_BANDS = ['under-100k', '100k-1m', '1m-10m', '10m-50m', 'over-50m'] as const;
@@ -94,13 +94,24 @@ export function normaliseCompanyNumber(input: string): string | null {
   return m && CH_PREFIXES.has(m[1]) ? c : null;
 }
 
+/** The stored place of a supplier that a PATCH changes: what a new postcode or home_region is checked against. */
+export interface StoredPlace {
+  postcode: string | null;
+  homeRegion: string | null;
+}
+
 /**
- * Checks a registration (`partial` for PATCH: only the fields given). Returns the fields with their
- * problems, all of them, or the clean values. Cooperative members' existence is checked by the caller.
+ * Checks a registration (`partial` for PATCH: only the fields given, checked against the `stored` place).
+ * Returns the fields with their problems, all of them, or the clean values. Cooperative members'
+ * existence is checked by the caller.
+ *
+ * Postcodes resolve only to an ITL1 region, so a finer home_region is kept as long as it lies inside the
+ * postcode's region: a new postcode in the same region keeps the stored home_region, one elsewhere
+ * replaces it with the postcode's region. A home_region outside the postcode's region is refused.
  */
 export function validateSupplier(
   body: unknown,
-  options: { partial?: boolean } = {},
+  options: { partial?: boolean; stored?: StoredPlace } = {},
 ): { ok: true; value: Partial<SupplierInput>; given: Set<string> } | { ok: false; problems: FieldProblem[] } {
   const schema = options.partial ? shape.partial() : shape;
   const parsed = schema.safeParse(body);
@@ -153,7 +164,8 @@ export function validateSupplier(
       else {
         v.postcode = pc;
         postcodeItl1 = place.code;
-        v.homeRegion = place.code;
+        const kept = options.stored?.homeRegion;
+        v.homeRegion = kept && b.home_region === undefined && itlWithin(kept, place.code) ? kept : place.code;
       }
     }
   } else if (!options.partial) {
@@ -162,10 +174,14 @@ export function validateSupplier(
 
   if (b.home_region !== undefined && b.home_region !== null) {
     const code = toItl(b.home_region) ?? resolvePlace(b.home_region).find((t) => !t.national)?.code ?? null;
+    // The region the home_region must lie in: the new postcode's, else (PATCH) the stored postcode's.
+    const storedItl1 = b.postcode === undefined && options.stored?.postcode ? (postcodeToItl1(options.stored.postcode)?.code ?? null) : null;
+    const within = postcodeItl1 ?? storedItl1;
     if (!code || code === 'TL' || itlLevel(code) < 1) {
       problems.push({ field: 'home_region', message: `"${b.home_region}" is not an ITL or NUTS region code or name` });
-    } else if (postcodeItl1 && !code.startsWith(postcodeItl1)) {
-      problems.push({ field: 'home_region', message: `${code} is not in the region of the postcode (${postcodeItl1})` });
+    } else if (within && !itlWithin(code, within)) {
+      problems.push({ field: 'home_region', message: `${code} is not in the region of the postcode (${within})` });
+      if (postcodeItl1) problems.push({ field: 'postcode', message: `${v.postcode} is in ${within}, not in the home_region ${code}` });
     } else v.homeRegion = code;
   }
 
