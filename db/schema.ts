@@ -129,6 +129,14 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+/** A tender waiting for the match job (see db/queries/match-queue.ts). */
+export interface MatchQueueTable {
+  ocid: string;
+  queued_at: string;
+  /** The match run matching it now; null while it waits. */
+  claimed_by: string | null;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -144,6 +152,7 @@ export interface Database extends TagTables, SupplierTables, AlertTables {
   quarantine: QuarantineTable;
   source_state: SourceStateTable;
   leases: LeasesTable;
+  match_queue: MatchQueueTable;
   schema_migrations: MigrationsTable;
 }
 

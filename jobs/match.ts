@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
 import { SupplierIndex, matchSupplierAgainst, type MatchResult, type MatchSettings, type Opportunity } from '../src/domain/matching/index.js';
 import { opportunitiesOf } from '../src/domain/matching/opportunity.js';
@@ -10,6 +11,8 @@ import {
   replaceMatchesForSupplier,
   replaceMatchesForTenders,
 } from '../db/queries/matches.js';
+import { claimQueued, dequeueClaimed, queuedCount, queuedOcids } from '../db/queries/match-queue.js';
+import { chunks } from '../db/bulk.js';
 
 export function matchSettings(deps: Pick<Deps, 'config'>): MatchSettings {
   return { localWeight: deps.config.LOCAL_WEIGHT, highPotentialBoost: deps.config.HIGH_POTENTIAL_BOOST };
@@ -40,6 +43,50 @@ export interface MatchTendersSummary {
   expiredDropped: number;
 }
 
+type MatchFigures = Omit<MatchTendersSummary, 'job'>;
+
+const noFigures = (): MatchFigures => ({ tenders: 0, opportunities: 0, closed: 0, suppliers: 0, written: 0, removed: 0, expiredDropped: 0 });
+
+/** Matches batches of tenders against the suppliers registered when it was made (their index is built once). */
+interface TenderMatcher {
+  suppliers: number;
+  /** Makes the stored matches of these tenders (at most TENDERS_PER_BATCH) exactly the new result, adding to `figures`. */
+  match(ocids: string[], figures: MatchFigures): Promise<void>;
+}
+
+/**
+ * With `readWithoutSuppliers` false and no supplier registered, the tenders are not read at all (nothing can
+ * match them): their stored matches are only cleared, and tenders, opportunities and closed stay uncounted.
+ */
+async function tenderMatcher(deps: Deps, now: Date, readWithoutSuppliers = true): Promise<TenderMatcher> {
+  const nowIso = now.toISOString();
+  const settings = matchSettings(deps);
+  const index = new SupplierIndex(await loadProfiles(deps.db));
+  return {
+    suppliers: index.size,
+    async match(batch, figures) {
+      const tenders = index.size > 0 || readWithoutSuppliers ? await loadTendersForMatching(deps.db, batch) : [];
+      const rows: NewMatchRow[] = [];
+      for (const { record, tags } of tenders) {
+        figures.tenders++;
+        for (const opp of opportunitiesOf(record, tags)) {
+          figures.opportunities++;
+          const co = index.compile(opp, now);
+          if (co.closed) {
+            figures.closed++;
+            continue;
+          }
+          for (const r of index.match(co, now, settings, { minScore: deps.config.MATCH_MIN_SCORE })) rows.push(rowOf(r, nowIso));
+        }
+      }
+      // Tenders no longer in the store (or closed) keep no matches either: replace over the whole batch.
+      const res = await replaceMatchesForTenders(deps.db, batch, rows);
+      figures.written += res.written;
+      figures.removed += res.removed;
+    },
+  };
+}
+
 /**
  * Matches these (new or changed) tenders against every registered supplier and makes their stored
  * matches exactly the new result: a changed tender's old matches are replaced, a closed one's dropped.
@@ -47,45 +94,63 @@ export interface MatchTendersSummary {
  */
 export async function matchTenders(deps: Deps, options: { ocids: string[] }): Promise<MatchTendersSummary> {
   const now = deps.clock.now();
-  const nowIso = now.toISOString();
-  const settings = matchSettings(deps);
-  const summary: MatchTendersSummary = {
-    job: 'match-tenders',
-    tenders: 0,
-    opportunities: 0,
-    closed: 0,
-    suppliers: 0,
-    written: 0,
-    removed: 0,
-    expiredDropped: 0,
-  };
-  summary.expiredDropped = await dropExpiredMatches(deps.db, nowIso);
+  const summary: MatchTendersSummary = { job: 'match-tenders', ...noFigures() };
+  summary.expiredDropped = await dropExpiredMatches(deps.db, now.toISOString());
   const ocids = [...new Set(options.ocids)];
   if (!ocids.length) return summary;
-  const index = new SupplierIndex(await loadProfiles(deps.db));
-  summary.suppliers = index.size;
-  for (let i = 0; i < ocids.length; i += TENDERS_PER_BATCH) {
-    const batch = ocids.slice(i, i + TENDERS_PER_BATCH);
-    const tenders = await loadTendersForMatching(deps.db, batch);
-    const rows: NewMatchRow[] = [];
-    for (const { record, tags } of tenders) {
-      summary.tenders++;
-      for (const opp of opportunitiesOf(record, tags)) {
-        summary.opportunities++;
-        const co = index.compile(opp, now);
-        if (co.closed) {
-          summary.closed++;
-          continue;
-        }
-        for (const r of index.match(co, now, settings, { minScore: deps.config.MATCH_MIN_SCORE })) rows.push(rowOf(r, nowIso));
-      }
-    }
-    // Tenders no longer in the store (or closed) keep no matches either: replace over the whole batch.
-    const res = await replaceMatchesForTenders(deps.db, batch, rows);
-    summary.written += res.written;
-    summary.removed += res.removed;
-  }
+  const matcher = await tenderMatcher(deps, now);
+  summary.suppliers = matcher.suppliers;
+  for (const batch of chunks(ocids, TENDERS_PER_BATCH)) await matcher.match(batch, summary);
   deps.log.info('matched tenders', { ...summary });
+  return summary;
+}
+
+export interface MatchQueueSummary extends MatchFigures {
+  job: 'match-queue';
+  /** Tenders matched and taken off the match queue. */
+  matched: number;
+  /** Tenders still in the queue when the run ended: queued again while it ran (the next run matches them). */
+  queued: number;
+  // tenders, opportunities and closed count what was read: nothing when no supplier is registered.
+}
+
+export interface MatchQueueOptions {
+  /** Tenders matched, and then taken off the queue, at a time (default 200). */
+  tendersPerBatch?: number;
+  /** Called after each batch with the number of tenders taken off the queue so far. */
+  onProgress?: (matched: number) => void;
+}
+
+/**
+ * Matches every tender in the match queue (db/queries/match-queue.ts), a batch at a time, as matchTenders
+ * does, and takes each batch off the queue only once its matches are written: a run stopped at any point
+ * leaves the rest queued, and a tender matched twice gets the same matches. A tender queued again while it
+ * was being matched stays queued. Also drops stored matches whose deadline has passed.
+ */
+export async function drainMatchQueue(deps: Deps, options: MatchQueueOptions = {}): Promise<MatchQueueSummary> {
+  const now = deps.clock.now();
+  const size = options.tendersPerBatch ?? TENDERS_PER_BATCH;
+  const run = `match-${randomUUID()}`;
+  const summary: MatchQueueSummary = { job: 'match-queue', matched: 0, queued: 0, ...noFigures() };
+  summary.expiredDropped = await dropExpiredMatches(deps.db, now.toISOString());
+  let matcher: TenderMatcher | undefined;
+  // Pages in ocid order from where the last one ended, so that tenders queued again behind it wait for the next run.
+  for (let after = ''; ; ) {
+    const page = await queuedOcids(deps.db, after, size * 5);
+    if (!page.length) break;
+    after = page[page.length - 1];
+    // A store without suppliers (just filled from a file) only has its queue emptied, without reading every tender.
+    matcher ??= await tenderMatcher(deps, now, false);
+    summary.suppliers = matcher.suppliers;
+    for (const batch of chunks(page, size)) {
+      await claimQueued(deps.db, run, batch);
+      await matcher.match(batch, summary);
+      summary.matched += await dequeueClaimed(deps.db, run, batch);
+      options.onProgress?.(summary.matched);
+    }
+  }
+  summary.queued = await queuedCount(deps.db);
+  deps.log.info('matched queued tenders', { ...summary });
   return summary;
 }
 

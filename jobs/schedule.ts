@@ -1,7 +1,7 @@
 import type { Config } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
 import { ingestAll } from './ingest.js';
-import { matchTenders } from './match.js';
+import { drainMatchQueue } from './match.js';
 import { sendDueAlerts } from './alerts.js';
 
 /**
@@ -25,10 +25,13 @@ export const scheduledJobs: ScheduledJob[] = [
     enabled: (config) => config.INGEST_ENABLED,
     run: async (deps) => {
       const { changedOcids, sources, ...totals } = await ingestAll(deps);
-      // New and changed tenders are matched straight away; closed ones lose their stored matches.
-      const { written, removed, closed } = await matchTenders(deps, { ocids: changedOcids });
+      // New and changed tenders wait in the match queue (written with them), so that a run stopped before
+      // this point leaves them there: the queue is matched whole, this ingest's tenders and any left before.
+      const { matched, queued, written, removed, closed } = await drainMatchQueue(deps);
       return {
         ...totals,
+        matched,
+        queued,
         matches: { written, removed, closed },
         sources: sources.map((s) => ({ source: s.source, status: s.status, fetched: s.fetched, watermark: s.watermark, error: s.error })),
         changedOcids,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { matchTenders } from '../jobs/match.js';
+import { matchCommand } from '../src/commands/match.js';
 import { testDeps } from './helpers.js';
 import { registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
 
@@ -37,7 +38,8 @@ const sparks = registration({
   keywords: ['electrical inspection'],
   max_contract_value: 500000,
 });
-const cardiff = registration({ name: 'Cardiff Electrics', postcode: 'CF10 1AA', home_region: null, cpv_codes: ['50711000'], max_contract_value: 500000 });
+// Each its own Companies House number: one supplier per number (migration 006).
+const cardiff = registration({ name: 'Cardiff Electrics', company_number: '07654321', postcode: 'CF10 1AA', home_region: null, cpv_codes: ['50711000'], max_contract_value: 500000 });
 
 describe('match job and match routes', () => {
   it('matches a new tender, replaces the matches when it changes and drops them when it closes', async () => {
@@ -136,7 +138,7 @@ describe('match job and match routes', () => {
         { year: 2025, employees: 30, turnover: 1e6 },
       ],
     });
-    await post(registration({ name: 'Unrelated Software', postcode: 'G1 1AA', cpv_codes: ['72000000'] }));
+    await post(registration({ name: 'Unrelated Software', company_number: 'SC222222', postcode: 'G1 1AA', cpv_codes: ['72000000'] }));
     const res = await app.request(`/tenders/${glasgow.ocid}/suppliers`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { opportunities: Array<{ suppliers: Array<{ supplier_id: string; high_potential: boolean; reasons: string[] }> }> };
@@ -160,5 +162,33 @@ describe('match job and match routes', () => {
       [local.supplier.id, 'same area'],
       [national.supplier.id, 'not local'],
     ]);
+  });
+});
+
+describe('match command', () => {
+  const io = { stdin: process.stdin, out: () => {}, progress: () => {} };
+
+  it('alone matches the tenders waiting in the match queue; --ocid, --all and --supplier work as before', async () => {
+    const { deps, post, stored } = await setup();
+    const a = await post({ ...sparks, company_number: 'SC700021' });
+    await storeTenders(deps.db, [glasgow, { ...glasgow, ocid: 'ocds-test-glasgow-2', title: 'Electrical inspection, South Glasgow' }]);
+    expect(await stored()).toEqual([]);
+
+    const drained = await matchCommand.run(deps, {}, io);
+    expect(drained).toMatchObject({ command: 'match', job: 'match-queue', matched: 2, queued: 0, tenders: 2, written: 2 });
+    expect((await stored()).map((m) => m.ocid).sort()).toEqual([glasgow.ocid, 'ocds-test-glasgow-2']);
+    expect(await deps.db.selectFrom('match_queue').selectAll().execute()).toEqual([]);
+    expect(await matchCommand.run(deps, {}, io)).toMatchObject({ matched: 0, queued: 0, written: 0 });
+
+    await deps.db.deleteFrom('matches').execute();
+    expect(await matchCommand.run(deps, { ocid: glasgow.ocid }, io)).toMatchObject({ job: 'match-tenders', tenders: 1, written: 1, queued: 0 });
+    expect((await stored()).map((m) => m.ocid)).toEqual([glasgow.ocid]);
+
+    await deps.db.deleteFrom('matches').execute();
+    expect(await matchCommand.run(deps, { all: true }, io)).toMatchObject({ job: 'match-tenders', tenders: 2, written: 2 });
+
+    await deps.db.deleteFrom('matches').execute();
+    expect(await matchCommand.run(deps, { supplier: a.supplier.id }, io)).toMatchObject({ job: 'match-supplier', written: 2 });
+    expect((await stored()).map((m) => m.supplier_id)).toEqual([a.supplier.id, a.supplier.id]);
   });
 });

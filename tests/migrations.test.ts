@@ -3,6 +3,16 @@ import { sql } from 'kysely';
 import { openDb, type Db } from '../db/client.js';
 import { migrate, readMigrations, statements } from '../db/migrate.js';
 
+/** The match queue (007) is keyed by ocid: a second plain insert is refused, an upsert moves the row's time. */
+async function expectOneRowPerOcid(db: Db) {
+  await sql`INSERT INTO match_queue (ocid, queued_at, claimed_by) VALUES ('ocds-1', '2026-11-24T09:00:00.000Z', NULL)`.execute(db);
+  await expect(sql`INSERT INTO match_queue (ocid, queued_at) VALUES ('ocds-1', '2026-11-25T09:00:00.000Z')`.execute(db)).rejects.toThrow();
+  await sql`INSERT INTO match_queue (ocid, queued_at, claimed_by) VALUES ('ocds-1', '2026-11-25T09:00:00.000Z', NULL)
+    ON CONFLICT (ocid) DO UPDATE SET queued_at = excluded.queued_at, claimed_by = excluded.claimed_by`.execute(db);
+  const { rows } = await sql<{ ocid: string; queued_at: string; claimed_by: string | null }>`SELECT ocid, queued_at, claimed_by FROM match_queue`.execute(db);
+  expect(rows).toEqual([{ ocid: 'ocds-1', queued_at: '2026-11-25T09:00:00.000Z', claimed_by: null }]);
+}
+
 /**
  * 006 makes Companies House numbers unique. A store that already holds a number twice (registered before
  * it) migrates too: every number held more than once is cleared, the others stay, and then the index holds.
@@ -52,6 +62,13 @@ describe('migrations', () => {
     await db.destroy();
   });
 
+  it('give the match queue one row per ocid, queued again by an upsert', async () => {
+    const db = await openDb(':memory:');
+    await migrate(db);
+    await expectOneRowPerOcid(db);
+    await db.destroy();
+  });
+
   it('use only portable statements (no AUTOINCREMENT, SERIAL, or engine-specific types)', () => {
     for (const m of readMigrations()) {
       for (const s of statements(m.sql)) {
@@ -84,6 +101,7 @@ describe.skipIf(!pgUrl)('migrations on PostgreSQL', () => {
       expect(applied).toEqual(readMigrations().map((m) => m.name));
       const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ${schema}`.execute(db);
       expect(Number(rows[0].n)).toBeGreaterThan(8);
+      await expectOneRowPerOcid(db);
     } finally {
       await db.destroy();
     }

@@ -4,6 +4,10 @@ import { cronExpressions, jobsForCron, runScheduledJob, scheduledJobs, type Sche
 import { startSchedule } from '../jobs/schedule.node.js';
 import { loadConfig } from '../src/config.js';
 import { testDeps } from './helpers.js';
+import { createApp } from '../src/app.js';
+import { faultyStore } from './faulty-store.js';
+import { registration, tenderRelease } from './matching-fixtures.js';
+import { ReplayServer, spread } from './replay-server.js';
 
 describe('the cron table', () => {
   it('holds the ingest job on INGEST_CRON, and can be switched off', () => {
@@ -41,6 +45,43 @@ describe('the cron table', () => {
     const run = await runScheduledJob(deps, scheduledJobs.find((j) => j.name === 'ingest')!);
     expect(run.ok).toBe(false);
     expect(run.summary).toMatchObject({ ok: false, sources: [{ source: 'fts', status: 'error' }, { source: 'cf', status: 'error' }] });
+  });
+});
+
+describe('the scheduled ingest', () => {
+  it('matches what it stored even when the run before stopped between storing and matching', async () => {
+    const glasgow = { ocid: 'ocds-test-sched-1', title: 'Electrical inspection, North Glasgow', cpv: '50711000', region: 'UKM82', value: 200000, sme: true };
+    const server = await new ReplayServer('fts', spread([tenderRelease(glasgow)], new Date('2026-11-23T10:07:00Z'), 40)).start();
+    try {
+      const store = await faultyStore();
+      const deps = await testDeps({ db: store.db, env: { INGEST_SOURCES: 'fts', FTS_BASE_URL: server.url, INGEST_BACKFILL_DAYS: '2' } });
+      deps.sleep = async (ms: number) => deps.clock.advance(ms);
+      const registered = await createApp(deps).request('/suppliers', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(registration({ name: 'Glasgow Sparks', company_number: 'SC700011', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'] })),
+      });
+      expect(registered.status).toBe(201);
+      const ingest = scheduledJobs.find((j) => j.name === 'ingest')!;
+
+      // The first run stores the tender, then dies as it writes the matches.
+      store.failWhen((text) => /^insert into "matches"/i.test(text));
+      const crashed = await runScheduledJob(deps, ingest);
+      expect(crashed).toMatchObject({ ok: false, error: expect.stringMatching(/simulated crash/) });
+      store.failWhen(null);
+      expect(await store.db.selectFrom('tenders').select('ocid').execute()).toEqual([{ ocid: glasgow.ocid }]);
+      expect(await store.db.selectFrom('matches').selectAll().execute()).toEqual([]);
+
+      // The next run finds nothing new in the feed, and matches the tender all the same.
+      deps.clock.advance(15 * 60_000);
+      const next = await runScheduledJob(deps, ingest);
+      expect(next.ok, JSON.stringify(next)).toBe(true);
+      expect(next.summary).toMatchObject({ fetched: 0, changed: 0, matched: 1, queued: 0, matches: { written: 1, removed: 0, closed: 0 } });
+      expect(await store.db.selectFrom('matches').select(['ocid']).execute()).toEqual([{ ocid: glasgow.ocid }]);
+      expect(await store.db.selectFrom('match_queue').selectAll().execute()).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

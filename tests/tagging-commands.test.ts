@@ -5,6 +5,20 @@ import { classifyCommand } from '../src/commands/classify.js';
 import { retagCommand } from '../src/commands/retag.js';
 import { cfTender, pcsTender } from './fixtures/releases.js';
 import { testDeps } from './helpers.js';
+import { faultyStore } from './faulty-store.js';
+import type { Db } from '../db/client.js';
+
+const queued = async (db: Db) => (await db.selectFrom('match_queue').select('ocid').orderBy('ocid').execute()).map((r) => r.ocid);
+
+/** Three stored tenders, matched (the queue emptied), then one tender's delivery places lost and another's CPV code changed. */
+async function staleTags(db: Db) {
+  const releases = [pcsTender(1), cfTender(1), cfTender(2)].map((v) => ({ raw: JSON.stringify(v), value: v }));
+  await storeReleases(db, 'test', releases, '2026-11-24T09:00:00.000Z');
+  await db.deleteFrom('match_queue').execute();
+  await db.deleteFrom('tender_places').where('ocid', '=', 'ocds-b5fd17-test-open-1').execute();
+  const cpv = await db.selectFrom('tender_cpv').select(['lot_id', 'code']).where('ocid', '=', 'ocds-r6ebe6-test-1').orderBy(['lot_id', 'code']).executeTakeFirstOrThrow();
+  await db.updateTable('tender_cpv').set({ code: '03111100' }).where('ocid', '=', 'ocds-r6ebe6-test-1').where('lot_id', '=', cpv.lot_id).where('code', '=', cpv.code).execute();
+}
 
 function io(input: string) {
   const out: string[] = [];
@@ -57,5 +71,45 @@ describe('retag command', () => {
     expect(cpv).toHaveLength(1);
     expect(cpv[0].tagged_at).toBe('2026-11-25T00:00:00.000Z');
     expect(cpv[0].tagger_version).not.toBe('old');
+  });
+
+  it('queues for matching the tenders whose places or CPV codes changed, and only those', async () => {
+    const deps = await testDeps();
+    await staleTags(deps.db);
+    const { io: rio } = io('');
+    const summary = await retagCommand.run(deps, {}, rio);
+    expect(summary).toMatchObject({ command: 'retag', tenders: 3, failed: 0, tagsChanged: 2, queued: 2 });
+    expect(await queued(deps.db)).toEqual(['ocds-b5fd17-test-open-1', 'ocds-r6ebe6-test-1']);
+
+    // Retagged again, only the times and the tagger's version move: nothing more is queued.
+    await deps.db.deleteFrom('match_queue').execute();
+    await deps.db.updateTable('tender_cpv').set({ tagger_version: 'old' }).execute();
+    deps.clock.set('2026-11-26T00:00:00Z');
+    expect(await retagCommand.run(deps, {}, rio)).toMatchObject({ tenders: 3, tagsChanged: 0, queued: 0 });
+    expect(await queued(deps.db)).toEqual([]);
+  });
+
+  it('stopped at any write, leaves queued on the next run every tender whose tags it changed', async () => {
+    const { io: rio } = io('');
+    const whole = await faultyStore();
+    await staleTags(whole.db);
+    whole.failWhen(() => false);
+    await retagCommand.run(await testDeps({ db: whole.db }), {}, rio);
+    const writes = whole.writes();
+    expect(await queued(whole.db)).toEqual(['ocds-b5fd17-test-open-1', 'ocds-r6ebe6-test-1']);
+    expect(writes).toBeGreaterThanOrEqual(5);
+    for (let crashAt = 1; crashAt <= writes; crashAt++) {
+      const store = await faultyStore();
+      await staleTags(store.db);
+      const deps = await testDeps({ db: store.db });
+      store.failWhen((_sql, n) => n === crashAt);
+      await expect(retagCommand.run(deps, {}, rio)).rejects.toThrow(/simulated crash/);
+      store.failWhen(null);
+      await retagCommand.run(deps, {}, rio);
+      // A tender whose tags the stopped run had half rewritten is queued too: more than needed, never less.
+      expect({ crashAt, queued: await queued(store.db) }).toEqual({ crashAt, queued: expect.arrayContaining(['ocds-b5fd17-test-open-1', 'ocds-r6ebe6-test-1']) });
+      await store.db.destroy();
+    }
+    await whole.db.destroy();
   });
 });

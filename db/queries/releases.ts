@@ -142,6 +142,9 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
   }
 
   await replaceChildren(writer, written, existing);
+  // Changed tenders wait in the match queue (db/queries/match-queue.ts). Queued before the tender row takes its
+  // new content: once it has it, a run after a crash would find the tender unchanged and not queue it.
+  await writer.insert('match_queue', counts.changedOcids.map((ocid) => ({ ocid, queued_at: now, claimed_by: null })), ['ocid']);
   await writer.insert('tenders', written.map((r) => r.tender), ['ocid']);
   const alreadyStored = written.map((r) => r.tender.ocid).filter((ocid) => existing.has(ocid));
   if (pending) {

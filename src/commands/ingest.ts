@@ -1,7 +1,10 @@
 import { ingestFile } from '../../jobs/ingest-file.js';
 import { ingestSource, type IngestProgress } from '../../jobs/ingest.js';
 import { sourceIds } from '../sources/registry.js';
-import { stringOption, wholeNumberOption, type Command } from './types.js';
+import { drainMatchQueue } from '../../jobs/match.js';
+import { queuedCount } from '../../db/queries/match-queue.js';
+import type { Deps } from '../deps.js';
+import { stringOption, wholeNumberOption, type Command, type CommandIo, type Options } from './types.js';
 
 function progressLine(p: IngestProgress): string {
   switch (p.kind) {
@@ -14,10 +17,34 @@ function progressLine(p: IngestProgress): string {
   }
 }
 
+/** `--no-match`: a flag, or `--no-match=true|false`. */
+function skipsMatching(options: Options): boolean {
+  const v = options['no-match'];
+  if (v === undefined || v === true) return v === true;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new Error(`--no-match takes no value, not "${v}"`);
+}
+
+/**
+ * After storing, the tenders that changed wait in the match queue; unless told --no-match, the queue is
+ * matched at once (these tenders and any a stopped run left), as the scheduled ingest does.
+ */
+async function matchQueued(deps: Deps, options: Options, io: CommandIo): Promise<Record<string, unknown>> {
+  if (skipsMatching(options)) {
+    const queued = await queuedCount(deps.db);
+    io.progress(`match: skipped (--no-match); ${queued} tenders wait in the match queue for \`match\``);
+    return { matched: 0, queued };
+  }
+  const r = await drainMatchQueue(deps, { onProgress: (matched) => io.progress(`match: ${matched} queued tenders matched`) });
+  io.progress(`match: ${r.matched} tenders against ${r.suppliers} suppliers: ${r.written} matches stored, ${r.removed} removed`);
+  return { matched: r.matched, queued: r.queued, matches: { written: r.written, removed: r.removed, closed: r.closed } };
+}
+
 export const ingestCommand: Command = {
-  summary: 'pull a feed from its watermark (or --from/--to), or load a release/record package or JSON lines file',
-  usage: 'ingest --source fts|cf [--from ISO --to ISO] | --file PATH [--source ID] [--workers N]',
+  summary: 'pull a feed from its watermark (or --from/--to), or load a release/record package or JSON lines file; then match the changed tenders',
+  usage: 'ingest --source fts|cf [--from ISO --to ISO] | --file PATH [--source ID] [--workers N] [--no-match]',
   async run(deps, options, io) {
+    skipsMatching(options);
     const file = stringOption(options, 'file');
     if (file !== undefined) {
       const summary = await ingestFile(deps, file, {
@@ -26,7 +53,7 @@ export const ingestCommand: Command = {
         onProgress: (done, total) => io.progress(`${file}: ${done}${Number.isFinite(total) ? `/${total}` : ''} releases stored`),
       });
       const { changedOcids: _ocids, ...figures } = summary;
-      return { command: 'ingest', ...figures };
+      return { command: 'ingest', ...figures, ...(await matchQueued(deps, options, io)) };
     }
     const source = stringOption(options, 'source');
     if (!source) throw new Error(`ingest needs --source ${sourceIds().join('|')} or --file PATH`);
@@ -35,6 +62,6 @@ export const ingestCommand: Command = {
     const to = stringOption(options, 'to');
     const summary = await ingestSource(deps, { source, from, to, onProgress: (p) => io.progress(progressLine(p)) });
     const { changedOcids: _ocids, ...figures } = summary;
-    return { command: 'ingest', ...figures };
+    return { command: 'ingest', ...figures, ...(await matchQueued(deps, options, io)) };
   },
 };

@@ -1,10 +1,11 @@
-import { matchSupplier, matchTenders } from '../../jobs/match.js';
+import { drainMatchQueue, matchSupplier, matchTenders } from '../../jobs/match.js';
 import { openTenderOcids } from '../../db/queries/matches.js';
+import { queuedCount } from '../../db/queries/match-queue.js';
 import { stringOption, type Command } from './types.js';
 
 export const matchCommand: Command = {
-  summary: 'match tenders against registered suppliers (all open tenders, one tender, or one supplier)',
-  usage: 'match [--ocid OCID[,OCID...]] [--supplier ID]',
+  summary: 'match the tenders waiting in the match queue (or all open tenders, some tenders, or one supplier)',
+  usage: 'match [--all | --ocid OCID[,OCID...] | --supplier ID]',
   async run(deps, options, io) {
     const supplier = stringOption(options, 'supplier');
     if (supplier) {
@@ -14,9 +15,17 @@ export const matchCommand: Command = {
       return { command: 'match', ...r };
     }
     const given = stringOption(options, 'ocid');
+    if (given === undefined && !options.all) {
+      const r = await drainMatchQueue(deps, { onProgress: (matched) => io.progress(`match: ${matched} queued tenders matched`) });
+      io.progress(
+        `${r.matched} queued tenders (${r.opportunities} tenders and lots, ${r.closed} closed) against ${r.suppliers} suppliers: ${r.written} matches stored, ${r.removed} removed, ${r.expiredDropped} expired dropped; ${r.queued} still queued`,
+      );
+      return { command: 'match', ...r };
+    }
     const ocids = given ? given.split(',').map((s) => s.trim()).filter(Boolean) : await openTenderOcids(deps.db, deps.clock.now().toISOString());
     const r = await matchTenders(deps, { ocids });
     io.progress(`${r.tenders} tenders (${r.opportunities} tenders and lots, ${r.closed} closed) against ${r.suppliers} suppliers: ${r.written} matches stored, ${r.removed} removed, ${r.expiredDropped} expired dropped`);
-    return { command: 'match', ...r };
+    // These tenders stay queued if they were: `match` alone takes the queue.
+    return { command: 'match', ...r, queued: await queuedCount(deps.db) };
   },
 };
