@@ -113,6 +113,7 @@ export function opportunity(p: Partial<Opportunity> & { cpv: string[] }): Opport
     suitableVcse: null,
     reserved: [],
     reservedPlaces: [],
+    reservedLocation: null,
     lotCount: 1,
     ...p,
   };

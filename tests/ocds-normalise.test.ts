@@ -3,7 +3,8 @@ import { compileReleases } from '../src/domain/ocds/compile.js';
 import { normalise } from '../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem } from '../src/domain/ocds/release.js';
 import { unpackDocument } from '../src/domain/ocds/unpack.js';
-import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
+import { cfAward, cfTender, ftsReservedTender, pcsTender } from './fixtures/releases.js';
+import type { JsonObject } from '../src/domain/ocds/types.js';
 
 describe('normalise', () => {
   it('reads a Contracts Finder award: buyer, value, suitability, supplier postcode buried in the street', () => {
@@ -57,6 +58,40 @@ describe('normalise', () => {
     const release = cfTender(2, { tender: { title: 42, value: { amount: 'lots', currency: 7 }, items: 'none', suitability: 'yes' } } as never);
     const t = normalise(compileReleases([release]));
     expect(t).toMatchObject({ title: '42', value: { amount: null, currency: null }, items: [], suitableSme: null });
+  });
+});
+
+describe('reserved participation by location (UK extension: otherRequirements.reservedParticipationLocation)', () => {
+  // A Location: gazetteer codes are read whatever the scheme; else the description as a place name.
+  it.each<[string, JsonObject, string[], string | null]>([
+    ['NUTS code of a county', { description: 'Kent', gazetteer: { scheme: 'NUTS', identifiers: ['UKJ4'] } }, ['TLJ4'], 'Kent'],
+    ['ITL codes of the buyer\'s area and a neighbour', { gazetteer: { scheme: 'ITL', identifiers: ['TLJ45', 'TLJ46'] } }, ['TLJ45', 'TLJ46'], 'TLJ45, TLJ46'],
+    ['a London borough named in words', { description: 'London Borough of Camden' }, ['TLI31'], 'London Borough of Camden'],
+    ['a gazetteer whose numbers place nothing, and its description', { description: 'Essex', gazetteer: { scheme: 'GEONAMES', identifiers: ['2649889'] } }, ['TLH3'], 'Essex'],
+    ['UK-based suppliers', { description: 'United Kingdom' }, ['TL'], 'United Kingdom'],
+    ['England as its nine regions', { description: 'England' }, ['TLC', 'TLD', 'TLE', 'TLF', 'TLG', 'TLH', 'TLI', 'TLJ', 'TLK'], 'England'],
+    ['a county tendermatch cannot place: kept as published', { description: 'Norfolk' }, [], 'Norfolk'],
+  ])('%s', (_name, location, places, published) => {
+    const t = normalise(compileReleases([ftsReservedTender(1, { tender: { reservedParticipation: ['smeVcse'], reservedParticipationLocation: location } })]));
+    expect(t.reservedPlaces).toEqual(places);
+    expect(t.reservedLocation).toBe(published);
+    expect(t.reservedParticipation).toEqual(['smeVcse']);
+    expect(t.lots[0].reservedPlaces).toEqual([]);
+  });
+
+  it('reads a lot\'s own reservation (the extension puts otherRequirements on lots too)', () => {
+    const t = normalise(compileReleases([ftsReservedTender(2, { lot: { reservedParticipation: ['vcse'], reservedParticipationLocation: { description: 'Medway', gazetteer: { scheme: 'NUTS', identifiers: ['UKJ41'] } } } })]));
+    expect(t.reservedPlaces).toEqual([]);
+    expect(t.reservedLocation).toBeNull();
+    expect(t.lots[0]).toMatchObject({ reservedParticipation: ['vcse'], reservedPlaces: ['TLJ41'], reservedLocation: 'Medway' });
+  });
+
+  it('reads no reservation when there is none, or when the location is not an object', () => {
+    for (const release of [ftsReservedTender(3), ftsReservedTender(4, { tender: { reservedParticipationLocation: 'Kent' } })]) {
+      const t = normalise(compileReleases([release]));
+      expect(t.reservedPlaces).toEqual([]);
+      expect(t.reservedLocation).toBeNull();
+    }
   });
 });
 

@@ -4,9 +4,17 @@
  * five local suppliers: registered cooperatives first (they already work together), then groups built
  * greedily from different starting firms, each adding the member that covers most of what is still
  * missing, until the group covers every CPV need and its combined capacity covers the value.
+ *
+ * Every member must be able to bid as the scorer would let it bid alone, except for capacity and CPV breadth,
+ * which the group combines: it serves the delivery place, meets any reservation of participation (VCSEs only,
+ * mutuals, suppliers based in a county...), and is local. A cooperative bids as one: it is held to those gates.
+ *
+ * An unstated capacity (maxContractValue null) is read as the scorer reads it: it never rules a bidder out, so a
+ * local firm that covers the work and has not said its capacity can take it on alone, as it is matched alone; and
+ * it never counts towards a value that firms pool, since nobody knows what it adds. Groups say so.
  */
 import { cpvLabel } from '../cpv/index.js';
-import { compileOpportunity, compileSupplier, cpvRelation, CPV_GATE, formatMoney, sharedItlLevel, servesPlace } from './score.js';
+import { compileOpportunity, compileSupplier, cpvRelation, CPV_GATE, formatMoney, reservationExclusion, reservationInWords, sharedItlLevel, servesPlace } from './score.js';
 import type { CompiledOpportunity, CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
 import type { Opportunity, SupplierProfile } from './types.js';
@@ -104,30 +112,60 @@ export function proposeConsortia(
 
   const lotSigs = lots.map((l) => ({ id: l.lotId, sig: compileOpportunity(l, now, vocab).sig }));
   const all: Candidate[] = [];
+  let reservedOut = 0;
   for (const p of suppliers) {
     const cs = compileSupplier(p, vocab);
     if (!servesPlace(co, cs)) continue;
     const level = localLevel(co, cs);
     if (level === 0) continue;
+    if (reservationExclusion(co, cs, false)) {
+      reservedOut++;
+      continue;
+    }
     all.push({ cs, covers: coverageOf(co, cs), capacity: p.maxContractValue, local: true, localLevel: level });
   }
-  const fitsValue = (capacity: number | null) => value === null || (capacity !== null && capacity >= value);
+  const reservedFor = reservationInWords(co);
+  const reservedWhy =
+    reservedOut && reservedFor
+      ? `Bids are reserved for ${reservedFor}: ${reservedOut} local supplier${reservedOut === 1 ? '' : 's'} that ${reservedOut === 1 ? 'does' : 'do'} not qualify ${reservedOut === 1 ? 'is' : 'are'} left out.`
+      : null;
+  // Unstated capacity holds nobody back (as in the scorer) but adds nothing to a pooled value.
+  const fitsValue = (capacity: number | null) => value === null || capacity === null || capacity >= value;
   // A cooperative is already a group: it is proposed below, first, rather than counted as one firm.
   const solo = all.filter((c) => c.cs.profile.kind !== 'cooperative' && c.covers.every(Boolean) && fitsValue(c.capacity));
   if (solo.length) {
-    return {
-      ...base,
-      why: [`${solo.length} local supplier${solo.length === 1 ? '' : 's'} can take this on alone.`],
-      soloSuppliers: solo.slice(0, 5).map((c) => c.cs.profile.id),
-    };
+    const why = [`${solo.length} local supplier${solo.length === 1 ? '' : 's'} can take this on alone.`];
+    const unstated = value === null ? 0 : solo.filter((c) => c.capacity === null).length;
+    if (unstated) {
+      why.push(
+        unstated === solo.length
+          ? `${unstated === 1 ? 'It has' : 'They have'} not said the largest contract ${unstated === 1 ? 'it' : 'they'} can take on, so check ${unstated === 1 ? 'it' : 'they'} can deliver ${formatMoney(value!)}.`
+          : `${unstated} of them ${unstated === 1 ? 'has' : 'have'} not said the largest contract ${unstated === 1 ? 'it' : 'they'} can take on.`,
+      );
+    }
+    return { ...base, why, soloSuppliers: solo.slice(0, 5).map((c) => c.cs.profile.id) };
   }
   const firmsOnly = all.filter((c) => c.cs.profile.kind !== 'cooperative');
   const widest = Math.max(0, ...firmsOnly.map((c) => c.covers.filter(Boolean).length));
-  const biggest = Math.max(0, ...firmsOnly.map((c) => c.capacity ?? 0));
+  const stated = firmsOnly.filter((c) => c.capacity !== null).map((c) => c.capacity!);
+  const unstatedFirms = firmsOnly.length - stated.length;
+  const biggest = Math.max(0, ...stated);
   const why: string[] = [];
+  if (reservedWhy) why.push(reservedWhy);
   if (widest < co.codes.length) why.push(`No single local supplier covers all ${co.codes.length} kinds of work it needs (the most any covers is ${widest}).`);
-  if (value !== null && biggest < value) why.push(`Its value, ${formatMoney(value)}, is above the largest capacity of any local supplier (${formatMoney(biggest)}).`);
-  if (!why.length) why.push('No single local supplier both covers the work and has the capacity for it.');
+  if (value !== null && biggest < value) {
+    why.push(
+      !stated.length
+        ? `Its value is ${formatMoney(value)}, and no local supplier that could take part has stated its capacity.`
+        : unstatedFirms
+          ? `Its value, ${formatMoney(value)}, is above the largest capacity any local supplier has stated (${formatMoney(biggest)}).`
+          : `Its value, ${formatMoney(value)}, is above the largest capacity of any local supplier (${formatMoney(biggest)}).`,
+    );
+  }
+  if (value !== null && unstatedFirms) {
+    why.push(`${unstatedFirms} local supplier${unstatedFirms === 1 ? ' has' : 's have'} not said the largest contract ${unstatedFirms === 1 ? 'it' : 'they'} can take on: an unstated capacity does not count towards the value.`);
+  }
+  if (why.length === (reservedWhy ? 1 : 0)) why.push('No single local supplier both covers the work and has the capacity for it.');
 
   const describe = (c: Candidate, assigned: number[]): ConsortiumMember => {
     const covers = assigned.map((i) => co.codes[i]);
@@ -135,6 +173,7 @@ export function proposeConsortia(
     const parts = [covers.length ? `covers ${covers.map(codeName).join(', ')}` : 'adds capacity'];
     if (memberLots.length) parts.push(`could deliver lot${memberLots.length === 1 ? '' : 's'} ${memberLots.join(', ')}`);
     if (c.capacity !== null) parts.push(`brings up to ${formatMoney(c.capacity)}`);
+    else if (value !== null) parts.push('has not stated its capacity');
     return {
       supplierId: c.cs.profile.id,
       name: c.cs.profile.name,
@@ -152,8 +191,8 @@ export function proposeConsortia(
     const owner = co.codes.map((_, i) => members.findIndex((m) => m.covers[i]));
     return members.map((_, k) => owner.flatMap((o, i) => (o === k ? [i] : [])));
   };
-  const sumCapacity = (members: Candidate[]) =>
-    members.every((m) => m.capacity !== null) ? members.reduce((a, m) => a + m.capacity!, 0) : members.reduce((a, m) => a + (m.capacity ?? 0), 0) || null;
+  /** The capacities the members have stated, summed (null when none has): an unstated one adds nothing known. */
+  const sumCapacity = (members: Candidate[]) => (members.some((m) => m.capacity !== null) ? members.reduce((a, m) => a + (m.capacity ?? 0), 0) : null);
 
   const groups: Consortium[] = [];
   const seen = new Set<string>();
@@ -175,7 +214,10 @@ export function proposeConsortia(
       cooperativeName: c.cs.profile.name,
       members: memberCandidates.map((m, k) => describe(m, assigned[k])),
       capacity: c.capacity,
-      reasons: [`${c.cs.profile.name} is a registered cooperative whose members together cover every kind of work needed${value !== null && c.capacity !== null ? ` and ${formatMoney(c.capacity)} of capacity against ${formatMoney(value)}` : ''}.`],
+      reasons: [
+        `${c.cs.profile.name} is a registered cooperative whose members together cover every kind of work needed${value !== null && c.capacity !== null ? ` and ${formatMoney(c.capacity)} of capacity against ${formatMoney(value)}` : ''}.`,
+        ...(value !== null && c.capacity === null ? [`It has not stated its combined capacity, so check that it can deliver ${formatMoney(value)}.`] : []),
+      ],
     });
     seen.add(memberCandidates.map((m) => m.cs.profile.id).sort().join('|'));
     if (groups.length >= MAX_GROUPS) break;
@@ -229,6 +271,7 @@ export function proposeConsortia(
     seen.add(key);
     const assigned = assign(members);
     const total = sumCapacity(members);
+    const silent = value === null ? [] : members.filter((m) => m.capacity === null).map((m) => m.cs.profile.name);
     groups.push({
       kind: 'proposed',
       cooperativeId: null,
@@ -237,6 +280,9 @@ export function proposeConsortia(
       capacity: total,
       reasons: [
         `Together these ${members.length} local firms cover all ${co.codes.length} kind${co.codes.length === 1 ? '' : 's'} of work needed${value !== null && total !== null ? ` and ${formatMoney(total)} of capacity against ${formatMoney(value)}` : ''}.`,
+        ...(silent.length
+          ? [`${silent.join(', ')} ${silent.length === 1 ? 'has' : 'have'} not stated a capacity, so ${silent.length === 1 ? 'it is' : 'they are'} not counted towards the value.`]
+          : []),
       ],
     });
   }

@@ -1,10 +1,11 @@
 /**
  * Turns a normalised tender into the units suppliers bid for: each lot on its own CPV, place and value
- * when the tender is split into two or more lots, otherwise the whole tender.
+ * when the tender is split into two or more lots, otherwise the whole tender. Each carries what the notice
+ * reserves participation to (kinds of supplier, and places as ITL codes), for the scorer's gates.
  */
 import { isKnownCpv, normaliseCpv } from '../cpv/index.js';
 import { resolvePlace, toItl } from '../geo/index.js';
-import type { TenderRecord } from '../ocds/types.js';
+import type { Lot, TenderRecord } from '../ocds/types.js';
 import type { Opportunity, OpportunityPlace } from './types.js';
 
 /** Tags written by the tagging step (tender_places role 'delivery', tender_cpv); lotId '' = whole tender. */
@@ -51,6 +52,41 @@ function joinText(parts: Array<string | null | undefined>): string {
   return parts.filter((p): p is string => !!p && p.trim().length > 0).join('\n');
 }
 
+type Reservations = Pick<Opportunity, 'reserved' | 'reservedPlaces' | 'reservedLocation'>;
+
+/**
+ * What the notice reserves for the whole tender: the tender's own reservations, and those that every lot makes
+ * (a supplier that a reservation shuts out of every lot is shut out of the whole; with one lot, that lot's
+ * reservations are the tender's). By location: the tender's own; else, when every lot reserves by location,
+ * anywhere one of the lots allows. Lots that restrict different kinds of supplier are left to each lot.
+ */
+function wholeReservations(t: TenderRecord): Reservations {
+  const lots = t.lots;
+  const onEveryLot = lots.length ? (lots[0].reservedParticipation ?? []).filter((code) => lots.every((l) => l.reservedParticipation?.includes(code))) : [];
+  const reserved = [...new Set([...t.reservedParticipation, ...onEveryLot])];
+  if (t.reservedLocation) return { reserved, reservedPlaces: t.reservedPlaces ?? [], reservedLocation: t.reservedLocation };
+  if (lots.length && lots.every((l) => l.reservedLocation)) {
+    // A lot reserved to a place that could not be read may be anywhere: then the whole is not placed either.
+    const placed = lots.every((l) => l.reservedPlaces?.length);
+    return {
+      reserved,
+      reservedPlaces: placed ? [...new Set(lots.flatMap((l) => l.reservedPlaces!))] : [],
+      reservedLocation: [...new Set(lots.map((l) => l.reservedLocation!))].join('; '),
+    };
+  }
+  return { reserved, reservedPlaces: [], reservedLocation: null };
+}
+
+/**
+ * What a lot reserves: the tender's reservations of kind and its own; by location, its own when it states one
+ * (the narrower statement), else the tender's.
+ */
+function lotReservations(t: TenderRecord, lot: Lot): Reservations {
+  const reserved = [...new Set([...t.reservedParticipation, ...(lot.reservedParticipation ?? [])])];
+  if (lot.reservedLocation) return { reserved, reservedPlaces: lot.reservedPlaces ?? [], reservedLocation: lot.reservedLocation };
+  return { reserved, reservedPlaces: t.reservedPlaces ?? [], reservedLocation: t.reservedLocation ?? null };
+}
+
 /** The whole tender as one opportunity (also what a consortium for a multi-lot tender must cover). */
 export function wholeTenderOpportunity(t: TenderRecord, tags: DeliveryTags = {}): Opportunity {
   const tagCpv = tags.cpv?.map((c) => c.code) ?? [];
@@ -72,8 +108,7 @@ export function wholeTenderOpportunity(t: TenderRecord, tags: DeliveryTags = {})
     deadline: t.deadline,
     suitableSme: t.suitableSme,
     suitableVcse: t.suitableVcse,
-    reserved: t.reservedParticipation,
-    reservedPlaces: [],
+    ...wholeReservations(t),
     lotCount: Math.max(1, t.lots.length),
   };
 }
@@ -100,6 +135,7 @@ export function opportunitiesOf(t: TenderRecord, tags: DeliveryTags = {}): Oppor
       status: lot.status && lot.status !== 'active' ? lot.status : t.status,
       suitableSme: lot.suitableSme ?? t.suitableSme,
       suitableVcse: lot.suitableVcse ?? t.suitableVcse,
+      ...lotReservations(t, lot),
     };
   });
 }

@@ -6,13 +6,16 @@
  *  - capability: no CPV code of the supplier is the notice's code, above or below it, or in the same CPV group;
  *  - place: the supplier neither serves the delivery place nor is national (UK-wide work is open to all);
  *  - capacity: the value is above the largest contract the supplier says it can deliver (a consortium may);
- *  - reserved participation (SME/VCSE, public-service mutuals, a location) that the supplier does not meet.
+ *    a supplier that has not said its capacity is not held back by it;
+ *  - reserved participation (SME/VCSE, public-service mutuals, a location) that the supplier does not meet: for a
+ *    location, a supplier based elsewhere or nowhere stated; one registered only at a wider level (its region) is
+ *    kept and told to check (reservedPlaceFit).
  *
  * Score = LOCAL_WEIGHT × place + (1 − LOCAL_WEIGHT) × (0.55 capability + 0.15 size + 0.15 suitability + 0.15 time),
  * every part in [0,1], capability = 0.6 CPV + 0.25 text similarity + 0.15 track record (similar contracts won before).
  */
 import { cpvLabel, cpvSignificant } from '../cpv/index.js';
-import { itlName } from '../geo/index.js';
+import { ENGLAND_ITL1, itlName } from '../geo/index.js';
 import { CLOSED_STATUSES } from '../ocds/types.js';
 import { overlap, sharedIds, Vocabulary, words } from './text.js';
 import type { Exclusion, MatchResult, MatchSettings, Opportunity, ScoreParts, SupplierProfile, Verdict } from './types.js';
@@ -305,6 +308,88 @@ const VCSE_RESERVED = new Set(['vcse']);
 const MUTUAL_RESERVED = new Set(['publicServiceMissionOrganization', 'shelteredWorkshop']);
 
 /**
+ * Whether a supplier based at `home` may bid where participation is reserved to `places` (ITL codes): 1 = it is
+ * based inside one of them (`TL`: anywhere in the UK); 2 = it is registered only at a wider level that contains
+ * one (a postcode gives only the ITL1 region), so it may be: it is kept, and told to check; 0 = it is based
+ * elsewhere, or has not said where it is based.
+ */
+export function reservedPlaceFit(home: string | null, places: string[]): 0 | 1 | 2 {
+  if (home === null) return 0;
+  let fit: 0 | 2 = 0;
+  for (const p of places) {
+    if (p === 'TL' || home.startsWith(p)) return 1;
+    if (p.startsWith(home)) fit = 2;
+  }
+  return fit;
+}
+
+/** Reserved places in words: England for its nine regions, the UK for `TL`, else their names, "or" between. */
+function reservedPlacesInWords(places: string[]): string {
+  const rest = ENGLAND_ITL1.every((c) => places.includes(c)) ? ['England', ...places.filter((p) => !ENGLAND_ITL1.includes(p))] : places;
+  const words = rest.map((p) => (p === 'TL' ? 'the UK' : p === 'England' ? p : placeName(p)));
+  return words.length <= 2 ? words.join(' or ') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+const RESERVED_QUIET: Exclusion = Object.freeze({ rule: 'reserved' as const, reason: 'reserved' });
+
+/**
+ * The reservation gates, shared by the scorer and by consortia (each member must pass them as a single bidder
+ * would): participation reserved to VCSEs, or to mutuals and social enterprises, that the supplier is not; or
+ * reserved to suppliers based in places where it is not (see reservedPlaceFit). SME/VCSE reservations let every
+ * registered kind through. Null when the supplier may bid.
+ */
+export function reservationExclusion(co: CompiledOpportunity, cs: CompiledSupplier, explain: boolean): Exclusion | null {
+  const rk = co.reservedKind;
+  if (rk === 2 && !cs.isVcse) return explain ? { rule: 'reserved', reason: 'Bids are reserved for VCSEs, and you are not registered as one.' } : RESERVED_QUIET;
+  if (rk === 3 && !cs.isMutualKind) {
+    return explain ? { rule: 'reserved', reason: 'Bids are reserved for public-service mutuals and social enterprises.' } : RESERVED_QUIET;
+  }
+  if (co.reservedPlaces.length !== 0 && reservedPlaceFit(cs.homeRegion, co.reservedPlaces) === 0) {
+    if (!explain) return RESERVED_QUIET;
+    const where = reservedPlacesInWords(co.reservedPlaces);
+    const home = cs.homeRegion;
+    return {
+      rule: 'reserved',
+      reason: home
+        ? `Bids are reserved for suppliers based in ${where}, and you are not: you are based in ${placeName(home)}.`
+        : `Bids are reserved for suppliers based in ${where}, and you have not said where you are based.`,
+    };
+  }
+  return null;
+}
+
+/** What a notice reserves, in words for a buyer or officer ("VCSEs", "suppliers based in Kent (TLJ4)"); null = nothing. */
+export function reservationInWords(co: CompiledOpportunity): string | null {
+  const parts: string[] = [];
+  if (co.reservedKind === 2) parts.push('VCSEs');
+  else if (co.reservedKind === 3) parts.push('mutuals and social enterprises');
+  if (co.reservedPlaces.length) parts.push(`suppliers based in ${reservedPlacesInWords(co.reservedPlaces)}`);
+  return parts.length ? parts.join(' and ') : null;
+}
+
+/** What the reservations of a notice mean for a supplier that passes them, in plain words. */
+function reservationNotes(co: CompiledOpportunity, cs: CompiledSupplier): string[] {
+  const notes: string[] = [];
+  const rk = co.reservedKind;
+  if (rk === 1) notes.push('Bids are reserved for SMEs and VCSEs, and you qualify.');
+  else if (rk === 2) notes.push('Bids are reserved for VCSEs, and you qualify.');
+  else if (rk === 3) notes.push('Bids are reserved for mutuals and social enterprises, and you qualify.');
+  const opp = co.opportunity;
+  if (co.reservedPlaces.length) {
+    const where = reservedPlacesInWords(co.reservedPlaces);
+    const home = cs.homeRegion!;
+    if (reservedPlaceFit(home, co.reservedPlaces) === 1) {
+      notes.push(`Bids are reserved for suppliers based in ${where}, and you are${co.reservedPlaces.includes(home) || co.reservedPlaces.includes('TL') ? '' : ` (${placeName(home)})`}.`);
+    } else {
+      notes.push(`Bids are reserved for suppliers based in ${where}; you are registered in ${placeName(home)}, which is wider, so check that you are based in ${where} before bidding.`);
+    }
+  } else if (opp.reservedLocation) {
+    notes.push(`The notice reserves bids for suppliers based in "${opp.reservedLocation}", a place tendermatch could not read: check that you are based there before bidding.`);
+  }
+  return notes;
+}
+
+/**
  * The score alone, or -1 when a gate excludes the supplier: what ranking thousands of candidates needs.
  * It is the one place the number is computed; `scoreCompiled` takes its score from here, so ranked and
  * explained results always agree. The cheapest gates run first.
@@ -446,10 +531,7 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   const rk = co.reservedKind;
   if (rk === 2 && (flags & 2) === 0) return -1;
   if (rk === 3 && (flags & 4) === 0) return -1;
-  if (co.reservedPlaces.length !== 0) {
-    const home = t.rows[i].homeRegion;
-    if (home === null || !co.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL')) return -1;
-  }
+  if (co.reservedPlaces.length !== 0 && reservedPlaceFit(t.rows[i].homeRegion, co.reservedPlaces) === 0) return -1;
 
   const nNum = co.sigNum;
   const nLen = co.sigLen;
@@ -583,38 +665,10 @@ export function scoreCompiled(
     };
   }
 
-  // Reserved participation.
-  const kind = cs.profile.kind;
-  let reservedNote: string | null = null;
-  for (const code of opp.reserved) {
-    if (SME_RESERVED.has(code)) {
-      reservedNote = 'Bids are reserved for SMEs and VCSEs, and you qualify.';
-    } else if (VCSE_RESERVED.has(code)) {
-      if (!cs.isVcse) return explain ? { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for VCSEs, and you are not registered as one.' } : NO_RESERVED;
-      reservedNote = 'Bids are reserved for VCSEs, and you qualify.';
-    } else if (MUTUAL_RESERVED.has(code)) {
-      if (kind !== 'vcse' && kind !== 'cooperative') {
-        if (!explain) return NO_RESERVED;
-        return { eligible: false, supplierId, rule: 'reserved', reason: 'Bids are reserved for public-service mutuals and social enterprises.' };
-      }
-      reservedNote = 'Bids are reserved for mutuals and social enterprises, and you qualify.';
-    }
-  }
-  if (opp.reservedPlaces.length) {
-    const home = cs.profile.homeRegion;
-    const inside = home !== null && opp.reservedPlaces.some((p) => home.startsWith(p) || p === 'TL');
-    if (!inside) {
-      if (!explain) return NO_RESERVED;
-      return {
-        eligible: false,
-        supplierId,
-        rule: 'reserved',
-        reason: `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}.`,
-      };
-    }
-    if (explain) reservedNote = `Bids are reserved for suppliers based in ${opp.reservedPlaces.map(placeName).join(', ')}, and you are.`;
-    else reservedNote = 'reserved';
-  }
+  // Reserved participation: by kind of supplier, and by where it is based.
+  const reservedExclusion = reservationExclusion(co, cs, explain);
+  if (reservedExclusion) return explain ? { eligible: false, supplierId, ...reservedExclusion } : NO_RESERVED;
+  const reserved = co.reservedKind !== 0 || co.reservedPlaces.length !== 0;
 
   // Text similarity of the supplier's words to the notice.
   const shared = cs.tokens.length && co.tokens.length ? overlap(cs.tokens, co.tokens) : 0;
@@ -646,7 +700,7 @@ export function scoreCompiled(
   const size = value === null || cs.capacity === Number.POSITIVE_INFINITY ? 0.6 : value >= cs.capacity * 0.05 ? 1 : 0.8;
 
   let suitability = 0.6;
-  if (reservedNote || (cs.isVcse && opp.suitableVcse) || opp.suitableSme) suitability = 1;
+  if (reserved || (cs.isVcse && opp.suitableVcse) || opp.suitableSme) suitability = 1;
   else if (opp.suitableSme === false) suitability = 0.4;
 
   const d = co.daysLeft;
@@ -710,11 +764,13 @@ export function scoreCompiled(
   else if (cs.capacity === Number.POSITIVE_INFINITY) reasons.push(`Its value is ${formatMoney(value)}; you have not said the largest contract you can take on.`);
   else if (opp.lotId && opp.lotCount > 1) reasons.push(`This lot is worth ${formatMoney(value)}, within the ${formatMoney(cs.capacity)} you can deliver: the tender is split into ${opp.lotCount} lots.`);
   else reasons.push(`Its value, ${formatMoney(value)}, is within the ${formatMoney(cs.capacity)} you can deliver.`);
-  // Suitability.
-  if (reservedNote) reasons.push(reservedNote);
-  else if (cs.isVcse && opp.suitableVcse) reasons.push('The buyer marked it as suitable for VCSEs.');
-  else if (opp.suitableSme) reasons.push('The buyer marked it as suitable for SMEs.');
-  else if (opp.suitableSme === false) reasons.push('The buyer did not mark it as suitable for SMEs.');
+  // Suitability: a reservation the supplier meets says it best; else the buyer's suitability flags.
+  reasons.push(...reservationNotes(co, cs));
+  if (!reserved) {
+    if (cs.isVcse && opp.suitableVcse) reasons.push('The buyer marked it as suitable for VCSEs.');
+    else if (opp.suitableSme) reasons.push('The buyer marked it as suitable for SMEs.');
+    else if (opp.suitableSme === false) reasons.push('The buyer did not mark it as suitable for SMEs.');
+  }
   // Time.
   if (d === null) reasons.push('No bid deadline is published.');
   else {

@@ -55,8 +55,13 @@ export interface Opportunity {
   suitableVcse: boolean | null;
   /** Reserved participation codes: `smeVcse`, `sme`, `vcse`, `publicServiceMissionOrganization`, ... */
   reserved: string[];
-  /** Places participation is reserved to (ITL codes), if the notice reserves by location. */
+  /**
+   * Places participation is reserved to (ITL codes), if the notice reserves by location: only suppliers based
+   * there may bid (`TL` = based in the UK). [] = no reservation by location that could be placed.
+   */
   reservedPlaces: string[];
+  /** The location reservation as published, placed or not; null = none. A match quotes it when it could not be placed. */
+  reservedLocation: string | null;
   /** Number of lots of the tender this opportunity belongs to (1 when it has none). */
   lotCount: number;
 }

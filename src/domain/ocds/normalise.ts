@@ -1,4 +1,4 @@
-import { findPostcodes, normalisePostcode } from '../geo/index.js';
+import { findPostcodes, normalisePostcode, resolvePlace } from '../geo/index.js';
 import type { Address, Award, AwardSupplier, Buyer, Item, Json, JsonObject, Lot, Money, TenderRecord } from './types.js';
 
 /**
@@ -98,9 +98,37 @@ function suitability(v: Json | undefined): { sme: boolean | null; vcse: boolean 
   return { sme: bool(s?.sme), vcse: bool(s?.vcse) };
 }
 
-function reserved(tender: JsonObject): string[] {
-  const sources = [tender.reservedParticipation, obj(tender.otherRequirements)?.reservedParticipation];
+/** Reserved participation codes of a tender or lot: its own field or its otherRequirements' (the extension's place). */
+function reserved(tenderOrLot: JsonObject): string[] {
+  const sources = [tenderOrLot.reservedParticipation, obj(tenderOrLot.otherRequirements)?.reservedParticipation];
   return unique(sources.flatMap((s) => (typeof s === 'string' ? [s] : arr(s).map(str))));
+}
+
+// "London Borough of Camden", "Royal Borough of Greenwich", "Kent County Council": the place is the rest.
+const ADMINISTRATIVE_WORDS = /\b(?:the\s+)?(?:(?:royal|london|metropolitan)\s+)?borough\s+of\b|\b(?:county\s+)?council\b/gi;
+
+/**
+ * The location a tender or lot reserves participation to (UK extension: otherRequirements.reservedParticipationLocation,
+ * a Location). Its gazetteer identifiers are read as NUTS/ITL codes, region names or postcodes whatever the scheme
+ * (a GeoNames or OSM number places nothing); when none of them places, its description is read as a place name.
+ * England comes back as its nine regions, the UK as `TL`. A location that places nowhere is kept as published,
+ * so that a match can still warn that the buyer restricts where bidders are based.
+ */
+function reservedLocation(tenderOrLot: JsonObject): { places: string[]; published: string | null } {
+  const v = obj(tenderOrLot.otherRequirements)?.reservedParticipationLocation;
+  const locations = Array.isArray(v) ? objs(v) : obj(v) ? [obj(v)!] : [];
+  const places: string[] = [];
+  const published: string[] = [];
+  for (const location of locations) {
+    const identifiers = unique(arr(obj(location.gazetteer)?.identifiers).map(str));
+    const description = str(location.description);
+    let found = identifiers.flatMap((id) => resolvePlace(id).map((t) => t.code));
+    if (!found.length && description) found = resolvePlace(description.replace(ADMINISTRATIVE_WORDS, ' ').replace(/\s+/g, ' ')).map((t) => t.code);
+    for (const code of found) if (!places.includes(code)) places.push(code);
+    const text = description ?? (identifiers.length ? identifiers.join(', ') : null);
+    if (text) published.push(text);
+  }
+  return { places, published: published.length ? published.join('; ') : null };
 }
 
 const NOTICE_URL_TYPES = new Set(['tenderNotice', 'contractNotice', 'awardNotice', 'plannedProcurementNotice', 'biddingDocuments']);
@@ -156,6 +184,7 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
     const id = str(l.id) ?? String(index + 1);
     const lotItems = itemsByLot.get(id) ?? [];
     const s = suitability(l.suitability);
+    const location = reservedLocation(l);
     return {
       id,
       title: str(l.title),
@@ -166,8 +195,12 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
       places: unique(lotItems.flatMap((i) => [...i.deliveryRegions, ...i.deliveryPostcodes])),
       suitableSme: s.sme ?? tenderSuitability.sme,
       suitableVcse: s.vcse ?? tenderSuitability.vcse,
+      reservedParticipation: reserved(l),
+      reservedPlaces: location.places,
+      reservedLocation: location.published,
     };
   });
+  const location = reservedLocation(tender);
 
   const awards: Award[] = objs(compiled.awards).map((a, index) => {
     const suppliers: AwardSupplier[] = objs(a.suppliers).map((ref, i) => {
@@ -214,6 +247,8 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
     suitableSme: tenderSuitability.sme,
     suitableVcse: tenderSuitability.vcse,
     reservedParticipation: reserved(tender),
+    reservedPlaces: location.places,
+    reservedLocation: location.published,
     cpv: unique([...tenderCpv, ...itemCpv]),
     url: noticeUrl(compiled, tender),
     lots,

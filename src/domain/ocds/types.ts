@@ -56,6 +56,12 @@ export interface Lot {
   places: string[];
   suitableSme: boolean | null;
   suitableVcse: boolean | null;
+  /** The lot's own otherRequirements.reservedParticipation codes (the tender's apply to every lot besides). */
+  reservedParticipation?: string[];
+  /** The lot's own location reservation as ITL codes (see TenderRecord.reservedPlaces); absent or [] = none of its own. */
+  reservedPlaces?: string[];
+  /** The lot's own location reservation as published; null or absent = none. */
+  reservedLocation?: string | null;
 }
 
 export interface AwardSupplier {
@@ -100,6 +106,15 @@ export interface TenderRecord {
   suitableVcse: boolean | null;
   /** Codes from tender.reservedParticipation / otherRequirements.reservedParticipation, e.g. `smeVcse`. */
   reservedParticipation: string[];
+  /**
+   * ITL 2021 codes of the places participation is reserved to (`otherRequirements.reservedParticipationLocation`
+   * of the UK extension, a Location: gazetteer identifiers such as NUTS `UKJ4`, else its description read as a
+   * place name): only suppliers based there may bid. `TL` = UK-based suppliers; England is its nine regions.
+   * Absent or [] = no reservation by location that could be placed (optional so that hand-built records stay valid).
+   */
+  reservedPlaces?: string[];
+  /** That reservation as published (the Location's description, else its identifiers), placed or not; null or absent = none. */
+  reservedLocation?: string | null;
   /** Every CPV code on the tender, its lots and items, main first, de-duplicated. */
   cpv: string[];
   /** The notice's public web page. */
