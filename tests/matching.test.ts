@@ -38,6 +38,11 @@ describe('scoring a supplier against a tender or lot', () => {
     eligible: boolean;
     rule?: string;
     reason: RegExp;
+    /**
+     * Where the score must fall, from the documented formula: 0.25 × place + 0.75 × (0.55 × capability + 0.15 × size
+     * + 0.15 × suitability + 0.15 × time), capability = 0.6 × CPV + 0.25 × text + 0.15 × track record.
+     */
+    score?: [number, number];
   }> = [
     {
       name: 'exact CPV, based in the same ITL3 area',
@@ -45,6 +50,8 @@ describe('scoring a supplier against a tender or lot', () => {
       sup: supplier({ id: 'a', cpv: ['90500000'], homeRegion: 'TLM93', description: 'Organic waste composting and green waste collection', maxContractValue: 500000 }),
       eligible: true,
       reason: /exactly what the tender asks for/,
+      // CPV (1 + 0) / 2, some shared words: capability 0.3–0.55; place 1, size 1, suitability 0.6, time 1.
+      score: [0.66, 0.77],
     },
     {
       name: 'broader CPV code covering the notice code',
@@ -52,6 +59,8 @@ describe('scoring a supplier against a tender or lot', () => {
       sup: supplier({ id: 'b', cpv: ['50700000'], homeRegion: 'TLM8', maxContractValue: 1e6 }),
       eligible: true,
       reason: /falls under your 50700000/,
+      // CPV 0.683 (the group above the notice's class), no shared words: capability 0.41; ITL2 place 0.75, size 1, suitable 1, time 1.
+      score: [0.685, 0.705],
     },
     {
       name: 'no CPV code near the notice',
@@ -91,6 +100,8 @@ describe('scoring a supplier against a tender or lot', () => {
       sup: supplier({ id: 'g', kind: 'vcse', cpv: ['50711000'], homeRegion: 'TLM82' }),
       eligible: true,
       reason: /reserved for SMEs and VCSEs, and you qualify/,
+      // CPV 1: capability 0.6; ITL3 place 1, size 0.6 (capacity unstated), reserved 1, time 1.
+      score: [0.78, 0.8],
     },
     {
       name: 'past its deadline',
@@ -114,6 +125,8 @@ describe('scoring a supplier against a tender or lot', () => {
       sup: supplier({ id: 'j', cpv: ['50711000'], homeRegion: 'TLK4' }),
       eligible: true,
       reason: /UK-wide/,
+      // CPV 1: capability 0.6; UK-wide place 0.3, size 0.6, suitable 1, time 1.
+      score: [0.605, 0.625],
     },
   ];
   for (const c of cases) {
@@ -121,8 +134,9 @@ describe('scoring a supplier against a tender or lot', () => {
       const v = scoreMatch(c.opp, c.sup, SETTINGS, NOW);
       expect(v.eligible).toBe(c.eligible);
       if (v.eligible) {
-        expect(v.score).toBeGreaterThan(0);
-        expect(v.score).toBeLessThanOrEqual(1);
+        const [min, max] = c.score ?? [Number.NaN, Number.NaN];
+        expect(v.score).toBeGreaterThanOrEqual(min);
+        expect(v.score).toBeLessThanOrEqual(max);
         expect(v.reasons.join(' ')).toMatch(c.reason);
       } else {
         expect(v.rule).toBe(c.rule);
@@ -284,6 +298,23 @@ describe('bounded top-k search', () => {
     expect(index.scored - before).toBeLessThan(opps.length * suppliers.length * 0.5);
   });
 
+  it('keeps the lists equal when notices reserve bids for suppliers based in a place', () => {
+    // Reservations at every ITL level, several places, the UK and England; suppliers based inside, outside,
+    // registered only at a wider level, or nowhere said.
+    const reservations = [['TLM8'], ['TLM82'], ['TLM'], ['TLK41', 'TLM93'], ['TL'], ['TLC', 'TLD', 'TLE', 'TLF', 'TLG', 'TLH', 'TLI', 'TLJ', 'TLK'], ['TLL2']];
+    const all = [...suppliers, supplier({ id: 'u-nowhere', cpv: codes.slice(0, 6), national: true }), supplier({ id: 'u-wide', cpv: codes.slice(0, 6), homeRegion: 'TLM', national: true })];
+    const withUnplaced = new SupplierIndex(all);
+    let shut = 0;
+    opps.forEach((o, t) => {
+      const opp = { ...o, reservedPlaces: reservations[t % reservations.length] };
+      for (const limit of [3, 10]) expect(pairs(withUnplaced.match(opp, NOW, SETTINGS, { limit }))).toEqual(pairs(withUnplaced.matchAllPairs(opp, NOW, SETTINGS, { limit })));
+      const every = withUnplaced.match(opp, NOW, SETTINGS, { explain: false });
+      expect(pairs(every)).toEqual(pairs(withUnplaced.matchAllPairs(opp, NOW, SETTINGS, { explain: false })));
+      if (every.length < withUnplaced.matchAllPairs(o, NOW, SETTINGS, { explain: false }).length) shut++;
+    });
+    expect(shut).toBeGreaterThan(20);
+  });
+
   it('a local weight of 0 or 1 keeps the lists equal', () => {
     for (const localWeight of [0, 1]) {
       for (const opp of opps.slice(0, 30)) {
@@ -347,6 +378,12 @@ describe.skipIf(!existsSync(SCOTLAND))('real notices (skipped: ../shared/data is
         expect(v.eligible).toBe(true);
         if (v.eligible) {
           expect(v.reasons[0]).toMatch(new RegExp(`lot ${o.lotId}`));
+          // Not a tautology: the same firm based in Northern Ireland ranks below it, or cannot bid unless it serves the UK.
+          if (o.places.every((p) => !p.national)) {
+            const distant = scoreMatch(o, supplier({ id: 'distant', cpv: [o.cpv[0]], homeRegion: 'TLN0', national: true }), SETTINGS, at);
+            expect(distant.eligible && distant.score < v.score).toBe(true);
+            expect(scoreMatch(o, supplier({ id: 'away', cpv: [o.cpv[0]], homeRegion: 'TLN0' }), SETTINGS, at)).toMatchObject({ eligible: false, rule: 'place' });
+          }
           matched++;
         }
       }
