@@ -178,8 +178,7 @@ describe('a crash', () => {
     const before = incoming(cfAward(1), pcsTender(1), cfTender(1), cfTender(3));
     const amendment = cfTender(1, { id: 'open-1-amendment', date: '2026-11-05T09:00:00Z', tag: ['tenderAmendment'], tender: { ...(cfTender(1).tender as object), title: 'Amended' } });
     const pcsAmendment = { ...pcsTender(1), id: 'pcs-1-amendment', date: '2019-05-10T00:00:00Z', tender: { ...(pcsTender(1).tender as object), title: 'Amended' } };
-    // Changes of stored tenders only: on D1 a crash between a new tender's lots or items and its tender row
-    // leaves rows that the next run's plain insert of them refuses (a fault of its own, not of the queue).
+    // Changes of stored tenders (new ones are covered by tests/store-crash-d1.test.ts).
     const batch = incoming(amendment, pcsAmendment, cfAward(1), cfTender(3, { id: 'open-3-republished', date: '2026-11-06T09:00:00Z' }));
 
     const whole = await faultyStore('d1');

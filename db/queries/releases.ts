@@ -141,7 +141,7 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
     written.push(rows);
   }
 
-  await replaceChildren(writer, written, existing);
+  await replaceChildren(writer, written, existing, db.isTransaction);
   // Changed tenders wait in the match queue (db/queries/match-queue.ts). Queued before the tender row takes its
   // new content: once it has it, a run after a crash would find the tender unchanged and not queue it.
   await writer.insert('match_queue', counts.changedOcids.map((ocid) => ({ ocid, queued_at: now, claimed_by: null })), ['ocid']);
@@ -205,10 +205,14 @@ export async function loadTenderRecords(db: Db, ocids: string[]): Promise<Tender
   return out;
 }
 
-/** Lots, items, awards and award suppliers are rewritten whole for every changed tender. */
-async function replaceChildren(writer: BulkWriter, written: TenderRows[], existing: Map<string, unknown>): Promise<void> {
+/**
+ * Lots, items, awards and award suppliers are rewritten whole for every changed tender. Without a transaction
+ * (D1) a run that stopped after a new tender's child rows but before its tender row left children of a tender
+ * the store does not know yet, so there the children of every written tender are cleared first.
+ */
+async function replaceChildren(writer: BulkWriter, written: TenderRows[], existing: Map<string, unknown>, inTransaction: boolean): Promise<void> {
   if (!written.length) return;
-  const stored = written.map((r) => r.tender.ocid).filter((ocid) => existing.has(ocid));
+  const stored = written.map((r) => r.tender.ocid).filter((ocid) => !inTransaction || existing.has(ocid));
   for (const table of ['lots', 'items', 'awards', 'award_suppliers'] as const) await writer.deleteWhereIn(table, 'ocid', stored);
   await writer.insert('lots', written.flatMap((r) => r.lots));
   await writer.insert('items', written.flatMap((r) => r.items));
