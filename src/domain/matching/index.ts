@@ -16,7 +16,7 @@
  * the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
  * benchmark and tests check this against the naive all-pairs scorer.
  */
-import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
+import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type RowParts, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
 import type { MatchResult, MatchSettings, Opportunity, SupplierProfile } from './types.js';
 
@@ -43,7 +43,8 @@ export function compareResults(a: { score: number; supplierId: string }, b: { sc
 interface Ranked {
   score: number;
   supplierId: string;
-  supplier: number;
+  /** Its row in the index's table. */
+  row: number;
 }
 
 /** Keeps the `limit` best of what it is offered. */
@@ -56,13 +57,13 @@ class TopList {
     return this.items.length >= this.limit ? this.items[this.items.length - 1].score : Number.NEGATIVE_INFINITY;
   }
 
-  offer(score: number, supplierId: string, supplier: number): void {
+  offer(score: number, supplierId: string, row: number): void {
     const items = this.items;
     if (items.length >= this.limit) {
       const last = items[items.length - 1];
       if (score < last.score || (score === last.score && supplierId >= last.supplierId)) return;
     }
-    const r = { score, supplierId, supplier };
+    const r = { score, supplierId, row };
     let i = items.length;
     while (i > 0 && compareResults(r, items[i - 1]) < 0) i--;
     items.splice(i, 0, r);
@@ -70,18 +71,33 @@ class TopList {
   }
 }
 
-function explainKept(
-  co: CompiledOpportunity,
-  suppliers: CompiledSupplier[],
-  kept: Ranked[],
-  settings: MatchSettings,
-  options: RankOptions,
-  vocab: Vocabulary,
-): MatchResult[] {
+/**
+ * The kept rows as results. With reasons, each is scored again by the function that writes them (which takes its
+ * number from the same kernel); without, the kernel hands back the parts from the packed table, and no supplier
+ * object is touched.
+ */
+function explainKept(co: CompiledOpportunity, table: SupplierTable, kept: Ranked[], settings: MatchSettings, options: RankOptions, vocab: Vocabulary): MatchResult[] {
+  const opp = co.opportunity;
   return kept.map((k) => {
-    const v = scoreCompiled(co, suppliers[k.supplier], settings, options.explain !== false, vocab);
-    if (!v.eligible || v.score !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${co.opportunity.ocid}`);
-    return stripVerdict(v);
+    if (options.explain !== false) {
+      const v = scoreCompiled(co, table.rows[k.row], settings, true, vocab);
+      if (!v.eligible || v.score !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${opp.ocid}`);
+      return stripVerdict(v);
+    }
+    const p: RowParts = { capability: 0, cpv: 0, text: 0, track: 0, place: 0, size: 0, suitability: 0, time: 0, localLevel: 0 };
+    if (scoreRow(co, table, k.row, settings, p) !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${opp.ocid}`);
+    const { localLevel, ...parts } = p;
+    return {
+      supplierId: k.supplierId,
+      ocid: opp.ocid,
+      lotId: opp.lotId,
+      score: k.score,
+      reasons: [],
+      parts,
+      localLevel,
+      highPotential: (table.flags[k.row] & 16) !== 0,
+      deadline: opp.deadline,
+    };
   });
 }
 
@@ -379,8 +395,8 @@ export class SupplierIndex {
       this.scored++;
       const score = scoreRow(co, table, row, settings);
       if (score < 0 || score < minScore) return;
-      if (unlimited) all.push({ score, supplierId: table.ids[row], supplier: this.supplierOfRow[row] });
-      else if (score >= top.floor) top.offer(score, table.ids[row], this.supplierOfRow[row]);
+      if (unlimited) all.push({ score, supplierId: table.ids[row], row });
+      else if (score >= top.floor) top.offer(score, table.ids[row], row);
     };
     for (;;) {
       let bestCeiling = Number.NEGATIVE_INFINITY;
@@ -546,7 +562,7 @@ export class SupplierIndex {
     const co = 'opportunity' in opportunity ? opportunity : this.compile(opportunity, now);
     if (co.closed) return [];
     const kept = this.rankBounded(co, settings, options.limit ?? Number.POSITIVE_INFINITY, options.minScore ?? 0);
-    return explainKept(co, this.suppliers, kept, settings, options, this.vocab);
+    return explainKept(co, this.table, kept, settings, options, this.vocab);
   }
 
   /** The same ranking by the naive all-pairs scorer over this index's suppliers (tests compare the two). */

@@ -412,7 +412,7 @@ export interface SupplierTable {
   /** rows[i].profile.id, packed: ranking compares ids on ties without reaching into each supplier's objects. */
   ids: string[];
   divs: Uint32Array;
-  /** bit 0 national, 1 VCSE, 2 VCSE or cooperative, 3 has past wins. */
+  /** bit 0 national, 1 VCSE, 2 VCSE or cooperative, 3 has past wins, 4 high-potential. */
   flags: Uint8Array;
   cap: Float64Array;
   homeNum: Uint32Array;
@@ -481,7 +481,7 @@ function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
   let k = 0;
   rows.forEach((r, i) => {
     t.divs.set(r.divisions, 4 * i);
-    t.flags[i] = (r.national ? 1 : 0) | (r.isVcse ? 2 : 0) | (r.isMutualKind ? 4 : 0) | (r.pastWins.length ? 8 : 0);
+    t.flags[i] = (r.national ? 1 : 0) | (r.isVcse ? 2 : 0) | (r.isMutualKind ? 4 : 0) | (r.pastWins.length ? 8 : 0) | (r.profile.highPotential ? 16 : 0);
     t.cap[i] = r.capacity;
     t.homeNum[i] = r.homeNum;
     t.homeLen[i] = r.homeLen;
@@ -513,8 +513,16 @@ function servesRow(pNum: Uint32Array, pLen: Uint8Array, t: SupplierTable, from: 
   return false;
 }
 
-/** The score of row `i` of a supplier table, or -1 when a gate excludes it. The cheapest gates run first. */
-export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, settings: MatchSettings): number {
+/** What scoreRow can also hand back: the parts of the score and the local level, for a result without reasons. */
+export interface RowParts extends ScoreParts {
+  localLevel: number;
+}
+
+/**
+ * The score of row `i` of a supplier table, or -1 when a gate excludes it. The cheapest gates run first.
+ * With `out`, an eligible row's score parts and local level are written there too.
+ */
+export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, settings: MatchSettings, out?: RowParts): number {
   if (co.closed !== null) return -1;
   const od = co.divisions;
   const d4 = 4 * i;
@@ -588,6 +596,17 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   else if (co.unsuitableSme) suitability = 0.4;
   const w = settings.localWeight;
   const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * co.timeScore);
+  if (out) {
+    out.capability = capability;
+    out.cpv = cpvSum / nNum.length;
+    out.text = text;
+    out.track = track;
+    out.place = place;
+    out.size = size;
+    out.suitability = suitability;
+    out.time = co.timeScore;
+    out.localLevel = localLevel;
+  }
   return Math.round(Math.min(1, Math.max(0, raw)) * 10000) / 10000;
 }
 
