@@ -61,7 +61,7 @@ describe('cooperatives', () => {
 
     const officers = await get<SuppliersBody>(`/tenders/${greenSpaces.ocid}/suppliers`);
     expect(officers.opportunities[0].suppliers.map((s) => s.supplier_id)).toEqual([coop.supplier.id]);
-    expect(officers.opportunities[0].suppliers[0].reasons).toContain('You cover all 2 kinds of work it lists.');
+    expect(officers.opportunities[0].suppliers[0].reasons).toContain('It covers all 2 kinds of work the notice lists.');
 
     const consortia = await get<ConsortiaBody>(`/tenders/${greenSpaces.ocid}/consortia`);
     const whole = consortia.proposals[0];

@@ -146,8 +146,28 @@ describe('match job and match routes', () => {
     expect(ids.sort()).toEqual([far.supplier.id, local.supplier.id].sort());
     const hp = (await (await app.request(`/tenders/${glasgow.ocid}/suppliers?high_potential=true`)).json()) as typeof body;
     expect(hp.opportunities[0].suppliers.map((s) => s.supplier_id)).toEqual([far.supplier.id]);
-    expect(hp.opportunities[0].suppliers[0].reasons).toContain('You are flagged as a high-potential firm.');
+    expect(hp.opportunities[0].suppliers[0].reasons).toContain('It is flagged as a high-potential firm.');
     expect((await app.request('/tenders/ocds-nope/suppliers')).status).toBe(404);
+  });
+
+  it('speaks of the supplier to officers and to the supplier itself, with the same numbers', async () => {
+    const { deps, app, post } = await setup();
+    await storeTenders(deps.db, [glasgow]);
+    const local = await post(sparks);
+    await matchTenders(deps, { ocids: [glasgow.ocid] });
+    const own = (await (await app.request(`/suppliers/${local.supplier.id}/matches`, { headers: { authorization: `Bearer ${local.key}` } })).json()) as {
+      matches: Array<{ ocid: string; score: number; reasons: string[] }>;
+    };
+    const officer = (await (await app.request(`/tenders/${glasgow.ocid}/suppliers`)).json()) as {
+      opportunities: Array<{ suppliers: Array<{ supplier_id: string; score: number; reasons: string[] }> }>;
+    };
+    const mine = own.matches.find((m) => m.ocid === glasgow.ocid)!;
+    const theirs = officer.opportunities[0].suppliers.find((s) => s.supplier_id === local.supplier.id)!;
+    expect(theirs.score).toBe(mine.score);
+    expect(mine.reasons.join(' ')).toMatch(/\bYou are based in Glasgow City \(TLM82\), where the work is delivered\./);
+    expect(theirs.reasons.join(' ')).toMatch(/\bIt is based in Glasgow City \(TLM82\), where the work is delivered\./);
+    expect(theirs.reasons.length).toBe(mine.reasons.length);
+    for (const r of theirs.reasons) expect(r).not.toMatch(/\b(you|your)\b/i);
   });
 
   it('puts local suppliers before distant ones for a place-bound tender', async () => {

@@ -45,7 +45,8 @@ tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
     const co = index.compile(opp, now);
     const base = { lot_id: opp.lotId, lot_title: opp.lotTitle, value: opp.value, deadline: opp.deadline, cpv: opp.cpv, places: opp.places.map((p) => p.code) };
     if (co.closed) return { ...base, closed: co.closed.reason, total: 0, suppliers: [] };
-    let results = index.match(co, now, settings);
+    // Rank everyone without words, then write the reasons of the ones shown, for an officer to read.
+    let results = index.match(co, now, settings, { explain: false });
     if (hp !== undefined) results = results.filter((r) => r.highPotential === (hp === 'true'));
     // Local firms first, then by score (raised for high-potential firms).
     results.sort(
@@ -58,7 +59,8 @@ tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
       ...base,
       closed: null,
       total: results.length,
-      suppliers: results.slice(0, limit).map((r) => {
+      suppliers: results.slice(0, limit).map((ranked) => {
+        const r = index.explain(co, ranked.supplierId, settings, 'officer')!;
         const p = byId.get(r.supplierId)!;
         return {
           supplier_id: r.supplierId,

@@ -16,13 +16,13 @@
  * the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
  * benchmark and tests check this against the naive all-pairs scorer.
  */
-import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type RowParts, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
+import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type Audience, type RowParts, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
 import type { MatchResult, MatchSettings, Opportunity, SupplierProfile } from './types.js';
 
 export * from './types.js';
 export { scoreMatch, scoreCompiled, quickScore, scoreRow, supplierTable, compileOpportunity, compileSupplier, rankValue, formatMoney, cpvRelation } from './score.js';
-export type { CompiledOpportunity, CompiledSupplier } from './score.js';
+export type { Audience, CompiledOpportunity, CompiledSupplier } from './score.js';
 export { Vocabulary, words } from './text.js';
 
 export interface RankOptions {
@@ -32,6 +32,8 @@ export interface RankOptions {
   minScore?: number;
   /** Write the reasons of the kept results (default true). */
   explain?: boolean;
+  /** Who reads the reasons (default the supplier: "you are based in ..."). */
+  audience?: Audience;
 }
 
 /** Best first; equal scores by supplier id, so that every ranking of the same inputs is the same list. */
@@ -80,7 +82,7 @@ function explainKept(co: CompiledOpportunity, table: SupplierTable, kept: Ranked
   const opp = co.opportunity;
   return kept.map((k) => {
     if (options.explain !== false) {
-      const v = scoreCompiled(co, table.rows[k.row], settings, true, vocab);
+      const v = scoreCompiled(co, table.rows[k.row], settings, true, vocab, options.audience);
       if (!v.eligible || v.score !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${opp.ocid}`);
       return stripVerdict(v);
     }
@@ -569,6 +571,14 @@ export class SupplierIndex {
   matchAllPairs(opportunity: Opportunity | CompiledOpportunity, now: Date, settings: MatchSettings, options: RankOptions = {}): MatchResult[] {
     const co = 'opportunity' in opportunity ? opportunity : this.compile(opportunity, now);
     return rankAllPairs(co, this.suppliers, settings, options, this.vocab);
+  }
+
+  /** One supplier's result with its reasons (null when it is not in the index or cannot bid). */
+  explain(co: CompiledOpportunity, supplierId: string, settings: MatchSettings, audience: Audience = 'supplier'): MatchResult | null {
+    const i = this.position(supplierId);
+    if (i === undefined) return null;
+    const v = scoreCompiled(co, this.suppliers[i], settings, true, this.vocab, audience);
+    return v.eligible ? stripVerdict(v) : null;
   }
 
   position(supplierId: string): number | undefined {

@@ -330,6 +330,39 @@ function reservedPlacesInWords(places: string[]): string {
   return words.length <= 2 ? words.join(' or ') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
 }
 
+/**
+ * Who reads the reasons: the supplier itself ("you are based in ...") or an officer looking at the supplier
+ * ("it is based in ..."). The numbers are the same; only the words change.
+ */
+export type Audience = 'supplier' | 'officer';
+
+interface Voice {
+  /** Subject and possessive, lower case and capitalised. */
+  you: string;
+  You: string;
+  your: string;
+  Your: string;
+  are: string;
+  have: string;
+  do: string;
+  /** A verb in the present tense for the subject: serve → serve / serves, qualify → qualify / qualifies. */
+  verb: (base: string) => string;
+}
+
+const VOICES: Record<Audience, Voice> = {
+  supplier: { you: 'you', You: 'You', your: 'your', Your: 'Your', are: 'are', have: 'have', do: 'do', verb: (b) => b },
+  officer: {
+    you: 'it',
+    You: 'It',
+    your: 'its',
+    Your: 'Its',
+    are: 'is',
+    have: 'has',
+    do: 'does',
+    verb: (b) => (b.endsWith('y') ? `${b.slice(0, -1)}ies` : `${b}s`),
+  },
+};
+
 const RESERVED_QUIET: Exclusion = Object.freeze({ rule: 'reserved' as const, reason: 'reserved' });
 
 /**
@@ -338,9 +371,10 @@ const RESERVED_QUIET: Exclusion = Object.freeze({ rule: 'reserved' as const, rea
  * reserved to suppliers based in places where it is not (see reservedPlaceFit). SME/VCSE reservations let every
  * registered kind through. Null when the supplier may bid.
  */
-export function reservationExclusion(co: CompiledOpportunity, cs: CompiledSupplier, explain: boolean): Exclusion | null {
+export function reservationExclusion(co: CompiledOpportunity, cs: CompiledSupplier, explain: boolean, audience: Audience = 'supplier'): Exclusion | null {
   const rk = co.reservedKind;
-  if (rk === 2 && !cs.isVcse) return explain ? { rule: 'reserved', reason: 'Bids are reserved for VCSEs, and you are not registered as one.' } : RESERVED_QUIET;
+  const v = VOICES[audience];
+  if (rk === 2 && !cs.isVcse) return explain ? { rule: 'reserved', reason: `Bids are reserved for VCSEs, and ${v.you} ${v.are} not registered as one.` } : RESERVED_QUIET;
   if (rk === 3 && !cs.isMutualKind) {
     return explain ? { rule: 'reserved', reason: 'Bids are reserved for public-service mutuals and social enterprises.' } : RESERVED_QUIET;
   }
@@ -351,8 +385,8 @@ export function reservationExclusion(co: CompiledOpportunity, cs: CompiledSuppli
     return {
       rule: 'reserved',
       reason: home
-        ? `Bids are reserved for suppliers based in ${where}, and you are not: you are based in ${placeName(home)}.`
-        : `Bids are reserved for suppliers based in ${where}, and you have not said where you are based.`,
+        ? `Bids are reserved for suppliers based in ${where}, and ${v.you} ${v.are} not: ${v.you} ${v.are} based in ${placeName(home)}.`
+        : `Bids are reserved for suppliers based in ${where}, and ${v.you} ${v.have} not said where ${v.you} ${v.are} based.`,
     };
   }
   return null;
@@ -368,23 +402,24 @@ export function reservationInWords(co: CompiledOpportunity): string | null {
 }
 
 /** What the reservations of a notice mean for a supplier that passes them, in plain words. */
-function reservationNotes(co: CompiledOpportunity, cs: CompiledSupplier): string[] {
+function reservationNotes(co: CompiledOpportunity, cs: CompiledSupplier, v: Voice): string[] {
   const notes: string[] = [];
   const rk = co.reservedKind;
-  if (rk === 1) notes.push('Bids are reserved for SMEs and VCSEs, and you qualify.');
-  else if (rk === 2) notes.push('Bids are reserved for VCSEs, and you qualify.');
-  else if (rk === 3) notes.push('Bids are reserved for mutuals and social enterprises, and you qualify.');
+  const qualify = `${v.you} ${v.verb('qualify')}`;
+  if (rk === 1) notes.push(`Bids are reserved for SMEs and VCSEs, and ${qualify}.`);
+  else if (rk === 2) notes.push(`Bids are reserved for VCSEs, and ${qualify}.`);
+  else if (rk === 3) notes.push(`Bids are reserved for mutuals and social enterprises, and ${qualify}.`);
   const opp = co.opportunity;
   if (co.reservedPlaces.length) {
     const where = reservedPlacesInWords(co.reservedPlaces);
     const home = cs.homeRegion!;
     if (reservedPlaceFit(home, co.reservedPlaces) === 1) {
-      notes.push(`Bids are reserved for suppliers based in ${where}, and you are${co.reservedPlaces.includes(home) || co.reservedPlaces.includes('TL') ? '' : ` (${placeName(home)})`}.`);
+      notes.push(`Bids are reserved for suppliers based in ${where}, and ${v.you} ${v.are}${co.reservedPlaces.includes(home) || co.reservedPlaces.includes('TL') ? '' : ` (${placeName(home)})`}.`);
     } else {
-      notes.push(`Bids are reserved for suppliers based in ${where}; you are registered in ${placeName(home)}, which is wider, so check that you are based in ${where} before bidding.`);
+      notes.push(`Bids are reserved for suppliers based in ${where}; ${v.you} ${v.are} registered in ${placeName(home)}, which is wider, so check that ${v.you} ${v.are} based in ${where} before bidding.`);
     }
   } else if (opp.reservedLocation) {
-    notes.push(`The notice reserves bids for suppliers based in "${opp.reservedLocation}", a place tendermatch could not read: check that you are based there before bidding.`);
+    notes.push(`The notice reserves bids for suppliers based in "${opp.reservedLocation}", a place tendermatch could not read: check that ${v.you} ${v.are} based there before bidding.`);
   }
   return notes;
 }
@@ -622,8 +657,10 @@ export function scoreCompiled(
   settings: MatchSettings,
   explain: boolean,
   vocab?: Vocabulary,
+  audience: Audience = 'supplier',
 ): Verdict {
   const supplierId = cs.profile.id;
+  const v = VOICES[audience];
   const opp = co.opportunity;
   if (co.closed) return { eligible: false, supplierId, ...co.closed };
   // Related codes always share a division: most pairs stop here.
@@ -661,7 +698,7 @@ export function scoreCompiled(
       eligible: false,
       supplierId,
       rule: 'capability',
-      reason: `None of your CPV codes is close to the notice's (${co.codes.slice(0, 3).join(', ')}).`,
+      reason: `None of ${v.your} CPV codes is close to the notice's (${co.codes.slice(0, 3).join(', ')}).`,
     };
   }
 
@@ -669,7 +706,7 @@ export function scoreCompiled(
   if (!servesPlace(co, cs)) {
     if (!explain) return NO_PLACE;
     const where = [...co.places, ...co.nationalPlaces].slice(0, 3).map(placeName).join(', ');
-    return { eligible: false, supplierId, rule: 'place', reason: `Delivery is in ${where}, which you do not serve.` };
+    return { eligible: false, supplierId, rule: 'place', reason: `Delivery is in ${where}, which ${v.you} ${v.do} not serve.` };
   }
 
   // Size.
@@ -680,12 +717,12 @@ export function scoreCompiled(
       eligible: false,
       supplierId,
       rule: 'capacity',
-      reason: `At ${formatMoney(value)} it is above the largest contract you can deliver alone (${formatMoney(cs.capacity)}); a consortium could bid.`,
+      reason: `Its value, ${formatMoney(value)}, is above the largest contract ${v.you} can deliver alone (${formatMoney(cs.capacity)}); a consortium could bid.`,
     };
   }
 
   // Reserved participation: by kind of supplier, and by where it is based.
-  const reservedExclusion = reservationExclusion(co, cs, explain);
+  const reservedExclusion = reservationExclusion(co, cs, explain, audience);
   if (reservedExclusion) return explain ? { eligible: false, supplierId, ...reservedExclusion } : NO_RESERVED;
   const reserved = co.reservedKind !== 0 || co.reservedPlaces.length !== 0;
 
@@ -746,33 +783,33 @@ export function scoreCompiled(
   // Capability: the best-matching pair, then what the other notice codes found.
   const nCode = co.codes[bestNotice];
   const sCode = cs.codes[bestSupplier];
-  if (nCode === sCode) reasons.push(`Your CPV code ${cpvName(sCode)} is exactly what ${target} asks for.`);
-  else if (co.sig[bestNotice].startsWith(cs.sig[bestSupplier])) reasons.push(`${target[0].toUpperCase()}${target.slice(1)} asks for ${cpvName(nCode)}, which falls under your ${cpvName(sCode)}.`);
-  else if (cs.sig[bestSupplier].startsWith(co.sig[bestNotice])) reasons.push(`${target[0].toUpperCase()}${target.slice(1)} asks for ${cpvName(nCode)}; your ${cpvName(sCode)} is part of it.`);
-  else reasons.push(`Your CPV code ${cpvName(sCode)} is close to the notice's ${cpvName(nCode)}.`);
+  if (nCode === sCode) reasons.push(`${v.Your} CPV code ${cpvName(sCode)} is exactly what ${target} asks for.`);
+  else if (co.sig[bestNotice].startsWith(cs.sig[bestSupplier])) reasons.push(`${target[0].toUpperCase()}${target.slice(1)} asks for ${cpvName(nCode)}, which falls under ${v.your} ${cpvName(sCode)}.`);
+  else if (cs.sig[bestSupplier].startsWith(co.sig[bestNotice])) reasons.push(`${target[0].toUpperCase()}${target.slice(1)} asks for ${cpvName(nCode)}; ${v.your} ${cpvName(sCode)} is part of it.`);
+  else reasons.push(`${v.Your} CPV code ${cpvName(sCode)} is close to the notice's ${cpvName(nCode)}.`);
   if (co.codes.length > 1) {
     const met = coverage.filter((j, i) => j >= 0 && cpvRelation(co.sig[i], cs.sig[j]) >= CPV_GATE).length;
-    if (met < co.codes.length) reasons.push(`You cover ${met} of the ${co.codes.length} kinds of work it lists.`);
-    else reasons.push(`You cover all ${co.codes.length} kinds of work it lists.`);
+    if (met < co.codes.length) reasons.push(`${v.You} ${v.verb('cover')} ${met} of the ${co.codes.length} kinds of work the notice lists.`);
+    else reasons.push(`${v.You} ${v.verb('cover')} all ${co.codes.length} kinds of work the notice lists.`);
   }
   const phrases = cs.keywordPhrases.filter((k) => co.textLower.includes(k)).slice(0, 3);
-  if (phrases.length) reasons.push(`Your keywords ${phrases.map((k) => `"${k}"`).join(', ')} appear in the notice.`);
+  if (phrases.length) reasons.push(`${v.Your} keywords ${phrases.map((k) => `"${k}"`).join(', ')} appear in the notice.`);
   else if (shared > 0 && vocab) {
     const common = sharedIds(cs.tokens, co.tokens).slice(0, 4).map((id) => vocab.word(id));
-    reasons.push(`Your description shares words with the notice: ${common.join(', ')}.`);
+    reasons.push(`${v.Your} description shares words with the notice: ${common.join(', ')}.`);
   }
   if (similarWins > 0) {
-    reasons.push(`You have won ${similarWins} similar public contract${similarWins === 1 ? '' : 's'} before (published award notices).`);
+    reasons.push(`${v.You} ${v.have} won ${similarWins} similar public contract${similarWins === 1 ? '' : 's'} before (published award notices).`);
   }
   // Place.
   if (localLevel > 0) {
     const common = localPlace.slice(0, localLevel + 2);
-    if (common === localPlace) reasons.push(`You are based in ${placeName(common)}, where the work is delivered.`);
-    else reasons.push(`You are based in ${placeName(common)}, the ${localLevel === 1 ? 'region' : 'sub-region'} of the delivery place, ${placeName(localPlace)}.`);
+    if (common === localPlace) reasons.push(`${v.You} ${v.are} based in ${placeName(common)}, where the work is delivered.`);
+    else reasons.push(`${v.You} ${v.are} based in ${placeName(common)}, the ${localLevel === 1 ? 'region' : 'sub-region'} of the delivery place, ${placeName(localPlace)}.`);
   } else if (co.places.length) {
-    reasons.push(`Delivery is in ${co.places.slice(0, 3).map(placeName).join(', ')}, which you serve${cs.national ? ' nationally' : ''}.`);
+    reasons.push(`Delivery is in ${co.places.slice(0, 3).map(placeName).join(', ')}, which ${v.you} ${v.verb('serve')}${cs.national ? ' nationally' : ''}.`);
   } else if (co.nationalPlaces.length) {
-    reasons.push('Delivery is England-wide, which you serve.');
+    reasons.push(`Delivery is England-wide, which ${v.you} ${v.verb('serve')}.`);
   } else if (co.placeKnown) {
     reasons.push('Delivery is UK-wide: open to suppliers anywhere.');
   } else {
@@ -780,11 +817,11 @@ export function scoreCompiled(
   }
   // Size.
   if (value === null) reasons.push('The value is not published.');
-  else if (cs.capacity === Number.POSITIVE_INFINITY) reasons.push(`Its value is ${formatMoney(value)}; you have not said the largest contract you can take on.`);
-  else if (opp.lotId && opp.lotCount > 1) reasons.push(`This lot is worth ${formatMoney(value)}, within the ${formatMoney(cs.capacity)} you can deliver: the tender is split into ${opp.lotCount} lots.`);
-  else reasons.push(`Its value, ${formatMoney(value)}, is within the ${formatMoney(cs.capacity)} you can deliver.`);
+  else if (cs.capacity === Number.POSITIVE_INFINITY) reasons.push(`Its value is ${formatMoney(value)}; ${v.you} ${v.have} not said the largest contract ${v.you} can take on.`);
+  else if (opp.lotId && opp.lotCount > 1) reasons.push(`This lot is worth ${formatMoney(value)}, within the ${formatMoney(cs.capacity)} ${v.you} can deliver: the tender is split into ${opp.lotCount} lots.`);
+  else reasons.push(`Its value, ${formatMoney(value)}, is within the ${formatMoney(cs.capacity)} ${v.you} can deliver.`);
   // Suitability: a reservation the supplier meets says it best; else the buyer's suitability flags.
-  reasons.push(...reservationNotes(co, cs));
+  reasons.push(...reservationNotes(co, cs, v));
   if (!reserved) {
     if (cs.isVcse && opp.suitableVcse) reasons.push('The buyer marked it as suitable for VCSEs.');
     else if (opp.suitableSme) reasons.push('The buyer marked it as suitable for SMEs.');
@@ -797,7 +834,7 @@ export function scoreCompiled(
     const due = opp.deadline!.slice(0, 10);
     reasons.push(days < 1 ? `Bids close today (${due}).` : `${days} day${days === 1 ? '' : 's'} left to bid (closes ${due}).`);
   }
-  if (cs.profile.highPotential) reasons.push('You are flagged as a high-potential firm.');
+  if (cs.profile.highPotential) reasons.push(`${v.You} ${v.are} flagged as a high-potential firm.`);
   return { eligible: true, ...result };
 }
 
