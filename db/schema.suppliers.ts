@@ -55,11 +55,18 @@ export interface MatchesTable {
   computed_at: string;
 }
 
-/** Tables of the supplier and matching migration (003). Merged into Database in schema.ts. */
+/** One row (id 1): moved by every write to suppliers or cooperative members (migration 008). */
+export interface RegistryVersionTable {
+  id: number;
+  version: number;
+}
+
+/** Tables of the supplier and matching migrations (003, 008). Merged into Database in schema.ts. */
 export interface SupplierTables {
   suppliers: SuppliersTable;
   cooperative_members: CooperativeMembersTable;
   matches: MatchesTable;
+  registry_version: RegistryVersionTable;
 }
 
 export type SupplierRow = Selectable<SuppliersTable>;

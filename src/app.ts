@@ -9,12 +9,15 @@ import { supplierRoutes } from './routes/suppliers.js';
 import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
 import { alertRoutes } from './routes/alerts.js';
+import { RegistryCache } from './registry.js';
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
+  const registry = new RegistryCache();
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('registry', registry);
     await next();
   });
   app.route('/health', healthRoutes);

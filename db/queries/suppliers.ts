@@ -94,12 +94,27 @@ export async function companyNumberHolder(db: Db, companyNumber: string, exceptI
   return (await q.executeTakeFirst())?.id;
 }
 
+/**
+ * Moves the registry's version (migration 008): called after every write to suppliers or members, inside the
+ * same transaction where there is one, so that a reader who sees the new version sees the new rows.
+ */
+async function registryChanged(db: Db): Promise<void> {
+  await db.updateTable('registry_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
+}
+
+/** The registry's version: equal numbers mean no supplier or membership has been written in between. */
+export async function registryVersion(db: Db): Promise<number> {
+  const row = await db.selectFrom('registry_version').select('version').where('id', '=', 1).executeTakeFirst();
+  return Number(row?.version ?? 0);
+}
+
 export async function insertSupplier(db: Db, row: NewSupplierRow): Promise<void> {
   try {
     await db.insertInto('suppliers').values(row).execute();
   } catch (err) {
     throw asConflict(err, row.company_number);
   }
+  await registryChanged(db);
 }
 
 export async function updateSupplier(db: Db, id: string, patch: SupplierUpdate): Promise<void> {
@@ -108,6 +123,7 @@ export async function updateSupplier(db: Db, id: string, patch: SupplierUpdate):
   } catch (err) {
     throw asConflict(err, patch.company_number);
   }
+  await registryChanged(db);
 }
 
 /**
@@ -178,6 +194,7 @@ export async function setMembers(db: Db, cooperativeId: string, memberIds: strin
   let q = db.deleteFrom('cooperative_members').where('cooperative_id', '=', cooperativeId);
   if (memberIds.length) q = q.where('member_id', 'not in', memberIds);
   await q.execute();
+  await registryChanged(db);
 }
 
 /**
@@ -196,6 +213,7 @@ export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
     await store.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
     const res = await store.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
+    await registryChanged(store);
     return Number(res.numDeletedRows ?? 0) > 0;
   });
 }

@@ -2,7 +2,7 @@
 import { D1Dialect } from 'kysely-d1';
 import { fromDialect } from '../../db/client.js';
 import { jobsForCron, runScheduledJob } from '../../jobs/schedule.js';
-import { createApp } from '../app.js';
+import { createApp, type App } from '../app.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import type { Deps } from '../deps.js';
@@ -42,9 +42,14 @@ function depsFor(env: WorkerEnv): Deps {
   };
 }
 
+/** One app per D1 binding for the life of the isolate, so that what the app holds in memory (the supplier registry) is reused. */
+const apps = new WeakMap<D1Database, App>();
+
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
-    return createApp(depsFor(env)).fetch(request, env, ctx);
+    let app = apps.get(env.DB);
+    if (!app) apps.set(env.DB, (app = createApp(depsFor(env))));
+    return app.fetch(request, env, ctx);
   },
   async scheduled(event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
     const deps = depsFor(env);

@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
-import { SupplierIndex, rankValue, type Opportunity } from '../domain/matching/index.js';
+import { rankValue, type Opportunity } from '../domain/matching/index.js';
 import { proposeConsortia } from '../domain/matching/consortia.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';
-import { loadProfiles } from '../../db/queries/suppliers.js';
 import { matchSettings } from '../../jobs/match.js';
 
 /** For officers: who could bid for a tender, and which groups could bid together. Mounted at /tenders. */
@@ -36,9 +35,7 @@ tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new AppError(400, 'bad_query', 'limit must be a whole number from 1 to 500');
   const { record, tags } = await loadTender(c, ocid);
   const opps = pickLot(opportunitiesOf(record, tags), c.req.query('lot'), ocid);
-  const profiles = await loadProfiles(deps.db);
-  const byId = new Map(profiles.map((p) => [p.id, p]));
-  const index = new SupplierIndex(profiles);
+  const { byId, index } = await c.get('registry').current(deps);
   const now = deps.clock.now();
   const settings = matchSettings(deps);
   const opportunities = opps.map((opp) => {
@@ -84,7 +81,7 @@ tenderSupplierRoutes.get('/:ocid/consortia', async (c) => {
   const ocid = c.req.param('ocid');
   const { record, tags } = await loadTender(c, ocid);
   const now = deps.clock.now();
-  const profiles = await loadProfiles(deps.db);
+  const { profiles } = await c.get('registry').current(deps);
   const lots = record.lots.length >= 2 ? opportunitiesOf(record, tags) : [];
   const lot = c.req.query('lot');
   const targets = lot === undefined ? [wholeTenderOpportunity(record, tags), ...lots] : pickLot(lots.length ? lots : opportunitiesOf(record, tags), lot, ocid);

@@ -1,0 +1,51 @@
+/**
+ * The supplier registry held in memory for officers' listings: the matcher profiles and their index, built
+ * once and reused while nothing has changed, instead of loading and indexing every supplier on each request
+ * (seconds with a hundred thousand of them).
+ *
+ * Fresh by construction: every write to suppliers or cooperative members moves the registry version in the
+ * store (migration 008), and each request reads that one row first, so a change made through any instance
+ * shows on the next request. Track records come from award notices, which ingest writes without moving the
+ * version: they are picked up when the held copy is older than REGISTRY_MAX_AGE_SECONDS.
+ */
+import { loadProfiles, registryVersion } from '../db/queries/suppliers.js';
+import type { Deps } from './deps.js';
+import { SupplierIndex, type SupplierProfile } from './domain/matching/index.js';
+
+export interface HeldRegistry {
+  version: number;
+  loadedAt: number;
+  profiles: SupplierProfile[];
+  byId: Map<string, SupplierProfile>;
+  index: SupplierIndex;
+}
+
+export class RegistryCache {
+  private held: HeldRegistry | null = null;
+  /** A load under way, shared by the requests that arrive while it runs. */
+  private loading: { version: number; done: Promise<HeldRegistry> } | null = null;
+  /** How many times the registry was loaded (for tests and logs). */
+  loads = 0;
+
+  async current(deps: Deps): Promise<HeldRegistry> {
+    const version = await registryVersion(deps.db);
+    const now = deps.clock.now().getTime();
+    const held = this.held;
+    if (held && held.version === version && now - held.loadedAt < deps.config.REGISTRY_MAX_AGE_SECONDS * 1000) return held;
+    if (this.loading?.version === version) return this.loading.done;
+    const done = (async () => {
+      const profiles = await loadProfiles(deps.db);
+      this.loads++;
+      return { version, loadedAt: now, profiles, byId: new Map(profiles.map((p) => [p.id, p])), index: new SupplierIndex(profiles) };
+    })();
+    this.loading = { version, done };
+    try {
+      const loaded = await done;
+      // A slower load of an older version never replaces a newer one.
+      if (!this.held || this.held.version <= loaded.version) this.held = loaded;
+      return loaded;
+    } finally {
+      if (this.loading?.done === done) this.loading = null;
+    }
+  }
+}
