@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { matchTenders } from '../jobs/match.js';
 import { proposeConsortia } from '../src/domain/matching/consortia.js';
-import { scoreMatch, type MatchSettings, type Opportunity, type SupplierProfile } from '../src/domain/matching/index.js';
+import { scoreMatch, SupplierIndex, type MatchSettings, type Opportunity, type SupplierProfile } from '../src/domain/matching/index.js';
 import { testDeps } from './helpers.js';
 import { opportunity, registration, storeTenders, supplier, type TenderSpec } from './matching-fixtures.js';
 
@@ -192,6 +192,8 @@ describe('consortium members pass the gates a single bidder must pass (all but c
       { ...firm('growers-coop', 'cooperative', '77310000', 400000, { cpv: ['77310000', '90500000'] }), members: [firm('m1', 'small', '77310000', 200000), firm('m2', 'small', '90500000', 200000)] },
     ];
     const res = proposeConsortia(opp, all, now);
+    // From an index (as officers' listings hold one), the same proposal without compiling any profile again.
+    expect(proposeConsortia(opp, new SupplierIndex(all), now)).toEqual(res);
     expect(res.needed).toBe(true);
     expect(res.why).toContain('Bids are reserved for VCSEs: 3 local suppliers that do not qualify are left out.');
     expect(res.groups.map((g) => [g.kind, g.members.map((m) => m.supplierId).sort()])).toEqual([['proposed', ['vcse-compost', 'vcse-grounds']]]);

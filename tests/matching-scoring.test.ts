@@ -143,8 +143,10 @@ describe('reserved participation shuts out those who do not qualify', () => {
     ['vcse', 'small', false, /^Bids are reserved for VCSEs, and you are not registered as one\.$/],
     ['vcse', 'cooperative', false, /reserved for VCSEs/],
     ['vcse', 'vcse', true, /^Bids are reserved for VCSEs, and you qualify\.$/],
-    ['publicServiceMissionOrganization', 'medium', false, /^Bids are reserved for public-service mutuals and social enterprises\.$/],
-    ['publicServiceMissionOrganization', 'cooperative', true, /^Bids are reserved for mutuals and social enterprises, and you qualify\.$/],
+    ['publicServiceMissionOrganization', 'medium', false, /^Bids are reserved for public-service mutuals and social enterprises; you are registered as neither a VCSE nor a cooperative\.$/],
+    ['publicServiceMissionOrganization', 'cooperative', true, /^Bids are reserved for public-service mutuals and social enterprises, and you qualify as a VCSE or cooperative\.$/],
+    ['shelteredWorkshop', 'small', false, /^Bids are reserved for supported businesses \(sheltered workshops\); you are registered as neither a VCSE nor a cooperative\.$/],
+    ['shelteredWorkshop', 'vcse', true, /^Bids are reserved for supported businesses \(sheltered workshops\): check that at least 30% of your workers are disabled or disadvantaged before bidding\.$/],
     ['smeVcse', 'micro', true, /^Bids are reserved for SMEs and VCSEs, and you qualify\.$/],
   ])('lot 3 reserved %s and a %s supplier', (code, kind, eligible, reason) => {
     const v = scoreMatch(reservedLot(code), firm(`${kind}-firm`, kind), SETTINGS, doorsNow);

@@ -81,10 +81,10 @@ tenderSupplierRoutes.get('/:ocid/consortia', async (c) => {
   const ocid = c.req.param('ocid');
   const { record, tags } = await loadTender(c, ocid);
   const now = deps.clock.now();
-  const { profiles } = await c.get('registry').current(deps);
+  const { index } = await c.get('registry').current(deps);
   const lots = record.lots.length >= 2 ? opportunitiesOf(record, tags) : [];
   const lot = c.req.query('lot');
   const targets = lot === undefined ? [wholeTenderOpportunity(record, tags), ...lots] : pickLot(lots.length ? lots : opportunitiesOf(record, tags), lot, ocid);
-  const proposals = targets.map((opp) => proposeConsortia(opp, profiles, now, opp.lotId === '' ? lots : []));
+  const proposals = targets.map((opp) => proposeConsortia(opp, index, now, opp.lotId === '' ? lots : []));
   return c.json({ ocid, title: record.title, proposals });
 });

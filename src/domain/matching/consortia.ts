@@ -17,6 +17,7 @@ import { cpvLabel } from '../cpv/index.js';
 import { compileOpportunity, compileSupplier, cpvRelation, CPV_GATE, formatMoney, reservationExclusion, reservationInWords, sharedItlLevel, servesPlace } from './score.js';
 import type { CompiledOpportunity, CompiledSupplier } from './score.js';
 import { Vocabulary } from './text.js';
+import { SupplierIndex } from './index.js';
 import type { Opportunity, SupplierProfile } from './types.js';
 
 export interface ConsortiumMember {
@@ -91,11 +92,13 @@ const codeName = (c: string) => {
  */
 export function proposeConsortia(
   opportunity: Opportunity,
-  suppliers: SupplierProfile[],
+  suppliers: SupplierProfile[] | SupplierIndex,
   now: Date,
   lots: Opportunity[] = [],
 ): ConsortiumProposal {
-  const vocab = new Vocabulary();
+  // An index brings its suppliers compiled already (an officer's listing holds one): no profile is compiled again.
+  const vocab = suppliers instanceof SupplierIndex ? suppliers.vocab : new Vocabulary();
+  const compiled = suppliers instanceof SupplierIndex ? suppliers.suppliers : suppliers.map((p) => compileSupplier(p, vocab));
   const co = compileOpportunity(opportunity, now, vocab);
   const value = opportunity.value;
   const base: ConsortiumProposal = {
@@ -113,8 +116,8 @@ export function proposeConsortia(
   const lotSigs = lots.map((l) => ({ id: l.lotId, sig: compileOpportunity(l, now, vocab).sig }));
   const all: Candidate[] = [];
   let reservedOut = 0;
-  for (const p of suppliers) {
-    const cs = compileSupplier(p, vocab);
+  for (const cs of compiled) {
+    const p = cs.profile;
     if (!servesPlace(co, cs)) continue;
     const level = localLevel(co, cs);
     if (level === 0) continue;

@@ -61,6 +61,8 @@ export interface CompiledOpportunity {
   timeScore: number;
   /** 0 = no reservation; 1 = SME/VCSE (all registered kinds qualify); 2 = VCSE only; 3 = mutuals and VCSEs. */
   reservedKind: number;
+  /** Who a kind-3 reservation names, in words: public-service mutuals, supported businesses (sheltered workshops), or both. */
+  reservedFor: string;
   reservedPlaces: string[];
   suitableSme: boolean;
   unsuitableSme: boolean;
@@ -177,6 +179,10 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
     else if (VCSE_RESERVED.has(code)) reservedKind = 2;
     else if (MUTUAL_RESERVED.has(code) && reservedKind !== 2) reservedKind = 3;
   }
+  // Supported businesses (PCR 2015 reg. 20) are social enterprises too: the gate is the same, the words are not.
+  const sheltered = opportunity.reserved.includes('shelteredWorkshop');
+  const mission = opportunity.reserved.includes('publicServiceMissionOrganization');
+  const reservedFor = sheltered && mission ? 'public-service mutuals, social enterprises and supported businesses' : sheltered ? 'supported businesses (sheltered workshops)' : 'public-service mutuals and social enterprises';
   const d = daysLeft;
   return {
     opportunity,
@@ -186,6 +192,7 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
     hasValue: opportunity.value !== null,
     timeScore: d === null ? 0.6 : d < 3 ? 0.2 : d < 7 ? 0.5 : d < 14 ? 0.8 : 1,
     reservedKind,
+    reservedFor,
     reservedPlaces: opportunity.reservedPlaces,
     suitableSme: opportunity.suitableSme === true,
     unsuitableSme: opportunity.suitableSme === false,
@@ -376,7 +383,8 @@ export function reservationExclusion(co: CompiledOpportunity, cs: CompiledSuppli
   const v = VOICES[audience];
   if (rk === 2 && !cs.isVcse) return explain ? { rule: 'reserved', reason: `Bids are reserved for VCSEs, and ${v.you} ${v.are} not registered as one.` } : RESERVED_QUIET;
   if (rk === 3 && !cs.isMutualKind) {
-    return explain ? { rule: 'reserved', reason: 'Bids are reserved for public-service mutuals and social enterprises.' } : RESERVED_QUIET;
+    if (!explain) return RESERVED_QUIET;
+    return { rule: 'reserved', reason: `Bids are reserved for ${co.reservedFor}; ${v.you} ${v.are} registered as neither a VCSE nor a cooperative.` };
   }
   if (co.reservedPlaces.length !== 0 && reservedPlaceFit(cs.homeRegion, co.reservedPlaces) === 0) {
     if (!explain) return RESERVED_QUIET;
@@ -396,7 +404,7 @@ export function reservationExclusion(co: CompiledOpportunity, cs: CompiledSuppli
 export function reservationInWords(co: CompiledOpportunity): string | null {
   const parts: string[] = [];
   if (co.reservedKind === 2) parts.push('VCSEs');
-  else if (co.reservedKind === 3) parts.push('mutuals and social enterprises');
+  else if (co.reservedKind === 3) parts.push(co.reservedFor);
   if (co.reservedPlaces.length) parts.push(`suppliers based in ${reservedPlacesInWords(co.reservedPlaces)}`);
   return parts.length ? parts.join(' and ') : null;
 }
@@ -408,7 +416,9 @@ function reservationNotes(co: CompiledOpportunity, cs: CompiledSupplier, v: Voic
   const qualify = `${v.you} ${v.verb('qualify')}`;
   if (rk === 1) notes.push(`Bids are reserved for SMEs and VCSEs, and ${qualify}.`);
   else if (rk === 2) notes.push(`Bids are reserved for VCSEs, and ${qualify}.`);
-  else if (rk === 3) notes.push(`Bids are reserved for mutuals and social enterprises, and ${qualify}.`);
+  else if (rk === 3 && co.opportunity.reserved.includes('shelteredWorkshop')) {
+    notes.push(`Bids are reserved for ${co.reservedFor}: check that at least 30% of ${v.your} workers are disabled or disadvantaged before bidding.`);
+  } else if (rk === 3) notes.push(`Bids are reserved for ${co.reservedFor}, and ${qualify} as a VCSE or cooperative.`);
   const opp = co.opportunity;
   if (co.reservedPlaces.length) {
     const where = reservedPlacesInWords(co.reservedPlaces);
