@@ -3,6 +3,7 @@ import type { Deps } from '../src/deps.js';
 import { ingestAll } from './ingest.js';
 import { drainMatchQueue } from './match.js';
 import { sendDueAlerts } from './alerts.js';
+import { refreshHighPotential } from './high-potential.js';
 
 /**
  * One job the service runs on a timer. The table below is read by the Node entry (node-cron, see
@@ -43,6 +44,12 @@ export const scheduledJobs: ScheduledJob[] = [
     cron: (config) => config.ALERTS_CRON,
     enabled: (config) => config.ALERTS_ENABLED,
     run: async (deps) => ({ ...(await sendDueAlerts(deps)) }),
+  },
+  {
+    name: 'high-potential',
+    cron: (config) => config.HIGH_POTENTIAL_CRON,
+    enabled: () => true,
+    run: async (deps) => ({ ...(await refreshHighPotential(deps)) }),
   },
 ];
 

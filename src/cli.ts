@@ -10,6 +10,7 @@ import { retagCommand } from './commands/retag.js';
 import { evalTaggingCommand } from './commands/eval-tagging.js';
 import { evalMatchingCommand } from './commands/eval-matching.js';
 import { matchCommand } from './commands/match.js';
+import { refreshHighPotentialCommand } from './commands/refresh-high-potential.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -21,6 +22,7 @@ const commands: Record<string, Command> = {
   migrate: migrateCommand,
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,
+  'refresh-high-potential': refreshHighPotentialCommand,
 };
 
 function usage(): string {

@@ -48,6 +48,7 @@ export const configSchema = z.object({
   OUTBOX_DIR: z.string().default('./data/outbox'),
   UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
   ALERTS_CRON: z.string().default('*/5 * * * *'),
+  HIGH_POTENTIAL_CRON: z.string().default('30 3 * * *'),
   ALERTS_ENABLED: bool.default(true),
   /** How long one alert run holds its lease before another may take over (renewed while it works). */
   ALERTS_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),

@@ -344,9 +344,13 @@ describe('supplier rules', () => {
     [[{ year: 2022, employees: 8, turnover: 1e6 }, { year: 2025, employees: 30, turnover: 5e6 }], false, /fewer than 10 employees in 2022/],
     [[{ year: 2022, employees: 20, turnover: 1e6 }, { year: 2025, employees: 30, turnover: 1.5e6 }], false, /not above 20%/],
     [[{ year: 2024, employees: 20, turnover: 1e6 }, { year: 2025, employees: 40, turnover: 2e6 }], false, /no figures for 2022/],
-  ])('high-potential (OECD high-growth) %#', (growth, expected, why) => {
+    // Accounts for 2024 are filed during 2025: in 2026 they are the latest a firm may have, and count.
+    [[{ year: 2021, employees: 10, turnover: 1e6 }, { year: 2024, employees: 18, turnover: 1.1e6 }], true, /employees grew 22% a year 2021–2024/],
+    // Growth that ended in 2023 says nothing about the firm in 2026.
+    [[{ year: 2020, employees: 10, turnover: 1e6 }, { year: 2023, employees: 30, turnover: 5e6 }], false, /^the latest figures are for 2023; growth is judged on figures up to 2024 or later$/],
+  ])('high-potential (OECD high-growth) in 2026 %#', (growth, expected, why) => {
     const g = growth.map((x) => ({ year: x.year, employees: x.employees, turnover: x.turnover }));
-    const r = deriveHighPotential(g);
+    const r = deriveHighPotential(g, 2026);
     expect(r.highPotential).toBe(expected);
     expect(r.reason).toMatch(why);
   });

@@ -28,6 +28,15 @@ describe('the cron table', () => {
     for (const job of scheduledJobs) expect(cron.validate(job.cron(config)), job.name).toBe(true);
   });
 
+  it("runs the high-potential refresh daily, and wrangler.toml's Cron Triggers are the table's expressions", async () => {
+    const config = loadConfig({});
+    expect(jobsForCron(config, '30 3 * * *').map((j) => j.name)).toEqual(['high-potential']);
+    const { readFileSync } = await import('node:fs');
+    const toml = readFileSync(new URL('../wrangler.toml', import.meta.url), 'utf8');
+    const crons = JSON.parse(/^crons\s*=\s*(\[.*\])\s*$/m.exec(toml)![1]) as string[];
+    expect(crons.sort()).toEqual(cronExpressions(config).sort());
+  });
+
   it('logs a failing job as one line and does not throw', async () => {
     const deps = await testDeps();
     const job: ScheduledJob = { name: 'boom', cron: () => '* * * * *', enabled: () => true, run: async () => { throw new Error('feed exploded'); } };

@@ -73,7 +73,7 @@ function badQuery(problems: FieldProblem[]): AppError {
 const list = (text: string | null): string[] => (text ? (JSON.parse(text) as string[]) : []);
 
 /** The public view of a supplier; `private` adds contact email, growth figures and the growth behind the high-potential flag. */
-function view(row: SupplierRow, members: string[], isPrivate: boolean) {
+function view(row: SupplierRow, members: string[], isPrivate: boolean, year: number) {
   const growth = parseGrowth(row.growth);
   return {
     id: row.id,
@@ -99,7 +99,7 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean) {
     created_at: row.created_at,
     updated_at: row.updated_at,
     // The reason quotes growth rates, which are as private as the figures they come from.
-    ...(isPrivate ? { contact_email: row.contact_email, growth, high_potential_reason: deriveHighPotential(growth).reason } : {}),
+    ...(isPrivate ? { contact_email: row.contact_email, growth, high_potential_reason: deriveHighPotential(growth, year).reason } : {}),
   };
 }
 
@@ -129,7 +129,7 @@ async function rematch(deps: Deps, supplierId: string) {
   }
 }
 
-function rowFields(v: Partial<SupplierInput>): SupplierUpdate {
+function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
   const out: SupplierUpdate = {};
   if (v.name !== undefined) out.name = v.name;
   if (v.kind !== undefined) out.kind = v.kind;
@@ -148,7 +148,7 @@ function rowFields(v: Partial<SupplierInput>): SupplierUpdate {
   if (v.contactEmail !== undefined) out.contact_email = v.contactEmail;
   if (v.growth !== undefined) {
     out.growth = v.growth ? JSON.stringify(v.growth) : null;
-    out.high_potential_derived = deriveHighPotential(v.growth).highPotential ? 1 : 0;
+    out.high_potential_derived = deriveHighPotential(v.growth, year).highPotential ? 1 : 0;
   }
   if (v.highPotentialOverride !== undefined) out.high_potential_override = v.highPotentialOverride === null ? null : v.highPotentialOverride ? 1 : 0;
   return out;
@@ -189,7 +189,7 @@ supplierRoutes.post('/', async (c) => {
     contact_email: v.contactEmail ?? null,
     key_hash: hashKey(key),
     growth: v.growth ? JSON.stringify(v.growth) : null,
-    high_potential_derived: deriveHighPotential(v.growth ?? null).highPotential ? 1 : 0,
+    high_potential_derived: deriveHighPotential(v.growth ?? null, deps.clock.now().getUTCFullYear()).highPotential ? 1 : 0,
     high_potential_override: v.highPotentialOverride === undefined || v.highPotentialOverride === null ? null : v.highPotentialOverride ? 1 : 0,
     created_at: now,
     updated_at: now,
@@ -199,7 +199,7 @@ supplierRoutes.post('/', async (c) => {
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json(
     {
-      supplier: view(saved, memberIds, true),
+      supplier: view(saved, memberIds, true, deps.clock.now().getUTCFullYear()),
       key,
       key_note: 'Keep this key: it is shown only now. Send it as "Authorization: Bearer <key>" to change or delete this profile.',
       matches: matched?.written ?? 0,
@@ -258,7 +258,7 @@ supplierRoutes.get('/', async (c) => {
     total: hits.length,
     limit,
     offset,
-    suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false)),
+    suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false, deps.clock.now().getUTCFullYear())),
   });
 });
 
@@ -276,7 +276,7 @@ supplierRoutes.get('/:id', async (c) => {
       isPrivate = false;
     }
   }
-  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate) });
+  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear()) });
 });
 
 supplierRoutes.patch('/:id', async (c) => {
@@ -311,12 +311,12 @@ supplierRoutes.patch('/:id', async (c) => {
   if (problems.length) throw invalid(problems);
   await checkCompanyNumber(deps, v.companyNumber, id);
 
-  const patch = rowFields(v);
+  const patch = rowFields(v, deps.clock.now().getUTCFullYear());
   patch.updated_at = deps.clock.now().toISOString();
   await orConflict(saveSupplierChanges(deps.db, id, patch, v.members ? { before: currentMembers, after: v.members } : undefined));
   const matched = await rematch(deps, id);
   const saved = (await getSupplierRow(deps.db, id))!;
-  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true), matches: matched?.written ?? 0 });
+  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear()), matches: matched?.written ?? 0 });
 });
 
 supplierRoutes.delete('/:id', async (c) => {

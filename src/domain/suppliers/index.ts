@@ -245,14 +245,23 @@ export function validateSupplier(
 }
 
 /**
+ * How many years the latest growth figures may lag the current year: a firm's accounts for a year are filed
+ * during the next one, so in 2026 the figures must run to 2024 or later to say how it is growing now.
+ */
+export const GROWTH_FIGURES_LAG_YEARS = 2;
+
+/**
  * High-growth ("high-potential") firm, after the OECD–Eurostat definition: at least 10 employees at the
  * start of a three-year period, and average annualised growth above 20% a year over those three years,
- * in employees or in turnover. We read it off the latest year given and the year three before it.
+ * in employees or in turnover. We read it off the latest year given and the year three before it; figures
+ * that end more than GROWTH_FIGURES_LAG_YEARS before `currentYear` are too old to count.
  */
-export function deriveHighPotential(growth: GrowthPoint[] | null): { highPotential: boolean; reason: string } {
+export function deriveHighPotential(growth: GrowthPoint[] | null, currentYear: number): { highPotential: boolean; reason: string } {
   if (!growth || growth.length < 2) return { highPotential: false, reason: 'no growth figures over three years' };
   const sorted = [...growth].sort((a, b) => a.year - b.year);
   const end = sorted[sorted.length - 1];
+  const oldest = currentYear - GROWTH_FIGURES_LAG_YEARS;
+  if (end.year < oldest) return { highPotential: false, reason: `the latest figures are for ${end.year}; growth is judged on figures up to ${oldest} or later` };
   const start = sorted.find((g) => g.year === end.year - 3);
   if (!start) return { highPotential: false, reason: `no figures for ${end.year - 3}, three years before ${end.year}` };
   if (start.employees === null || start.employees < 10) {
