@@ -120,8 +120,6 @@ const NONE: never[] = [];
 export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): CompiledSupplier {
   const codes = distinct(profile.cpv);
   const keywordPhrases = profile.keywords.length ? profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3) : NONE;
-  const described = words(profile.description);
-  const allWords = profile.keywords.length ? distinct([...described, ...profile.keywords.flatMap((k) => words(k))]) : described;
   const areas = distinct([profile.homeRegion, ...profile.serves]);
   const sig = codes.map(cpvSignificant);
   const divisions = [0, 0, 0, 0];
@@ -139,12 +137,15 @@ export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): Co
     isMutualKind: profile.kind === 'vcse' || profile.kind === 'cooperative',
     homeNum: profile.homeRegion ? itlBits(profile.homeRegion) : 0,
     homeLen: profile.homeRegion ? profile.homeRegion.length - 2 : -1,
-    tokens: vocab.encodeList(allWords),
+    tokens: vocab.idsOf(profile.keywords.length ? [profile.description, ...profile.keywords] : [profile.description]),
     keywordPhrases,
     areas,
     national: profile.national || areas.includes('TL'),
     capacity: profile.maxContractValue ?? Number.POSITIVE_INFINITY,
     isVcse: profile.kind === 'vcse',
+    // Set when it is filed in a table; present from the start so that every compiled supplier has one shape.
+    table: undefined,
+    row: undefined,
   };
 }
 
@@ -525,7 +526,8 @@ function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
   let c = 0;
   let k = 0;
   rows.forEach((r, i) => {
-    t.divs.set(r.divisions, 4 * i);
+    // Plain loops: TypedArray.set from a plain array is the slow path.
+    for (let d = 0; d < 4; d++) t.divs[4 * i + d] = r.divisions[d];
     t.flags[i] = (r.national ? 1 : 0) | (r.isVcse ? 2 : 0) | (r.isMutualKind ? 4 : 0) | (r.pastWins.length ? 8 : 0) | (r.profile.highPotential ? 16 : 0);
     t.cap[i] = r.capacity;
     t.homeNum[i] = r.homeNum;
@@ -541,8 +543,7 @@ function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
       t.cpvLen[c++] = sig.length;
     }
     t.tokOff[i] = k;
-    t.tok.set(r.tokens, k);
-    k += r.tokens.length;
+    for (const tok of r.tokens) t.tok[k++] = tok;
   });
   t.areaOff[n] = a;
   t.cpvOff[n] = c;

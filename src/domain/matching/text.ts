@@ -64,6 +64,11 @@ export function words(text: string | null | undefined): string[] {
 export class Vocabulary {
   private readonly ids = new Map<string, number>();
   private readonly list: string[] = [];
+  /** Each raw word (lower case, as it stands in a text) seen so far: its word's id, or -1 for a stopword. */
+  private readonly raw = new Map<string, number>();
+  /** Per id, the call of idsOf that last took it: de-duplicates without a set per text. */
+  private taken = new Int32Array(1024);
+  private call = 0;
 
   id(word: string): number {
     let id = this.ids.get(word);
@@ -77,6 +82,58 @@ export class Vocabulary {
 
   word(id: number): string {
     return this.list[id];
+  }
+
+  /**
+   * The sorted, distinct ids of the meaningful words of some texts: the ids of `words()` of each, in one pass
+   * over the characters. A raw word is stemmed and checked against the stopwords once for the vocabulary's
+   * life, not once per text (a hundred thousand supplier descriptions share most of their words).
+   */
+  idsOf(texts: Array<string | null | undefined>): number[] {
+    const out: number[] = [];
+    const call = ++this.call;
+    for (const text of texts) {
+      if (!text) continue;
+      const lower = text.toLowerCase();
+      let start = -1;
+      let letters = false;
+      for (let i = 0; i <= lower.length; i++) {
+        const c = i < lower.length ? lower.charCodeAt(i) : 32;
+        const isLetter = c >= 97 && c <= 122;
+        if (isLetter || (c >= 48 && c <= 57)) {
+          if (start < 0) {
+            start = i;
+            letters = false;
+          }
+          if (isLetter) letters = true;
+          continue;
+        }
+        if (start >= 0) {
+          if (i - start >= 3 && letters) {
+            const rawWord = lower.slice(start, i);
+            let id = this.raw.get(rawWord);
+            if (id === undefined) {
+              const w = stem(rawWord);
+              id = STOPWORDS.has(w) || STOPWORDS.has(rawWord) ? -1 : this.id(w);
+              this.raw.set(rawWord, id);
+            }
+            if (id >= 0) {
+              if (id >= this.taken.length) {
+                const grown = new Int32Array(Math.max(this.taken.length * 2, id + 1));
+                grown.set(this.taken);
+                this.taken = grown;
+              }
+              if (this.taken[id] !== call) {
+                this.taken[id] = call;
+                out.push(id);
+              }
+            }
+          }
+          start = -1;
+        }
+      }
+    }
+    return out.sort((a, b) => a - b);
   }
 
   /** The same as a plain array. */
