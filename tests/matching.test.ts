@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileReleases } from '../src/domain/ocds/compile.js';
 import { normalise } from '../src/domain/ocds/normalise.js';
-import { compileOpportunity, compileSupplier, rankAllPairs, SupplierIndex, rankValue, scoreMatch, Vocabulary, type MatchSettings } from '../src/domain/matching/index.js';
+import { compileOpportunity, compileSupplier, rankAllPairs, SupplierIndex, rankValue, scoreMatch, Vocabulary, words, type MatchSettings } from '../src/domain/matching/index.js';
 import { opportunitiesOf } from '../src/domain/matching/opportunity.js';
 import { deriveHighPotential, normaliseCompanyNumber } from '../src/domain/suppliers/index.js';
 import { SHARED_DATA } from './helpers.js';
@@ -177,6 +177,24 @@ describe('scoring a supplier against a tender or lot', () => {
     expect(a.score).toBe(b.score);
     expect(rankValue(b, SETTINGS)).toBeCloseTo(b.score + 0.05);
     expect(rankValue(a, SETTINGS)).toBe(a.score);
+  });
+});
+
+describe('words of a text as ids', () => {
+  it.each([
+    ['Grounds maintenance, grass cutting and planting for councils and housing associations.'],
+    ['Supply of LED street lights and lighting columns; lights, LIGHT, lighting'],
+    // Mojibake exactly as Contracts Finder publishes it, digits, short words, boilerplate and plurals.
+    ['Installationâ€™s of 3G pitches (Lot 2) â€“ 2024/25 works, services, provision, supplies and companies'],
+    ['   '],
+  ])('gives the ids of words() of %j, sorted and distinct, however many texts share them', (text) => {
+    const vocab = new Vocabulary();
+    const ids = vocab.idsOf([text, text.toUpperCase(), null]);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.map((id) => vocab.word(id)).sort()).toEqual([...new Set(words(text))].sort());
+    // The second time the words are known: the same ids.
+    expect(vocab.idsOf([text])).toEqual(ids);
   });
 });
 
