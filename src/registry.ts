@@ -8,17 +8,24 @@
  * shows on the next request. Track records come from award notices, which ingest writes without moving the
  * version: they are picked up when the held copy is older than REGISTRY_MAX_AGE_SECONDS.
  */
-import { loadProfiles, registryVersion } from '../db/queries/suppliers.js';
+import { loadRegistry, parseList, registryVersion } from '../db/queries/suppliers.js';
+import type { SupplierRow } from '../db/schema.suppliers.js';
 import type { Deps } from './deps.js';
 import { SupplierIndex, type SupplierProfile } from './domain/matching/index.js';
+import { SupplierSearch } from './domain/suppliers/search.js';
 
 export interface HeldRegistry {
   version: number;
   loadedAt: number;
+  /** The stored rows, for the officers' search. */
+  rows: SupplierRow[];
   profiles: SupplierProfile[];
   byId: Map<string, SupplierProfile>;
   index: SupplierIndex;
+  /** The free-text search over the same suppliers, built on the first text query. */
+  search(): SupplierSearch;
 }
+
 
 export class RegistryCache {
   private held: HeldRegistry | null = null;
@@ -33,10 +40,22 @@ export class RegistryCache {
     const held = this.held;
     if (held && held.version === version && now - held.loadedAt < deps.config.REGISTRY_MAX_AGE_SECONDS * 1000) return held;
     if (this.loading?.version === version) return this.loading.done;
-    const done = (async () => {
-      const profiles = await loadProfiles(deps.db);
+    const done = (async (): Promise<HeldRegistry> => {
+      const { rows, profiles } = await loadRegistry(deps.db);
       this.loads++;
-      return { version, loadedAt: now, profiles, byId: new Map(profiles.map((p) => [p.id, p])), index: new SupplierIndex(profiles) };
+      let search: SupplierSearch | null = null;
+      return {
+        version,
+        loadedAt: now,
+        rows,
+        profiles,
+        byId: new Map(profiles.map((p) => [p.id, p])),
+        index: new SupplierIndex(profiles),
+        search: () =>
+          (search ??= new SupplierSearch(
+            rows.map((r) => ({ id: r.id, name: r.name, description: r.description, keywords: parseList(r.keywords), certifications: parseList(r.certifications) })),
+          )),
+      };
     })();
     this.loading = { version, done };
     try {

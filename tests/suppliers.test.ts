@@ -169,4 +169,55 @@ describe('officer search GET /suppliers', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/cpv .*region/);
   });
+
+  it('searches by words (typos tolerated, every word must match), size and certification', async () => {
+    const { call, register } = await setup();
+    await register({ certifications: ['ISO 14001'] });
+    await register({
+      name: 'Glasgow Sparks',
+      postcode: 'G21 1AA',
+      home_region: 'UKM82',
+      cpv_codes: ['50711000'],
+      company_number: null,
+      description: 'Electrical inspection, testing and condition reports (EICR) for housing associations.',
+      keywords: ['electrical inspection'],
+      certifications: ['NICEIC', 'ISO 9001:2015'],
+      max_contract_value: 500000,
+    });
+    await register({
+      name: 'Cardiff Electrics',
+      postcode: 'CF10 1AA',
+      home_region: null,
+      cpv_codes: ['45310000'],
+      company_number: '01234567',
+      description: 'Electrical installation and rewiring of council housing.',
+      keywords: [],
+      certifications: ['Cyber Essentials'],
+      max_contract_value: null,
+    });
+    const found = async (q: string) => {
+      const res = await call('GET', `/suppliers?${q}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { total: number; suppliers: Array<{ name: string; relevance?: number }> }).suppliers;
+    };
+    const names = async (q: string) => (await found(q)).map((s) => s.name);
+    expect(await names('q=electrical+inspection')).toEqual(['Glasgow Sparks']);
+    // A typo still finds both electricians, and nobody else.
+    expect((await names('q=electricl')).sort()).toEqual(['Cardiff Electrics', 'Glasgow Sparks']);
+    expect(await names('q=rewiring+housing')).toEqual(['Cardiff Electrics']);
+    expect(await names('q=plumbing')).toEqual([]);
+    const ranked = await found('q=electrical');
+    expect(ranked.every((s) => typeof s.relevance === 'number' && s.relevance > 0 && s.relevance <= 1)).toBe(true);
+    expect(ranked.map((s) => s.relevance)).toEqual([...ranked.map((s) => s.relevance!)].sort((a, b) => b - a));
+    // Size: able to take £400k on alone; an unstated capacity is not ruled out.
+    expect(await names('min_value=400000')).toEqual(['Cardiff Electrics', 'Glasgow Sparks']);
+    expect(await names('min_value=600000')).toEqual(['Cardiff Electrics']);
+    expect(await names('certification=iso9001')).toEqual(['Glasgow Sparks']);
+    expect(await names('certification=ISO+14001')).toEqual(['Ayrshire Green Spaces Ltd']);
+    expect(await names('q=electrical&certification=cyber+essentials')).toEqual(['Cardiff Electrics']);
+    const bad = await call('GET', '/suppliers?q=the+services&min_value=-5&certification=');
+    expect(bad.status).toBe(400);
+    const fields = ((await bad.json()) as { error: { details: { fields: Array<{ field: string }> } } }).error.details.fields.map((f) => f.field);
+    expect(fields).toEqual(['q', 'min_value', 'certification']);
+  });
 });

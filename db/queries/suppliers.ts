@@ -10,7 +10,7 @@ import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecor
 /** D1 allows 100 bound parameters: look ids up in chunks below that. */
 const IDS_PER_QUERY = 90;
 
-const parseList = (text: string | null): string[] => {
+export const parseList = (text: string | null): string[] => {
   if (!text) return [];
   try {
     const v = JSON.parse(text);
@@ -244,9 +244,14 @@ export async function pastWinsByCompany(db: Db): Promise<Map<string, string[][]>
 
 /** Every registered supplier as the matcher sees it (cooperatives combined with their members, track records linked). */
 export async function loadProfiles(db: Db): Promise<SupplierProfile[]> {
+  return (await loadRegistry(db)).profiles;
+}
+
+/** Every supplier row, and the profiles made from them. */
+export async function loadRegistry(db: Db): Promise<{ rows: SupplierRow[]; profiles: SupplierProfile[] }> {
   const rows = await listSupplierRows(db);
   const memberships = await db.selectFrom('cooperative_members').selectAll().execute();
-  return profilesFrom(rows, memberships, await pastWinsByCompany(db));
+  return { rows, profiles: profilesFrom(rows, memberships, await pastWinsByCompany(db)) };
 }
 
 export function profilesFrom(

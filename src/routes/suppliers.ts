@@ -6,6 +6,7 @@ import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';
 import { SUPPLIER_KINDS } from '../domain/matching/types.js';
 import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
+import { SupplierSearch } from '../domain/suppliers/search.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
   companyNumberHolder,
@@ -14,7 +15,6 @@ import {
   deleteSupplier,
   existingSuppliers,
   getSupplierRow,
-  listSupplierRows,
   membersOf,
   parseGrowth,
   recordOf,
@@ -64,6 +64,11 @@ function pagingNumber(q: Record<string, string>, name: string, fallback: number,
     problems.push({ field: name, message: max === Number.MAX_SAFE_INTEGER ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}` });
   }
   return n;
+}
+
+/** Lower case letters and digits only: "ISO 9001:2015" and "iso9001" compare as the same certification. */
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '');
 }
 
 function badQuery(problems: FieldProblem[]): AppError {
@@ -229,12 +234,24 @@ supplierRoutes.get('/', async (c) => {
     problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
   }
   if (q.high_potential && !['true', 'false'].includes(q.high_potential)) problems.push({ field: 'high_potential', message: 'must be true or false' });
+  const text = q.q?.trim() ?? '';
+  if (q.q !== undefined && (text.length > 200 || !SupplierSearch.queryWords(text).length)) {
+    problems.push({ field: 'q', message: 'must hold a word to search for (up to 200 characters; words such as "services" or "the" are not searched)' });
+  }
+  const minValue = q.min_value === undefined ? null : Number(q.min_value);
+  if (minValue !== null && (!Number.isFinite(minValue) || minValue < 0 || q.min_value.trim() === '')) {
+    problems.push({ field: 'min_value', message: 'must be an amount in pounds, 0 or more' });
+  }
+  const certification = squash(q.certification ?? '');
+  if (q.certification !== undefined && !certification) problems.push({ field: 'certification', message: 'must name a certification, e.g. ISO 9001 or Cyber Essentials' });
   const limit = pagingNumber(q, 'limit', 50, 1, 500, problems);
   const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
   if (problems.length) throw badQuery(problems);
 
-  const rows = await listSupplierRows(deps.db);
-  const hits = rows.filter((row) => {
+  const registry = await c.get('registry').current(deps);
+  const relevance = text ? registry.search().search(text) : null;
+  const hits = registry.rows.filter((row) => {
+    if (relevance && !relevance.has(row.id)) return false;
     const r = recordOf(row);
     if (q.kind && r.kind !== q.kind) return false;
     const hp = r.highPotentialOverride ?? r.highPotentialDerived;
@@ -248,17 +265,27 @@ supplierRoutes.get('/', async (c) => {
       const inside = regions.some((reg) => reg === 'TL' || areas.some((a) => a.startsWith(reg) || reg.startsWith(a)));
       if (!inside) return false;
     }
+    // Size: able to deliver a contract of this value alone; an unstated capacity rules nobody out (as in matching).
+    if (minValue !== null && row.max_contract_value !== null && row.max_contract_value < minValue) return false;
+    if (certification && !list(row.certifications).some((held) => squash(held).includes(certification))) return false;
     return true;
   });
   // High-potential firms first when the boost is on: raised, never hiding anyone.
   const boost = deps.config.HIGH_POTENTIAL_BOOST > 0;
   const hpOf = (row: SupplierRow) => (row.high_potential_override ?? row.high_potential_derived) === 1;
-  hits.sort((a, b) => (boost ? Number(hpOf(b)) - Number(hpOf(a)) : 0) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+  const byBoostThenName = (a: SupplierRow, b: SupplierRow) => (boost ? Number(hpOf(b)) - Number(hpOf(a)) : 0) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1);
+  const year = deps.clock.now().getUTCFullYear();
+  if (!text) {
+    hits.sort(byBoostThenName);
+    return c.json({ total: hits.length, limit, offset, suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false, year)) });
+  }
+  // Free text: every word of the query, or a word like it, in what a supplier says of itself; most relevant first.
+  const ranked = hits.map((row) => ({ row, relevance: relevance!.get(row.id)! })).sort((a, b) => b.relevance - a.relevance || byBoostThenName(a.row, b.row));
   return c.json({
-    total: hits.length,
+    total: ranked.length,
     limit,
     offset,
-    suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false, deps.clock.now().getUTCFullYear())),
+    suppliers: ranked.slice(offset, offset + limit).map(({ row, relevance }) => ({ ...view(row, [], false, year), relevance })),
   });
 });
 
