@@ -21,7 +21,8 @@ export interface HeldRegistry {
   rows: SupplierRow[];
   profiles: SupplierProfile[];
   byId: Map<string, SupplierProfile>;
-  index: SupplierIndex;
+  /** The matcher's index of the profiles, built when first asked for. */
+  readonly index: SupplierIndex;
   /** The free-text search over the same suppliers, built on the first text query. */
   search(): SupplierSearch;
 }
@@ -44,13 +45,16 @@ export class RegistryCache {
       const { rows, profiles } = await loadRegistry(deps.db);
       this.loads++;
       let search: SupplierSearch | null = null;
+      let index: SupplierIndex | null = null;
       return {
         version,
         loadedAt: now,
         rows,
         profiles,
         byId: new Map(profiles.map((p) => [p.id, p])),
-        index: new SupplierIndex(profiles),
+        get index() {
+          return (index ??= new SupplierIndex(profiles));
+        },
         search: () =>
           (search ??= new SupplierSearch(
             rows.map((r) => ({ id: r.id, name: r.name, description: r.description, keywords: parseList(r.keywords), certifications: parseList(r.certifications) })),
