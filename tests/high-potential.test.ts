@@ -3,18 +3,11 @@ import { createApp } from '../src/app.js';
 import { refreshHighPotential } from '../jobs/high-potential.js';
 import { registryVersion } from '../db/queries/suppliers.js';
 import { testDeps } from './helpers.js';
-import { registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
+import { glasgowInspection, registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
-// "Five Year Electrical Inspection Contract, Various Addresses, North Glasgow" (Public Contracts Scotland).
-const glasgow: TenderSpec = {
-  ocid: 'ocds-test-glasgow',
-  title: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow',
-  cpv: '50711000',
-  region: 'UKM82',
-  value: 200000,
-  deadline: '2027-03-01T12:00:00Z',
-};
+// Open until after the clock moves to 2027 below.
+const glasgow: TenderSpec = { ...glasgowInspection, deadline: '2027-03-01T12:00:00Z' };
 const electrician = (name: string, company: string, growth: Array<{ year: number; employees: number; turnover: number }>) =>
   registration({ name, company_number: company, postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], max_contract_value: 500000, growth });
 // Grew from 10 to 18 staff over 2021–2024 (22% a year): high-growth while 2024 is recent enough.

@@ -38,6 +38,17 @@ export interface TenderSpec {
   awardedTo?: string[];
 }
 
+/** "Five Year Electrical Inspection Contract, Various Addresses, North Glasgow" (Public Contracts Scotland). */
+export const glasgowInspection: TenderSpec = {
+  ocid: 'ocds-test-glasgow',
+  title: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow',
+  description: 'Electrical installation condition reports. The works are to be carried out in accordance with BS 7671.',
+  cpv: '50711000',
+  region: 'UKM82',
+  value: 200000,
+  sme: true,
+};
+
 /** An OCDS tender release in the EU profile (lots, CPV on items, NUTS on delivery addresses). */
 export function tenderRelease(t: TenderSpec): Record<string, unknown> {
   const lots = t.lots ?? [];

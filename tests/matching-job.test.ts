@@ -3,18 +3,9 @@ import { createApp } from '../src/app.js';
 import { matchTenders } from '../jobs/match.js';
 import { matchCommand } from '../src/commands/match.js';
 import { testDeps } from './helpers.js';
-import { registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
+import { glasgowInspection, registration, storeTenders } from './matching-fixtures.js';
 
-// "Five Year Electrical Inspection Contract, Various Addresses, North Glasgow" (Public Contracts Scotland).
-const glasgow: TenderSpec = {
-  ocid: 'ocds-test-glasgow',
-  title: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow',
-  description: 'Electrical installation condition reports. The works are to be carried out in accordance with BS 7671.',
-  cpv: '50711000',
-  region: 'UKM82',
-  value: 200000,
-  sme: true,
-};
+const glasgow = glasgowInspection;
 
 async function setup() {
   const deps = await testDeps();

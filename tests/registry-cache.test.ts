@@ -3,16 +3,9 @@ import { createApp } from '../src/app.js';
 import { RegistryCache } from '../src/registry.js';
 import { registryVersion, setMembers } from '../db/queries/suppliers.js';
 import { testDeps } from './helpers.js';
-import { registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
+import { glasgowInspection, registration, storeTenders } from './matching-fixtures.js';
 
-// "Five Year Electrical Inspection Contract, Various Addresses, North Glasgow" (Public Contracts Scotland).
-const glasgow: TenderSpec = {
-  ocid: 'ocds-test-glasgow',
-  title: 'Five Year Electrical Inspection Contract, Various Addresses, North Glasgow',
-  cpv: '50711000',
-  region: 'UKM82',
-  value: 200000,
-};
+const glasgow = glasgowInspection;
 const sparks = registration({ name: 'Glasgow Sparks', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], max_contract_value: 500000 });
 const cardiff = registration({ name: 'Cardiff Electrics', company_number: '07654321', postcode: 'CF10 1AA', home_region: null, national: true, cpv_codes: ['50711000'], max_contract_value: 500000 });
 

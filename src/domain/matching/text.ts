@@ -25,13 +25,13 @@ export function stem(word: string): string {
   return word;
 }
 
-/** The distinct meaningful words of a text, stemmed, in first-seen order. */
-export function words(text: string | null | undefined): string[] {
-  if (!text) return [];
+/**
+ * Calls `visit` with each raw word of a text (lower case, split on anything not a letter or digit, three
+ * characters or more, at least one letter), in order: one pass over the characters rather than a
+ * regular-expression split, since this runs for every supplier and notice.
+ */
+function forEachRawWord(text: string, visit: (raw: string) => void): void {
   const lower = text.toLowerCase();
-  const out: string[] = [];
-  const seen = new Set<string>();
-  // One pass over the characters rather than a regular-expression split: this runs for every supplier and notice.
   let start = -1;
   let letters = false;
   for (let i = 0; i <= lower.length; i++) {
@@ -46,17 +46,30 @@ export function words(text: string | null | undefined): string[] {
       continue;
     }
     if (start >= 0) {
-      if (i - start >= 3 && letters) {
-        const raw = lower.slice(start, i);
-        const w = stem(raw);
-        if (!STOPWORDS.has(w) && !STOPWORDS.has(raw) && !seen.has(w)) {
-          seen.add(w);
-          out.push(w);
-        }
-      }
+      if (i - start >= 3 && letters) visit(lower.slice(start, i));
       start = -1;
     }
   }
+}
+
+/** The stem of a raw word, or null when it is boilerplate (a stopword before or after stemming). */
+function meaningful(raw: string): string | null {
+  const w = stem(raw);
+  return STOPWORDS.has(w) || STOPWORDS.has(raw) ? null : w;
+}
+
+/** The distinct meaningful words of a text, stemmed, in first-seen order. */
+export function words(text: string | null | undefined): string[] {
+  if (!text) return [];
+  const out: string[] = [];
+  const seen = new Set<string>();
+  forEachRawWord(text, (raw) => {
+    const w = meaningful(raw);
+    if (w !== null && !seen.has(w)) {
+      seen.add(w);
+      out.push(w);
+    }
+  });
   return out;
 }
 
@@ -94,44 +107,24 @@ export class Vocabulary {
     const call = ++this.call;
     for (const text of texts) {
       if (!text) continue;
-      const lower = text.toLowerCase();
-      let start = -1;
-      let letters = false;
-      for (let i = 0; i <= lower.length; i++) {
-        const c = i < lower.length ? lower.charCodeAt(i) : 32;
-        const isLetter = c >= 97 && c <= 122;
-        if (isLetter || (c >= 48 && c <= 57)) {
-          if (start < 0) {
-            start = i;
-            letters = false;
-          }
-          if (isLetter) letters = true;
-          continue;
+      forEachRawWord(text, (raw) => {
+        let id = this.raw.get(raw);
+        if (id === undefined) {
+          const w = meaningful(raw);
+          id = w === null ? -1 : this.id(w);
+          this.raw.set(raw, id);
         }
-        if (start >= 0) {
-          if (i - start >= 3 && letters) {
-            const rawWord = lower.slice(start, i);
-            let id = this.raw.get(rawWord);
-            if (id === undefined) {
-              const w = stem(rawWord);
-              id = STOPWORDS.has(w) || STOPWORDS.has(rawWord) ? -1 : this.id(w);
-              this.raw.set(rawWord, id);
-            }
-            if (id >= 0) {
-              if (id >= this.taken.length) {
-                const grown = new Int32Array(Math.max(this.taken.length * 2, id + 1));
-                grown.set(this.taken);
-                this.taken = grown;
-              }
-              if (this.taken[id] !== call) {
-                this.taken[id] = call;
-                out.push(id);
-              }
-            }
-          }
-          start = -1;
+        if (id < 0) return;
+        if (id >= this.taken.length) {
+          const grown = new Int32Array(Math.max(this.taken.length * 2, id + 1));
+          grown.set(this.taken);
+          this.taken = grown;
         }
-      }
+        if (this.taken[id] !== call) {
+          this.taken[id] = call;
+          out.push(id);
+        }
+      });
     }
     return out.sort((a, b) => a - b);
   }
