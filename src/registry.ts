@@ -1,7 +1,7 @@
 /**
- * The supplier registry held in memory for officers' listings: the matcher profiles and their index, built
- * once and reused while nothing has changed, instead of loading and indexing every supplier on each request
- * (seconds with a hundred thousand of them).
+ * The supplier registry held in memory for officers' listings and searches: the rows, the matcher profiles and
+ * (built when first needed) their index and word search, reused while nothing has changed, instead of loading
+ * and indexing every supplier on each request (seconds with a hundred thousand of them).
  *
  * Fresh by construction: every write to suppliers or cooperative members moves the registry version in the
  * store (migration 008), and each request reads that one row first, so a change made through any instance
@@ -26,7 +26,6 @@ export interface HeldRegistry {
   /** The free-text search over the same suppliers, built on the first text query. */
   search(): SupplierSearch;
 }
-
 
 export class RegistryCache {
   private held: HeldRegistry | null = null;
