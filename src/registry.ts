@@ -8,10 +8,11 @@
  * shows on the next request. Track records come from award notices, which ingest writes without moving the
  * version: they are picked up when the held copy is older than REGISTRY_MAX_AGE_SECONDS.
  */
-import { loadRegistry, parseList, registryVersion } from '../db/queries/suppliers.js';
+import { loadRegistry, parseList, recordOf, registryVersion } from '../db/queries/suppliers.js';
 import type { SupplierRow } from '../db/schema.suppliers.js';
 import type { Deps } from './deps.js';
 import { SupplierIndex, type SupplierProfile } from './domain/matching/index.js';
+import type { SupplierRecord } from './domain/suppliers/index.js';
 import { SupplierSearch } from './domain/suppliers/search.js';
 
 export interface HeldRegistry {
@@ -19,6 +20,8 @@ export interface HeldRegistry {
   loadedAt: number;
   /** The stored rows, for the officers' search. */
   rows: SupplierRow[];
+  /** rows[i] with its lists parsed, built when first asked for. */
+  records(): SupplierRecord[];
   profiles: SupplierProfile[];
   byId: Map<string, SupplierProfile>;
   /** The matcher's index of the profiles, built when first asked for. */
@@ -44,11 +47,13 @@ export class RegistryCache {
       const { rows, profiles } = await loadRegistry(deps.db);
       this.loads++;
       let search: SupplierSearch | null = null;
+      let records: SupplierRecord[] | null = null;
       let index: SupplierIndex | null = null;
       return {
         version,
         loadedAt: now,
         rows,
+        records: () => (records ??= rows.map((r) => recordOf(r))),
         profiles,
         byId: new Map(profiles.map((p) => [p.id, p])),
         get index() {

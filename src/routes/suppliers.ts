@@ -17,7 +17,6 @@ import {
   getSupplierRow,
   membersOf,
   parseGrowth,
-  recordOf,
   registerSupplier,
   saveSupplierChanges,
 } from '../../db/queries/suppliers.js';
@@ -250,9 +249,10 @@ supplierRoutes.get('/', async (c) => {
 
   const registry = await c.get('registry').current(deps);
   const relevance = text ? registry.search().search(text) : null;
-  const hits = registry.rows.filter((row) => {
+  const records = registry.records();
+  const hits = registry.rows.filter((row, i) => {
     if (relevance && !relevance.has(row.id)) return false;
-    const r = recordOf(row);
+    const r = records[i];
     if (q.kind && r.kind !== q.kind) return false;
     const hp = r.highPotentialOverride ?? r.highPotentialDerived;
     if (q.high_potential && hp !== (q.high_potential === 'true')) return false;
