@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../db/client.js';
 import { createApp } from '../src/app.js';
 import { RegistryCache } from '../src/registry.js';
 import { registryVersion, setMembers } from '../db/queries/suppliers.js';
-import { testDeps } from './helpers.js';
+import { freshDb, freshPostgresDb, POSTGRES_URL, testDeps } from './helpers.js';
 import { glasgowInspection, registration, storeTenders } from './matching-fixtures.js';
 
 const glasgow = glasgowInspection;
@@ -30,9 +31,20 @@ async function listed(app: App): Promise<string[]> {
   return ((await res.json()) as Listing).opportunities[0].suppliers.map((s) => s.supplier_id).sort();
 }
 
-describe('the supplier registry held in memory for officers', () => {
+const engines: Array<[string, () => Promise<Db & { drop?: () => Promise<void> }>]> = [['SQLite', freshDb]];
+if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
+
+describe.each(engines)('the supplier registry held in memory for officers, on %s', (_engine, open) => {
+  let drop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await drop?.();
+    drop = undefined;
+  });
+
   it('shows every write at once, made through this instance or another over the same store', async () => {
-    const deps = await testDeps();
+    const db = await open();
+    drop = db.drop;
+    const deps = await testDeps({ db });
     const here = createApp(deps);
     const there = createApp(deps);
     await storeTenders(deps.db, [glasgow]);
@@ -49,7 +61,9 @@ describe('the supplier registry held in memory for officers', () => {
     expect((await call(there, 'DELETE', `/suppliers/${a.supplier.id}`, undefined, a.key)).status).toBe(200);
     expect(await listed(here)).toEqual([]);
   });
+});
 
+describe('the supplier registry held in memory for officers', () => {
   it('loads once while nothing changes, again after any supplier or membership write, and after its maximum age', async () => {
     const deps = await testDeps({ env: { REGISTRY_MAX_AGE_SECONDS: '60' } });
     const app = createApp(deps);
