@@ -38,7 +38,7 @@ export const configSchema = z.object({
   ADMIN_KEY: z.string().min(16).optional(),
   HIGH_POTENTIAL_BOOST: z.coerce.number().min(0).max(1).default(0.05),
   LOCAL_WEIGHT: z.coerce.number().min(0).max(1).default(0.25),
-  REGISTRY_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  REGISTRY_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   /** Stored matches (and alerts built on them) keep only scores at or above this. */
   MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.3),
 
