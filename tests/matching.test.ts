@@ -167,7 +167,7 @@ describe('scoring a supplier against a tender or lot', () => {
     if (!v.eligible) return;
     expect(v.reasons).toContain('26 days left to bid (closes 2026-12-20).');
     expect(v.reasons).toContain('The buyer marked it as suitable for SMEs.');
-    expect(v.reasons).toContain('Its value, £300k, is within the £1m you can deliver.');
+    expect(v.reasons).toContain('The value, £300k, is within the £1m you can deliver.');
   });
 
   it('raises a high-potential firm in rankings without dropping anyone', () => {

@@ -728,7 +728,7 @@ export function scoreCompiled(
       eligible: false,
       supplierId,
       rule: 'capacity',
-      reason: `Its value, ${formatMoney(value)}, is above the largest contract ${v.you} can deliver alone (${formatMoney(cs.capacity)}); a consortium could bid.`,
+      reason: `The value, ${formatMoney(value)}, is above the largest contract ${v.you} can deliver alone (${formatMoney(cs.capacity)}); a consortium could bid.`,
     };
   }
 
@@ -826,11 +826,11 @@ export function scoreCompiled(
   } else {
     reasons.push('The notice does not say where the work is delivered.');
   }
-  // Size.
+  // Size. "The value", not "its value": to an officer "its" is the supplier's.
   if (value === null) reasons.push('The value is not published.');
-  else if (cs.capacity === Number.POSITIVE_INFINITY) reasons.push(`Its value is ${formatMoney(value)}; ${v.you} ${v.have} not said the largest contract ${v.you} can take on.`);
+  else if (cs.capacity === Number.POSITIVE_INFINITY) reasons.push(`The value is ${formatMoney(value)}; ${v.you} ${v.have} not said the largest contract ${v.you} can take on.`);
   else if (opp.lotId && opp.lotCount > 1) reasons.push(`This lot is worth ${formatMoney(value)}, within the ${formatMoney(cs.capacity)} ${v.you} can deliver: the tender is split into ${opp.lotCount} lots.`);
-  else reasons.push(`Its value, ${formatMoney(value)}, is within the ${formatMoney(cs.capacity)} ${v.you} can deliver.`);
+  else reasons.push(`The value, ${formatMoney(value)}, is within the ${formatMoney(cs.capacity)} ${v.you} can deliver.`);
   // Suitability: a reservation the supplier meets says it best; else the buyer's suitability flags.
   reasons.push(...reservationNotes(co, cs, v));
   if (!reserved) {
