@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { openDb, type Db } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { fixedClock } from '../src/clock.js';
@@ -53,6 +54,35 @@ export async function freshPostgresDb(): Promise<Db & { drop(): Promise<void> }>
       await admin.destroy();
     },
   });
+}
+
+/** The engines a store test runs on, for describe.each: SQLite always, PostgreSQL where one is configured. */
+export const STORE_ENGINES: Array<[string, () => Promise<Db>]> = [['SQLite', freshDb], ...(POSTGRES_URL ? [['PostgreSQL', freshPostgresDb] as [string, () => Promise<Db>]] : [])];
+
+/**
+ * Call inside a describe: returns `open` wrapped so that every store it opens is dropped (a PostgreSQL schema)
+ * or closed after each test.
+ */
+export function storesPerTest(open: () => Promise<Db>): () => Promise<Db> {
+  const opened: Db[] = [];
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await ((db as Db & { drop?: () => Promise<void> }).drop?.() ?? db.destroy());
+  });
+  return async () => {
+    const db = await open();
+    opened.push(db);
+    return db;
+  };
+}
+
+/** A JSON request to an app (`app.request`), with `key` sent as the bearer token when given. */
+export function jsonCaller(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }) {
+  return async (method: string, path: string, body?: unknown, key?: string): Promise<Response> =>
+    app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 }
 
 /** Tables a feed or file ingest writes to. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { refreshHighPotential } from '../jobs/high-potential.js';
 import { registryVersion } from '../db/queries/suppliers.js';
-import { testDeps } from './helpers.js';
+import { jsonCaller, testDeps } from './helpers.js';
 import { glasgowInspection, registration, storeTenders, type TenderSpec } from './matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
@@ -19,18 +19,14 @@ const grew2021to2024 = [
 async function setup() {
   const deps = await testDeps({ env: { ADMIN_KEY: ADMIN } });
   const app = createApp(deps);
-  const call = async (method: string, path: string, key?: string, body?: unknown) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (key) headers.authorization = `Bearer ${key}`;
-    return app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  };
+  const call = jsonCaller(app);
   const register = async (body: Record<string, unknown>) => {
-    const res = await call('POST', '/suppliers', undefined, body);
+    const res = await call('POST', '/suppliers', body);
     expect(res.status).toBe(201);
     return (await res.json()) as { supplier: { id: string; high_potential: boolean; high_potential_reason: string }; key: string };
   };
   const profile = async (id: string, key: string) =>
-    ((await (await call('GET', `/suppliers/${id}`, key)).json()) as { supplier: { high_potential: boolean; high_potential_derived: boolean; high_potential_reason: string } }).supplier;
+    ((await (await call('GET', `/suppliers/${id}`, undefined, key)).json()) as { supplier: { high_potential: boolean; high_potential_derived: boolean; high_potential_reason: string } }).supplier;
   const reasons = async (id: string) => {
     const rows = await deps.db.selectFrom('matches').select('reasons').where('supplier_id', '=', id).execute();
     return rows.flatMap((r) => JSON.parse(r.reasons) as string[]);
@@ -80,7 +76,7 @@ describe('high-potential flags as the years pass', () => {
   it("keeps an administrator's setting over the derived flag", async () => {
     const { deps, call, register, profile } = await setup();
     const a = await register(electrician('Glasgow Sparks', 'SC111111', grew2021to2024));
-    expect((await call('PATCH', `/suppliers/${a.supplier.id}`, ADMIN, { high_potential_override: true })).status).toBe(200);
+    expect((await call('PATCH', `/suppliers/${a.supplier.id}`, { high_potential_override: true }, ADMIN)).status).toBe(200);
     deps.clock.set('2027-01-05T03:30:00Z');
     expect(await refreshHighPotential(deps)).toMatchObject({ changed: [a.supplier.id] });
     expect(await profile(a.supplier.id, a.key)).toMatchObject({ high_potential: true, high_potential_derived: false });

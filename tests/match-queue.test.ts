@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bulkWriter } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { claimQueued, dequeueClaimed, queueForMatching } from '../db/queries/match-queue.js';
@@ -11,7 +11,7 @@ import { drainMatchQueue } from '../jobs/match.js';
 import { createApp } from '../src/app.js';
 import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
 import { faultyStore } from './faulty-store.js';
-import { freshDb, freshPostgresDb, ingestRows, POSTGRES_URL, testDeps } from './helpers.js';
+import { ingestRows, STORE_ENGINES, storesPerTest, testDeps } from './helpers.js';
 import { registration, tenderRelease, type TenderSpec } from './matching-fixtures.js';
 
 const NOW = '2026-11-24T09:00:00.000Z';
@@ -59,19 +59,9 @@ async function matchesByName(db: Db) {
   return rows.map((r) => JSON.stringify(r)).sort();
 }
 
-const engines: Array<[string, () => Promise<Db>]> = [['SQLite', freshDb]];
-if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
 
-describe.each(engines)('the match queue on %s', (_engine, makeDb) => {
-  const opened: Db[] = [];
-  const open = async () => {
-    const db = await makeDb();
-    opened.push(db);
-    return db;
-  };
-  afterEach(async () => {
-    for (const db of opened.splice(0)) await ((db as Db & { drop?: () => Promise<void> }).drop?.() ?? db.destroy());
-  });
+describe.each(STORE_ENGINES)('the match queue on %s', (_engine, makeDb) => {
+  const open = storesPerTest(makeDb);
 
   it('holds every tender that storing releases created or changed, and only those', async () => {
     const db = await open();

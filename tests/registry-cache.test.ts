@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Db } from '../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { RegistryCache } from '../src/registry.js';
 import { registryVersion, setMembers } from '../db/queries/suppliers.js';
-import { freshDb, freshPostgresDb, POSTGRES_URL, testDeps } from './helpers.js';
+import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps } from './helpers.js';
 import { glasgowInspection, registration, storeTenders } from './matching-fixtures.js';
 
 const glasgow = glasgowInspection;
@@ -13,14 +12,8 @@ const cardiff = registration({ name: 'Cardiff Electrics', company_number: '07654
 type App = ReturnType<typeof createApp>;
 type Listing = { opportunities: Array<{ suppliers: Array<{ supplier_id: string }> }> };
 
-async function call(app: App, method: string, path: string, body?: unknown, key?: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
-  return app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
 async function register(app: App, body: Record<string, unknown>) {
-  const res = await call(app, 'POST', '/suppliers', body);
+  const res = await jsonCaller(app)('POST', '/suppliers', body);
   expect(res.status).toBe(201);
   return (await res.json()) as { supplier: { id: string }; key: string };
 }
@@ -31,19 +24,12 @@ async function listed(app: App): Promise<string[]> {
   return ((await res.json()) as Listing).opportunities[0].suppliers.map((s) => s.supplier_id).sort();
 }
 
-const engines: Array<[string, () => Promise<Db & { drop?: () => Promise<void> }>]> = [['SQLite', freshDb]];
-if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
 
-describe.each(engines)('the supplier registry held in memory for officers, on %s', (_engine, open) => {
-  let drop: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await drop?.();
-    drop = undefined;
-  });
+describe.each(STORE_ENGINES)('the supplier registry held in memory for officers, on %s', (_engine, openStore) => {
+  const open = storesPerTest(openStore);
 
   it('shows every write at once, made through this instance or another over the same store', async () => {
     const db = await open();
-    drop = db.drop;
     const deps = await testDeps({ db });
     const here = createApp(deps);
     const there = createApp(deps);
@@ -55,10 +41,10 @@ describe.each(engines)('the supplier registry held in memory for officers, on %s
     expect(await listed(here)).toEqual([a.supplier.id, b.supplier.id].sort());
 
     // B stops doing electrical inspection: gone from the listing.
-    expect((await call(there, 'PATCH', `/suppliers/${b.supplier.id}`, { cpv_codes: ['72000000'] }, b.key)).status).toBe(200);
+    expect((await jsonCaller(there)('PATCH', `/suppliers/${b.supplier.id}`, { cpv_codes: ['72000000'] }, b.key)).status).toBe(200);
     expect(await listed(here)).toEqual([a.supplier.id]);
 
-    expect((await call(there, 'DELETE', `/suppliers/${a.supplier.id}`, undefined, a.key)).status).toBe(200);
+    expect((await jsonCaller(there)('DELETE', `/suppliers/${a.supplier.id}`, undefined, a.key)).status).toBe(200);
     expect(await listed(here)).toEqual([]);
   });
 });

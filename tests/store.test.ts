@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { storeReleases, type IncomingRelease } from '../db/queries/releases.js';
 import type { Db } from '../db/client.js';
 import { cfAward, cfTender, pcsTender } from './fixtures/releases.js';
-import { afterEach } from 'vitest';
-import { freshDb, freshPostgresDb, POSTGRES_URL } from './helpers.js';
+import { STORE_ENGINES, storesPerTest } from './helpers.js';
 import { hash64 } from '../src/domain/hash.js';
 
 const NOW = '2026-11-24T09:00:00.000Z';
@@ -26,19 +25,9 @@ async function snapshot(db: Db) {
   };
 }
 
-const engines: Array<[string, () => Promise<Db>]> = [['SQLite', freshDb]];
-if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
 
-describe.each(engines)('storeReleases on %s', (_engine, makeDb) => {
-  const opened: Db[] = [];
-  const freshDb = async () => {
-    const db = await makeDb();
-    opened.push(db);
-    return db;
-  };
-  afterEach(async () => {
-    for (const db of opened.splice(0)) await ((db as Db & { drop?: () => Promise<void> }).drop?.() ?? db.destroy());
-  });
+describe.each(STORE_ENGINES)('storeReleases on %s', (_engine, makeDb) => {
+  const freshDb = storesPerTest(makeDb);
 
   it('stores tenders with lots, items, awards and suppliers, and a second run changes nothing', async () => {
     const db = await freshDb();

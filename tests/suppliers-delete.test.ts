@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import SQLite from 'better-sqlite3';
 import { SqliteDialect, sql } from 'kysely';
 import { fromDialect, type Db } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { createApp } from '../src/app.js';
 import { deliverPending, sendDueAlerts } from '../jobs/alerts.js';
-import { freshDb, freshPostgresDb, POSTGRES_URL, testDeps } from './helpers.js';
+import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps } from './helpers.js';
 import { registration } from './matching-fixtures.js';
 import { addMatch, addTender } from './alerts.seed.js';
 
@@ -18,12 +18,7 @@ const SUPPLIER_TABLES = ['suppliers', 'alert_outbox', 'alert_items', 'alert_pref
 async function setup(db?: Db) {
   const deps = await testDeps({ env: ENV, ...(db ? { db } : {}) });
   const app = createApp(deps);
-  const call = (method: string, path: string, body?: unknown, key?: string) =>
-    app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = jsonCaller(app);
   const register = async (over: Record<string, unknown> = {}) => {
     const res = await call('POST', '/suppliers', registration(over));
     const body = (await res.json()) as { supplier: { id: string }; key: string };
@@ -156,19 +151,12 @@ describe('DELETE on D1, stopped at each step', () => {
   });
 });
 
-const engines: Array<[string, () => Promise<Db & { drop?: () => Promise<void> }>]> = [['SQLite', freshDb]];
-if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
 
-describe.each(engines)('DELETE on %s', (_name, open) => {
-  let drop: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await drop?.();
-    drop = undefined;
-  });
+describe.each(STORE_ENGINES)('DELETE on %s', (_name, openStore) => {
+  const open = storesPerTest(openStore);
 
   it('removes the supplier’s alert rows with it, and delivery then has nothing to send', async () => {
     const db = await open();
-    drop = db.drop;
     const s = await setup(db);
     const a = await s.register();
     const other = await s.register({ name: 'Irvine Mowers', company_number: null, contact_email: 'mow@example.org' });

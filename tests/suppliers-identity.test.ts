@@ -1,33 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Db } from '../db/client.js';
+import { describe, expect, it } from 'vitest';
 import { CompanyNumberTaken, insertSupplier, updateSupplier } from '../db/queries/suppliers.js';
 import { createApp } from '../src/app.js';
-import { freshDb, freshPostgresDb, POSTGRES_URL, testDeps } from './helpers.js';
+import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps } from './helpers.js';
 import { registration } from './matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
 
-const engines: Array<[string, () => Promise<Db & { drop?: () => Promise<void> }>]> = [['SQLite', freshDb]];
-if (POSTGRES_URL) engines.push(['PostgreSQL', freshPostgresDb]);
 
-describe.each(engines)('one supplier per Companies House number, on %s', (_engine, open) => {
-  let drop: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await drop?.();
-    drop = undefined;
-  });
+describe.each(STORE_ENGINES)('one supplier per Companies House number, on %s', (_engine, openStore) => {
+  const open = storesPerTest(openStore);
 
   async function setup() {
     const db = await open();
-    drop = db.drop;
     const deps = await testDeps({ db, env: { ADMIN_KEY: ADMIN } });
     const app = createApp(deps);
+    const request = jsonCaller(app);
     const call = async (method: string, path: string, body?: unknown, key?: string) => {
-      const res = await app.request(path, {
-        method,
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const res = await request(method, path, body, key);
       return { status: res.status, text: await res.text() };
     };
     const rows = () => db.selectFrom('suppliers').select(['name', 'company_number']).orderBy('name').execute();

@@ -4,7 +4,7 @@ import { SqliteDialect, sql } from 'kysely';
 import { fromDialect, type Db } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { createApp } from '../src/app.js';
-import { testDeps } from './helpers.js';
+import { jsonCaller, testDeps } from './helpers.js';
 import { registration } from './matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
@@ -12,12 +12,9 @@ const ADMIN = 'admin-key-for-tests-0123456789';
 async function setup(db?: Db) {
   const deps = await testDeps({ env: { ADMIN_KEY: ADMIN }, ...(db ? { db } : {}) });
   const app = createApp(deps);
+  const request = jsonCaller(app);
   const call = async (method: string, path: string, body?: unknown, key?: string) => {
-    const res = await app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await request(method, path, body, key);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return { status: res.status, body: (await res.json()) as any };
   };

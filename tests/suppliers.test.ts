@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { hashKey } from '../src/routes/auth.js';
-import { testDeps } from './helpers.js';
+import { jsonCaller, testDeps } from './helpers.js';
 import { registration } from './matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
@@ -9,12 +9,7 @@ const ADMIN = 'admin-key-for-tests-0123456789';
 async function setup() {
   const deps = await testDeps({ env: { ADMIN_KEY: ADMIN } });
   const app = createApp(deps);
-  const call = (method: string, path: string, body?: unknown, key?: string) =>
-    app.request(path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const call = jsonCaller(app);
   const register = async (over: Record<string, unknown> = {}) => {
     const res = await call('POST', '/suppliers', registration(over));
     const body = (await res.json()) as { supplier: { id: string }; key: string };
