@@ -17,6 +17,7 @@ import {
   getSupplierRow,
   membersOf,
   parseGrowth,
+  parseList,
   registerSupplier,
   saveSupplierChanges,
 } from '../../db/queries/suppliers.js';
@@ -74,7 +75,6 @@ function badQuery(problems: FieldProblem[]): AppError {
   return new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
 }
 
-const list = (text: string | null): string[] => (text ? (JSON.parse(text) as string[]) : []);
 
 /** The public view of a supplier; `private` adds contact email, growth figures and the growth behind the high-potential flag. */
 function view(row: SupplierRow, members: string[], isPrivate: boolean, year: number) {
@@ -87,15 +87,15 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean, year: num
     postcode: row.postcode,
     home_region: row.home_region,
     home_region_name: row.home_region ? itlName(row.home_region) : null,
-    serves: list(row.serves),
+    serves: parseList(row.serves),
     national: row.national === 1,
-    cpv_codes: list(row.cpv_codes).map((code) => ({ code, label: cpvLabel(code) })),
+    cpv_codes: parseList(row.cpv_codes).map((code) => ({ code, label: cpvLabel(code) })),
     description: row.description,
-    keywords: list(row.keywords),
+    keywords: parseList(row.keywords),
     max_contract_value: row.max_contract_value,
     turnover_band: row.turnover_band,
     staff_band: row.staff_band,
-    certifications: list(row.certifications),
+    certifications: parseList(row.certifications),
     high_potential: row.high_potential_override === null ? row.high_potential_derived === 1 : row.high_potential_override === 1,
     high_potential_derived: row.high_potential_derived === 1,
     high_potential_override: row.high_potential_override === null ? null : row.high_potential_override === 1,
@@ -267,7 +267,7 @@ supplierRoutes.get('/', async (c) => {
     }
     // Size: able to deliver a contract of this value alone; an unstated capacity rules nobody out (as in matching).
     if (minValue !== null && row.max_contract_value !== null && row.max_contract_value < minValue) return false;
-    if (certification && !list(row.certifications).some((held) => squash(held).includes(certification))) return false;
+    if (certification && !parseList(row.certifications).some((held) => squash(held).includes(certification))) return false;
     return true;
   });
   // High-potential firms first when the boost is on: raised, never hiding anyone.
@@ -330,7 +330,7 @@ supplierRoutes.patch('/:id', async (c) => {
       problems.push({ field: 'kind', message: `cannot become a cooperative while it is a member of one (${memberOf.join(', ')}); cooperatives are made of firms` });
     }
   }
-  if (kind !== 'cooperative' && (v.cpv ?? list(row.cpv_codes)).length === 0) {
+  if (kind !== 'cooperative' && (v.cpv ?? parseList(row.cpv_codes)).length === 0) {
     problems.push({ field: 'cpv_codes', message: 'needs at least one CPV code saying what the supplier does' });
   }
   if (v.postcode === null) problems.push({ field: 'postcode', message: 'cannot be removed: it says where the supplier is based' });

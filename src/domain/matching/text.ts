@@ -129,12 +129,6 @@ export class Vocabulary {
     return out.sort((a, b) => a - b);
   }
 
-  /** The same as a plain array. */
-  encodeList(allWords: string[]): number[] {
-    const ids = allWords.map((w) => this.id(w));
-    return ids.sort((a, b) => a - b);
-  }
-
   /** Sorted, distinct ids of the words of `text`. */
   encode(allWords: string[]): Int32Array {
     const ids = new Int32Array(allWords.length);
