@@ -5,7 +5,7 @@ import type { Deps } from '../src/deps.js';
 import { FetchFailedError, type FetchContext, type RetryInfo } from '../src/sources/http.js';
 import { Pacer } from '../src/sources/pacer.js';
 import { splitWindows, windowPages } from '../src/sources/paging.js';
-import { findAdapter, sourceIds } from '../src/sources/registry.js';
+import { findAdapter, sourceIds } from '../src/sources/adapters.js';
 import type { SourceAdapter, Window } from '../src/sources/types.js';
 
 export type IngestProgress =

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv, Deps } from './deps.js';
+import type { AppEnv } from './app-env.js';
+import type { Deps } from './deps.js';
 import { AppError, errorBody, renderError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { tenderRoutes } from './routes/tenders.js';
@@ -9,7 +10,7 @@ import { supplierRoutes } from './routes/suppliers.js';
 import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
 import { alertRoutes } from './routes/alerts.js';
-import { RegistryCache } from './registry.js';
+import { RegistryCache } from './registry-cache.js';
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
 export function createApp(deps: Deps) {

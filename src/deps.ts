@@ -3,7 +3,6 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Log } from './log.js';
 import type { Mailer } from './mail/mailer.js';
-import type { RegistryCache } from './registry.js';
 
 /**
  * Everything with a side effect, handed to the app, routes and jobs. Nothing in src/ reaches for a
@@ -22,6 +21,3 @@ export interface Deps {
 }
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Hono's generic parameter for every route group: the deps, and the supplier registry the app holds in memory. */
-export type AppEnv = { Variables: { deps: Deps; registry: RegistryCache } };

@@ -9,7 +9,7 @@
  *     smtp-server, beside a bare nodemailer loop sending the same messages over the same pooled transport.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { prng } from '../seeded-random.js';
+import { prng } from '../tools/seeded-random.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';

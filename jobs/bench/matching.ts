@@ -14,7 +14,7 @@
  * Sizes: `npm run bench -- matching --suppliers=N --tenders=N`.
  */
 import { existsSync } from 'node:fs';
-import { prng } from '../seeded-random.js';
+import { prng } from '../tools/seeded-random.js';
 import { join } from 'node:path';
 import { allCpvCodes, cpvAncestors, cpvSignificant } from '../../src/domain/cpv/index.js';
 import { allItlCodes, itlLevel } from '../../src/domain/geo/index.js';

@@ -19,7 +19,7 @@ import type { Deps } from '../../src/deps.js';
 import { createLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
 import { readReleasePackage } from '../../src/sources/package.js';
-import { sourceAdapters } from '../../src/sources/registry.js';
+import { sourceAdapters } from '../../src/sources/adapters.js';
 import { ingestSource } from '../ingest.js';
 
 const SHARED = new URL('../../../shared/data/ocds/contracts-finder/', import.meta.url).pathname;

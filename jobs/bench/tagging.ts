@@ -13,7 +13,7 @@ import type { Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
 import { classifyNotice } from '../../src/domain/tagging/classifier.js';
 import { resolvePlace } from '../../src/domain/geo/index.js';
-import { ocdsReleaseLines, requireSharedData } from '../tagging-corpus.js';
+import { ocdsReleaseLines, requireSharedData } from '../tools/tagging-corpus.js';
 
 function perSecond(label: string, count: number, run: () => void, minMs = 1500) {
   run(); // warm up: lazy tables load on first use

@@ -1,7 +1,7 @@
 /**
  * `npm run eval:tagging [-- --data DIR]`: measures the tagger on real notices it never learned from.
  *
- * Capability: every held-out notice (FNV-1a(id) mod 5 = 0, see jobs/tagging-corpus.ts) from TED 2016–2020
+ * Capability: every held-out notice (FNV-1a(id) mod 5 = 0, see jobs/tools/tagging-corpus.ts) from TED 2016–2020
  * (title) and the UK OCDS releases (title + description) has its published CPV codes hidden and predicted:
  * - division top-1: the likeliest division is the published main code's division;
  * - division recall@3: that division is among the three likeliest;
@@ -23,7 +23,7 @@ import { postcodeToItl1 } from '../domain/geo/index.js';
 import { compileReleases } from '../domain/ocds/compile.js';
 import { normalise } from '../domain/ocds/normalise.js';
 import type { Release } from '../domain/ocds/types.js';
-import { allNotices, isHeldOut, ocdsReleaseLines, requireSharedData, DEFAULT_SHARED_DATA, type Notice } from '../../jobs/tagging-corpus.js';
+import { allNotices, isHeldOut, ocdsReleaseLines, requireSharedData, DEFAULT_SHARED_DATA, type Notice } from '../../jobs/tools/tagging-corpus.js';
 import { stringOption, type Command } from './types.js';
 
 const MIN_STORED = 0.15;

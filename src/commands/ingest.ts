@@ -1,6 +1,6 @@
 import { ingestFile } from '../../jobs/ingest-file.js';
 import { ingestSource, type IngestProgress } from '../../jobs/ingest.js';
-import { sourceIds } from '../sources/registry.js';
+import { sourceIds } from '../sources/adapters.js';
 import { drainMatchQueue } from '../../jobs/match.js';
 import { queuedCount } from '../../db/queries/match-queue.js';
 import type { Deps } from '../deps.js';

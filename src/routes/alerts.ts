@@ -10,10 +10,10 @@ import {
   unsubscribe,
   type AlertPreferences,
 } from '../../db/queries/alerts.js';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
 import { placeCodes } from '../mail/digest.js';
-import { isTimeZone, WEEKDAYS } from '../mail/schedule.js';
+import { isTimeZone, WEEKDAYS } from '../mail/digest-timing.js';
 import { escapeHtml } from '../mail/template.js';
 import { signToken, verifyToken, type TokenPurpose } from '../mail/tokens.js';
 import { requireSupplierOrAdmin } from './auth.js';

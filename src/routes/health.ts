@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
 
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const { db, clock } = c.var.deps;

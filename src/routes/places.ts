@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { deletePlace, getPlace, listPlaces, putPlace, type NamedPlace } from '../../db/queries/places.js';
 import { itlLevel, itlName, toItl } from '../domain/geo/index.js';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { requireAdmin } from './auth.js';
 

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { listLeases } from '../../db/queries/leases.js';
 import { listSourceStates, type SourceState } from '../../db/queries/sources.js';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
 import { notFound } from '../errors.js';
-import { sourceAdapters } from '../sources/registry.js';
+import { sourceAdapters } from '../sources/adapters.js';
 import type { SourceAdapter } from '../sources/types.js';
 
 function view(adapter: SourceAdapter, state: SourceState | undefined, lease: { holder: string; expiresAt: string } | undefined, config: Parameters<SourceAdapter['baseUrl']>[0], now: Date) {

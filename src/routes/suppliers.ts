@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import type { AppEnv, Deps } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../errors.js';
 import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
 import { AppError, notFound } from '../errors.js';
 import { rankValue, type Opportunity } from '../domain/matching/index.js';
 import { proposeConsortia } from '../domain/matching/consortia.js';

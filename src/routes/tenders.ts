@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { regionCodesFor } from '../../db/queries/places.js';
 import { findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
-import type { AppEnv } from '../deps.js';
+import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date such as 2026-01-31');

@@ -3,7 +3,7 @@
  * Codes are handled as 8 digits without the check digit (`72000000`); the level is given by the
  * significant digits (`72` division, `722` group, `7221` class, `72212` category, more = subcategory).
  */
-import { CPV_TSV } from './cpv-data.js';
+import { CPV_TSV } from './cpv.generated.js';
 
 export type CpvLevel = 'division' | 'group' | 'class' | 'category' | 'subcategory';
 

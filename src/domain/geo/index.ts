@@ -1,6 +1,6 @@
 /**
  * UK geography for tagging: ITL 2021 regions (canonical), NUTS 2021/2016 codes, Contracts Finder region
- * names and postcodes. Pure: reference data ships as TS modules (regions-data.ts, postcode-data.ts).
+ * names and postcodes. Pure: reference data ships as TS modules (regions.generated.ts, postcodes.generated.ts).
  *
  * Conventions:
  * - Canonical codes are ITL 2021 (`TLG31`); `TL` stands for the whole UK (level 0).
@@ -8,8 +8,8 @@
  *   flagged `national` (England-wide work is open to every English region, but is not local anywhere).
  * - "United Kingdom", "UK", "Any region", "Great Britain" are `TL`, national.
  */
-import { ITL_TSV, OLD_NUTS_TSV } from './regions-data.js';
-import { POSTCODE_AREAS, POSTCODE_DISTRICTS } from './postcode-data.js';
+import { ITL_TSV, OLD_NUTS_TSV } from './regions.generated.js';
+import { POSTCODE_AREAS, POSTCODE_DISTRICTS } from './postcodes.generated.js';
 
 export type PlaceMethod = 'code' | 'name' | 'postcode';
 

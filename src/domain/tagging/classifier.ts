@@ -1,9 +1,9 @@
 /**
- * The in-process CPV classifier: naive Bayes over CPV groups (model-data.ts, made by jobs/train-tagger.ts),
+ * The in-process CPV classifier: naive Bayes over CPV groups (model.generated.ts, made by jobs/tools/train-tagger.ts),
  * then, inside the likeliest groups, the codes whose labels share most words with the text.
  * No I/O, no remote model: runs the same on Node and Workers.
  */
-import { GROUPS, PRIOR, TERMS, TOTALS } from './model-data.js';
+import { GROUPS, PRIOR, TERMS, TOTALS } from './model.generated.js';
 import { allCpvCodes, cpvLabel, cpvSignificant, isKnownCpv } from '../cpv/index.js';
 import { featuresOfWords, words } from './text.js';
 

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { RegistryCache } from '../../src/registry-cache.js';
+import { registryVersion, setMembers } from '../../db/queries/suppliers.js';
+import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps } from '../support/helpers.js';
+import { glasgowInspection, registration, storeTenders } from '../support/matching-fixtures.js';
+
+const glasgow = glasgowInspection;
+const sparks = registration({ name: 'Glasgow Sparks', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], max_contract_value: 500000 });
+const cardiff = registration({ name: 'Cardiff Electrics', company_number: '07654321', postcode: 'CF10 1AA', home_region: null, national: true, cpv_codes: ['50711000'], max_contract_value: 500000 });
+
+type App = ReturnType<typeof createApp>;
+type Listing = { opportunities: Array<{ suppliers: Array<{ supplier_id: string }> }> };
+
+async function register(app: App, body: Record<string, unknown>) {
+  const res = await jsonCaller(app)('POST', '/suppliers', body);
+  expect(res.status).toBe(201);
+  return (await res.json()) as { supplier: { id: string }; key: string };
+}
+
+async function listed(app: App): Promise<string[]> {
+  const res = await app.request(`/tenders/${glasgow.ocid}/suppliers`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as Listing).opportunities[0].suppliers.map((s) => s.supplier_id).sort();
+}
+
+
+describe.each(STORE_ENGINES)('the supplier registry held in memory for officers, on %s', (_engine, openStore) => {
+  const open = storesPerTest(openStore);
+
+  it('shows every write at once, made through this instance or another over the same store', async () => {
+    const db = await open();
+    const deps = await testDeps({ db });
+    const here = createApp(deps);
+    const there = createApp(deps);
+    await storeTenders(deps.db, [glasgow]);
+    const a = await register(here, sparks);
+    expect(await listed(here)).toEqual([a.supplier.id]);
+
+    const b = await register(there, cardiff);
+    expect(await listed(here)).toEqual([a.supplier.id, b.supplier.id].sort());
+
+    // B stops doing electrical inspection: gone from the listing.
+    expect((await jsonCaller(there)('PATCH', `/suppliers/${b.supplier.id}`, { cpv_codes: ['72000000'] }, b.key)).status).toBe(200);
+    expect(await listed(here)).toEqual([a.supplier.id]);
+
+    expect((await jsonCaller(there)('DELETE', `/suppliers/${a.supplier.id}`, undefined, a.key)).status).toBe(200);
+    expect(await listed(here)).toEqual([]);
+  });
+});
+
+describe('the supplier registry held in memory for officers', () => {
+  it('loads once while nothing changes, again after any supplier or membership write, and after its maximum age', async () => {
+    const deps = await testDeps({ env: { REGISTRY_MAX_AGE_SECONDS: '60' } });
+    const app = createApp(deps);
+    const cache = new RegistryCache();
+    const a = await register(app, sparks);
+
+    const first = await cache.current(deps);
+    expect(first.profiles.map((p) => p.id)).toEqual([a.supplier.id]);
+    // Requests arriving together share one load.
+    const [x, y] = await Promise.all([cache.current(deps), cache.current(deps)]);
+    expect(x).toBe(first);
+    expect(y).toBe(first);
+    expect(cache.loads).toBe(1);
+
+    const before = await registryVersion(deps.db);
+    const coop = await register(app, registration({ name: 'Clyde Co-op', kind: 'cooperative', company_number: 'SC765432', postcode: 'G1 1AA', cpv_codes: [], members: [a.supplier.id] }));
+    expect(await registryVersion(deps.db)).toBeGreaterThan(before);
+    const second = await cache.current(deps);
+    expect(cache.loads).toBe(2);
+    expect(second.byId.get(coop.supplier.id)?.cpv).toEqual(['50711000']);
+
+    // A membership change alone moves the version too.
+    const atMembers = await registryVersion(deps.db);
+    await setMembers(deps.db, coop.supplier.id, []);
+    expect(await registryVersion(deps.db)).toBeGreaterThan(atMembers);
+    expect((await cache.current(deps)).byId.get(coop.supplier.id)?.cpv).toEqual([]);
+    expect(cache.loads).toBe(3);
+
+    // Nothing written, but older than REGISTRY_MAX_AGE_SECONDS: loaded again (award notices may have added track records).
+    deps.clock.advance(59_000);
+    await cache.current(deps);
+    expect(cache.loads).toBe(3);
+    deps.clock.advance(2_000);
+    await cache.current(deps);
+    expect(cache.loads).toBe(4);
+  });
+
+  it('reloads on every request when the maximum age is 0', async () => {
+    const deps = await testDeps({ env: { REGISTRY_MAX_AGE_SECONDS: '0' } });
+    const cache = new RegistryCache();
+    await cache.current(deps);
+    await cache.current(deps);
+    expect(cache.loads).toBe(2);
+  });
+});
