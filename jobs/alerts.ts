@@ -34,7 +34,7 @@ import {
 import { acquireLease, releaseLease, renewLease } from '../db/queries/leases.js';
 import type { NewAlertItemRow, NewAlertOutboxRow } from '../db/schema.alerts.js';
 import { canonicalDeadline, chooseEntries, detectChange, type Candidate, type DetectedChange, type ToldState } from '../src/mail/digest.js';
-import { latestSlot, WEEKDAYS, type AlertSchedule } from '../src/mail/digest-timing.js';
+import { latestSlot, WEEKDAYS, type AlertSchedule } from '../src/domain/alerts/digest-timing.js';
 import { ENGLAND_ITL1, itlName, UK } from '../src/domain/geo/index.js';
 import { renderDigest, renderSubject, type DigestChange, type DigestEntry, type DigestInput, type RenderedDigest } from '../src/mail/template.js';
 import { signToken } from '../src/mail/tokens.js';

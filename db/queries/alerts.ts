@@ -3,7 +3,7 @@ import { chunks } from '../bulk.js';
 import { sql } from 'kysely';
 import { paramLimit, rowsPerInsert, type Db } from '../client.js';
 import type { AlertOutboxRow, AlertPreferencesRow, NewAlertItemRow, NewAlertOutboxRow } from '../schema.alerts.js';
-import { WEEKDAYS, type Frequency, type Weekday } from '../../src/mail/digest-timing.js';
+import { WEEKDAYS, type Frequency, type Weekday } from '../../src/domain/alerts/digest-timing.js';
 
 /** Alert preferences as the API and the job see them. */
 export interface AlertPreferences {

@@ -14,7 +14,7 @@ import { compileReleases, dateOrder, releaseDate, sortReleases } from '../../src
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
-import { hash64 } from '../../src/domain/hash.js';
+import { hash64 } from '../digest.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
 import { tagRows } from './tag-rows.js';
 

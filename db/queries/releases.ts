@@ -6,7 +6,7 @@ import type { QuarantineTable, ReleasesTable, TendersTable } from '../schema.js'
 import { compileReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
-import { hash64, sameJson } from '../../src/domain/hash.js';
+import { hash64, sameJson } from '../digest.js';
 import { deleteTagRows, replaceTagRows, type PendingTags } from './tags.js';
 import {
   compileTender,

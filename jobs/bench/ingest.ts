@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openDb, SQLITE_PRAGMAS } from '../../db/client.js';
+import { openDb, SQLITE_PRAGMAS } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/clock.js';

@@ -4,7 +4,7 @@
  * the same run: the compile + normalise step that precedes tagging in ingestion (the baseline tagging must
  * not fall far behind), place tagging alone, and writeTags into an in-memory SQLite store.
  */
-import { openDb } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { writeTags } from '../../db/queries/tags.js';
 import { compileReleases } from '../../src/domain/ocds/compile.js';

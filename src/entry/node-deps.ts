@@ -1,4 +1,4 @@
-import { openDb } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { realSleep, type Deps } from '../deps.js';

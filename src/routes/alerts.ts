@@ -13,7 +13,7 @@ import {
 import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
 import { placeCodes } from '../mail/digest.js';
-import { isTimeZone, WEEKDAYS } from '../mail/digest-timing.js';
+import { isTimeZone, WEEKDAYS } from '../domain/alerts/digest-timing.js';
 import { escapeHtml } from '../mail/template.js';
 import { signToken, verifyToken, type TokenPurpose } from '../mail/tokens.js';
 import { requireSupplierOrAdmin } from './auth.js';

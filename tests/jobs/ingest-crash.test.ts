@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { acquireLease, getLease, releaseLease } from '../../db/queries/leases.js';
 import { loadFixtureReleases, ReplayServer, spread } from '../support/replay-server.js';
 import { ingestRows, INGEST_TABLES } from '../support/helpers.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { cfAward, cfTender, pcsTender } from '../support/fixtures/releases.js';
 import { ingestRows, INGEST_TABLES } from '../support/helpers.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { renderDigest, type DigestEntry } from '../../src/mail/template.js';
 import { signToken, verifyToken } from '../../src/mail/tokens.js';
-import { isDue, latestSlot } from '../../src/mail/digest-timing.js';
+import { isDue, latestSlot } from '../../src/domain/alerts/digest-timing.js';
 import { chooseEntries, coversPlace, detectChange } from '../../src/mail/digest.js';
 import { smtpMailer, ratePacing } from '../../src/mail/smtp.js';
 import { fileOutboxMailer } from '../../src/mail/file-outbox.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { acquireLease, getLease, releaseLease, renewLease } from '../../db/queries/leases.js';
 import { getSourceState, markRunFinished, markRunStarted, recordWindowStored } from '../../db/queries/sources.js';
-import { openDb } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/client.js';

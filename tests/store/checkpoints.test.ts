@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointInBackground } from '../../db/checkpoints.js';
-import { openDb, sqliteHandleOf } from '../../db/client.js';
+import { sqliteHandleOf } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { freshDb } from '../support/helpers.js';
 

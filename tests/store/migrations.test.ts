@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { openDb, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { migrate, readMigrations, statements } from '../../db/migrate.js';
 
 /** The match queue (007) is keyed by ocid: a second plain insert is refused, an upsert moves the row's time. */

@@ -3,7 +3,7 @@ import { storeReleases, type IncomingRelease } from '../../db/queries/releases.j
 import type { Db } from '../../db/client.js';
 import { cfAward, cfTender, pcsTender } from '../support/fixtures/releases.js';
 import { STORE_ENGINES, storesPerTest } from '../support/helpers.js';
-import { hash64 } from '../../src/domain/hash.js';
+import { hash64 } from '../../db/digest.js';
 
 const NOW = '2026-11-24T09:00:00.000Z';
 const incoming = (...values: unknown[]): IncomingRelease[] => values.map((v) => ({ raw: JSON.stringify(v), value: v }));

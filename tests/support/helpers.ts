@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest';
-import { openDb, type Db } from '../../db/client.js';
+import { type Db } from '../../db/client.js';
+import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';

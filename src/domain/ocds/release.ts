@@ -1,4 +1,4 @@
-import { hash64 } from '../hash.js';
+import { derivedDigest } from './derived-id.js';
 import type { Release } from './types.js';
 
 /**
@@ -40,7 +40,7 @@ export function releaseProblem(value: unknown): string | null {
 export function releaseIdOf(release: Release, raw: string): string {
   if (typeof release.id === 'string' && release.id.trim() !== '') return release.id;
   if (typeof release.id === 'number') return String(release.id);
-  return `derived-${hash64(`${String(release.ocid)}|${String(release.date ?? '')}|${raw}`)}`;
+  return `derived-${derivedDigest(`${String(release.ocid)}|${String(release.date ?? '')}|${raw}`)}`;
 }
 
 export function releaseTags(release: Release): string[] {
