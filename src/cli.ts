@@ -1,7 +1,7 @@
 import { configFromProcess } from './config.js';
 import { buildNodeDeps } from './entry/node-deps.js';
 import { migrate } from '../db/migrate.js';
-import { parseOptions, type Command } from './commands/types.js';
+import { parseCommandLine, type Command } from './commands/types.js';
 import { migrateCommand } from './commands/migrate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { sendAlertsCommand } from './commands/send-alerts.js';
@@ -31,9 +31,8 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positional, options } = parseOptions(argv);
-  const name = positional[0];
-  if (!name || name === 'help' || options.help) {
+  const name = argv[0];
+  if (!name || name === 'help' || name === '--help' || argv.includes('--help')) {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
@@ -43,15 +42,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ command: name, ok: false, error: 'unknown command' }) + '\n');
     return 2;
   }
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(command, argv.slice(1));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${name}: ${message}\nusage: npm run cli -- ${command.usage}\n`);
+    process.stdout.write(JSON.stringify({ command: name, ok: false, error: message }) + '\n');
+    return 2;
+  }
   const config = configFromProcess();
   const deps = await buildNodeDeps(config);
   try {
     if (name !== 'migrate') await migrate(deps.db);
-    const summary = await command.run(deps, options, {
+    const summary = await command.run(deps, parsed.options, {
       stdin: process.stdin,
       progress: (line) => process.stderr.write(line + '\n'),
       out: (line) => process.stdout.write(line + '\n'),
-    });
+    }, parsed.positionals);
     process.stdout.write(JSON.stringify({ ok: true, ...summary }) + '\n');
     return summary.ok === false ? 1 : 0;
   } catch (err) {

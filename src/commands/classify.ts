@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { cpvLabel } from '../domain/cpv/index.js';
 import { classifyNotice, TAGGER_VERSION } from '../domain/tagging/classifier.js';
-import type { Command } from './types.js';
+import { wholeNumberOption, type Command } from './types.js';
 
 /**
  * Reads JSON lines `{"id","title","description"?}` on stdin and writes one JSON line per notice:
@@ -10,9 +10,10 @@ import type { Command } from './types.js';
  */
 export const classifyCommand: Command = {
   summary: 'predict CPV codes for notices read as JSON lines on stdin ({"id","title","description"?})',
-  usage: 'classify [--top N] < notices.jsonl',
+  usage: 'classify [--top N (1-20)] < notices.jsonl',
+  flags: { top: { type: 'string' } },
   async run(_deps, options, io) {
-    const top = Math.max(1, Math.min(20, Number(options.top ?? 5) || 5));
+    const top = Math.min(20, wholeNumberOption(options, 'top', 1) ?? 5);
     let classified = 0;
     let rejected = 0;
     let lineNo = 0;

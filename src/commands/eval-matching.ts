@@ -283,6 +283,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
 export const evalMatchingCommand: Command = {
   summary: 'rank known suppliers for later real awards: hit@1/5/10 and MRR beside baselines',
   usage: 'eval-matching [--data DIR] [--cutoff YYYY-MM-DD] [--rolling-from YYYY-MM-DD]',
+  flags: { data: { type: 'string' }, cutoff: { type: 'string' }, 'rolling-from': { type: 'string' } },
   async run(deps, options, io) {
     const dir = stringOption(options, 'data') ?? DEFAULT_DATA;
     const records = loadSharedTenders(dir);

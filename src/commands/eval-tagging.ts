@@ -212,6 +212,7 @@ export function evaluatePlaces(dir: string) {
 export const evalTaggingCommand: Command = {
   summary: 'measure CPV and place tagging on held-out real notices (needs ../shared/data)',
   usage: 'eval-tagging [--data DIR]',
+  flags: { data: { type: 'string' } },
   async run(_deps, options, io) {
     const dir = requireSharedData(stringOption(options, 'data') ?? DEFAULT_SHARED_DATA);
     const notices = allNotices(dir);

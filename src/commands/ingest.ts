@@ -17,13 +17,7 @@ function progressLine(p: IngestProgress): string {
   }
 }
 
-/** `--no-match`: a flag, or `--no-match=true|false`. */
-function skipsMatching(options: Options): boolean {
-  const v = options['no-match'];
-  if (v === undefined || v === true) return v === true;
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw new Error(`--no-match takes no value, not "${v}"`);
-}
+const skipsMatching = (options: Options) => options['no-match'] === true;
 
 /**
  * After storing, the tenders that changed wait in the match queue; unless told --no-match, the queue is
@@ -43,8 +37,15 @@ async function matchQueued(deps: Deps, options: Options, io: CommandIo): Promise
 export const ingestCommand: Command = {
   summary: 'pull a feed from its watermark (or --from/--to), or load a release/record package or JSON lines file; then match the changed tenders',
   usage: 'ingest --source fts|cf [--from ISO --to ISO] | --file PATH [--source ID] [--workers N] [--no-match]',
+  flags: {
+    source: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    file: { type: 'string' },
+    workers: { type: 'string' },
+    'no-match': { type: 'boolean' },
+  },
   async run(deps, options, io) {
-    skipsMatching(options);
     const file = stringOption(options, 'file');
     if (file !== undefined) {
       const summary = await ingestFile(deps, file, {

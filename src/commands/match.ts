@@ -6,6 +6,7 @@ import { stringOption, type Command } from './types.js';
 export const matchCommand: Command = {
   summary: 'match the tenders waiting in the match queue (or all open tenders, some tenders, or one supplier)',
   usage: 'match [--all | --ocid OCID[,OCID...] | --supplier ID]',
+  flags: { all: { type: 'boolean' }, ocid: { type: 'string' }, supplier: { type: 'string' } },
   async run(deps, options, io) {
     const supplier = stringOption(options, 'supplier');
     if (supplier) {

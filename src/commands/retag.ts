@@ -47,6 +47,7 @@ async function tagsChanged(db: Db, ocids: string[], places: TenderPlacesTable[],
 export const retagCommand: Command = {
   summary: 'recompute place and CPV tags of every stored tender from its stored releases; queue those that changed for matching',
   usage: 'retag',
+  flags: {},
   async run(deps, _options, io) {
     const now = deps.clock.now().toISOString();
     let after = '';

@@ -1,7 +1,11 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Deps } from '../deps.js';
 
-/** Parsed command-line options: `--from X` becomes { from: 'X' }, a bare `--flag` becomes { flag: true }. */
-export type Options = Record<string, string | boolean>;
+/** A command's flags, declared for node:util parseArgs: `{ file: { type: 'string' }, all: { type: 'boolean' } }`. */
+export type Flags = NonNullable<ParseArgsConfig['options']>;
+
+/** Parsed flags: `--from X` is { from: 'X' }, a boolean `--all` is { all: true }, a repeated flag a list. */
+export type Options = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
 export interface CommandIo {
   stdin: NodeJS.ReadableStream;
@@ -15,28 +19,25 @@ export interface CommandIo {
 export interface Command {
   summary: string;
   usage: string;
-  run(deps: Deps, options: Options, io: CommandIo): Promise<Record<string, unknown>>;
+  /** Every flag the command takes; any other is refused before it runs. */
+  flags: Flags;
+  /** Whether words after the command (file names, a subcommand) are allowed; they arrive as `positionals`. */
+  positionals?: boolean;
+  run(deps: Deps, options: Options, io: CommandIo, positionals?: string[]): Promise<Record<string, unknown>>;
 }
 
-export function parseOptions(argv: string[]): { positional: string[]; options: Options } {
-  const positional: string[] = [];
-  const options: Options = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      if (eq > 0) {
-        options[arg.slice(2, eq)] = arg.slice(eq + 1);
-      } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
-        options[arg.slice(2)] = argv[++i];
-      } else {
-        options[arg.slice(2)] = true;
-      }
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { positional, options };
+/**
+ * Reads a command's words strictly with node:util parseArgs: an unknown flag, a value given to a boolean
+ * flag, a string flag without its value, or stray words are refused with parseArgs' own message.
+ */
+export function parseCommandLine(command: Command, argv: string[]): { options: Options; positionals: string[] } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: command.flags,
+    allowPositionals: command.positionals === true,
+    strict: true,
+  });
+  return { options: values as Options, positionals };
 }
 
 export function stringOption(options: Options, name: string): string | undefined {
@@ -51,6 +52,6 @@ export function wholeNumberOption(options: Options, name: string, min = 0): numb
   const v = stringOption(options, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not "${v}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not "${v}"`);
   return n;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestCommand } from '../../src/commands/ingest.js';
+import { parseCommandLine } from '../../src/commands/types.js';
 import { matchCommand } from '../../src/commands/match.js';
 import { createApp } from '../../src/app.js';
 import { testDeps } from '../support/helpers.js';
@@ -55,7 +56,7 @@ describe('ingest command and the match queue', () => {
 
   it('--no-match leaves the changed tenders queued for `match`, which then matches them', async () => {
     const { deps, io, progress, matchedOcids, queued } = await setup();
-    const summary = await ingestCommand.run(deps, { file: releasesFile('two.jsonl', specs.slice(0, 2)), 'no-match': true }, io);
+    const summary = await ingestCommand.run(deps, parseCommandLine(ingestCommand, ['--file', releasesFile('two.jsonl', specs.slice(0, 2)), '--no-match']).options, io);
     expect(summary).toMatchObject({ command: 'ingest', changed: 2, matched: 0, queued: 2 });
     expect(progress.at(-1)).toMatch(/--no-match.*2 tenders wait in the match queue/);
     expect(await matchedOcids()).toEqual([]);
@@ -66,7 +67,7 @@ describe('ingest command and the match queue', () => {
     expect(next).toMatchObject({ changed: 1, matched: 3, queued: 0 });
     expect(await matchedOcids()).toEqual(['ocds-test-cli-1', 'ocds-test-cli-2']);
 
-    await ingestCommand.run(deps, { file: releasesFile('changed.jsonl', [{ ...specs[0], status: 'cancelled', date: '2026-11-10' }, specs[1]]), 'no-match': 'true' }, io);
+    await ingestCommand.run(deps, parseCommandLine(ingestCommand, ['--no-match', '--file', releasesFile('changed.jsonl', [{ ...specs[0], status: 'cancelled', date: '2026-11-10' }, specs[1]])]).options, io);
     expect(await queued()).toEqual(['ocds-test-cli-1']);
     expect(await matchCommand.run(deps, {}, io)).toMatchObject({ command: 'match', matched: 1, queued: 0, closed: 1, removed: 1 });
     expect(await matchedOcids()).toEqual(['ocds-test-cli-2']);
@@ -86,9 +87,9 @@ describe('ingest command and the match queue', () => {
     }
   });
 
-  it('refuses a --no-match with a value other than true or false before storing anything', async () => {
-    const { deps, io } = await setup();
-    await expect(ingestCommand.run(deps, { file: releasesFile('x.jsonl', specs), 'no-match': 'later' }, io)).rejects.toThrow('--no-match takes no value, not "later"');
+  it('refuses --no-match with a value before anything runs', async () => {
+    const { deps } = await setup();
+    expect(() => parseCommandLine(ingestCommand, ['--file', releasesFile('x.jsonl', specs), '--no-match=later'])).toThrow(/--no-match.*does not take an argument/);
     expect(await deps.db.selectFrom('releases').selectAll().execute()).toEqual([]);
   });
 });
