@@ -4,8 +4,8 @@ import { regionCodesFor } from '../../db/queries/places.js';
 import { findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
 import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
+import { isoInstantParam } from './params.js';
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date such as 2026-01-31');
 const yesNo = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const listQuery = z
@@ -18,7 +18,7 @@ const listQuery = z
     value_min: z.coerce.number().nonnegative().optional(),
     value_max: z.coerce.number().nonnegative().optional(),
     sme: yesNo.optional(),
-    published_since: isoDate.optional(),
+    published_since: isoInstantParam.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(500).optional(),
   })
@@ -80,7 +80,7 @@ export const tenderRoutes = new Hono<AppEnv>()
       valueMin: p.value_min,
       valueMax: p.value_max,
       smeSuitable: p.sme,
-      publishedSince: p.published_since ? new Date(p.published_since).toISOString() : undefined,
+      publishedSince: p.published_since,
       limit: p.limit,
       cursor: p.cursor ? decodeCursor(p.cursor) : undefined,
     });

@@ -64,6 +64,8 @@ describe('GET /tenders', () => {
     ['value_min=200000&value_max=300000', 2],
     ['sme=true', 6],
     ['published_since=2026-11-03', 3],
+    ['published_since=2026-11-03T00:00:00Z', 3],
+    ['published_since=2026-11-03T00:00:00%2B01:00', 3],
     ['open=true&region=TLG&value_min=150000', 3],
   ])('%s -> %i tenders', async (query, expected) => {
     const { app } = await appWithTenders();
@@ -79,6 +81,9 @@ describe('GET /tenders', () => {
     ['value_min=-5', 'value_min'],
     ['value_min=10&value_max=5', 'value_min'],
     ['published_since=last week', 'published_since'],
+    ['published_since=1', 'published_since'],
+    ['published_since=2026-02-31', 'published_since'],
+    ['published_since=2026-11-03T25:00:00Z', 'published_since'],
     ['open=perhaps', 'open'],
     ['colour=red', 'colour'],
     ['cursor=garbage', 'cursor'],

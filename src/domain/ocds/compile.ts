@@ -1,3 +1,4 @@
+import { parseUkDateTime } from '../time-zones.js';
 import type { Json, JsonObject, Release } from './types.js';
 
 /**
@@ -66,9 +67,9 @@ export function mergeRelease(compiled: JsonObject | null, release: Release): Jso
   return merged;
 }
 
-/** Milliseconds since the epoch, so that `+01:00` and `Z` dates compare correctly; undated sorts first. */
+/** Milliseconds since the epoch, so that `+01:00`, `Z` and zoneless (UK time) dates compare correctly; undated sorts first. */
 export function dateOrder(date: string | null): number {
-  const ms = date ? Date.parse(date) : NaN;
+  const ms = date ? parseUkDateTime(date) : NaN;
   return Number.isNaN(ms) ? -Infinity : ms;
 }
 

@@ -1,3 +1,4 @@
+import { parseUkDateTime } from '../time-zones.js';
 import { findPostcodes, normalisePostcode, resolvePlace } from '../geo/index.js';
 import type { Address, Award, AwardSupplier, Buyer, Item, Json, JsonObject, Lot, Money, TenderRecord } from './types.js';
 
@@ -27,11 +28,14 @@ const num = (v: Json | undefined): number | null => {
   return null;
 };
 const bool = (v: Json | undefined): boolean | null => (typeof v === 'boolean' ? v : null);
-/** Dates become UTC ISO-8601 so that they compare as text in SQL; unreadable dates are kept as published. */
+/**
+ * Dates become UTC ISO-8601 so that they compare as text in SQL (a time without a zone is UK time);
+ * unreadable dates are kept as published.
+ */
 const isoDate = (v: Json | undefined): string | null => {
   const s = str(v);
   if (!s) return null;
-  const ms = Date.parse(s);
+  const ms = parseUkDateTime(s);
   return Number.isNaN(ms) ? s : new Date(ms).toISOString();
 };
 const unique = (values: Array<string | null>): string[] => [...new Set(values.filter((v): v is string => !!v))];

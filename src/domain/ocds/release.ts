@@ -1,3 +1,4 @@
+import { parseUkDateTime } from '../time-zones.js';
 import { derivedDigest } from './derived-id.js';
 import type { Release } from './types.js';
 
@@ -10,7 +11,7 @@ export function releaseProblem(value: unknown): string | null {
   const r = value as Record<string, unknown>;
   if (typeof r.ocid !== 'string' || r.ocid.trim() === '') return 'release has no ocid';
   if (r.id !== undefined && r.id !== null && typeof r.id !== 'string' && typeof r.id !== 'number') return 'release id is not a string';
-  if (r.date !== undefined && r.date !== null && (typeof r.date !== 'string' || Number.isNaN(Date.parse(r.date)))) {
+  if (r.date !== undefined && r.date !== null && (typeof r.date !== 'string' || Number.isNaN(parseUkDateTime(r.date)))) {
     return 'release date is not an ISO-8601 date';
   }
   for (const key of ['tender', 'buyer', 'planning', 'contracts'] as const) {
