@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
 import { chunks } from '../db/bulk.js';
+import { readList } from '../db/json-columns.js';
 import {
   buildingMessages,
   claimedCounts,
@@ -159,18 +160,6 @@ function scheduleOf(p: AlertPreferences): AlertSchedule {
   return { frequency: p.frequency, hour: p.hour, weekday: WEEKDAYS.indexOf(p.weekday), timezone: p.timezone };
 }
 
-function parseReasons(text: string): string[] {
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-function parseList(text: string | null): string[] {
-  return text ? parseReasons(text) : [];
-}
 
 /** The domain part for Message-IDs: the sender's address domain, else the public host. */
 export function messageIdDomain(mailFrom: string, publicBaseUrl: string): string {
@@ -195,7 +184,7 @@ function deliveryPlaces(r: UntoldMatchRow, places: DeliveryPlaces): { codes: str
     const names = [...new Set(shown.map((c) => (c === UK ? 'UK-wide' : c === 'England' ? 'England' : (itlName(c) ?? c))))];
     return { codes: tagged, display: names.join(', ') };
   }
-  const lotPlaces = r.lot_id ? parseList(r.lot_places) : [];
+  const lotPlaces = r.lot_id ? readList(r.lot_places) : [];
   const raw = lotPlaces.length > 0 ? lotPlaces : (places.published.get(r.ocid) ?? []);
   return { codes: raw, display: raw.join(', ') || null };
 }
@@ -211,7 +200,7 @@ function toCandidate(r: UntoldMatchRow, places: DeliveryPlaces): CandidateRow {
     ocid: r.ocid,
     lotId: r.lot_id,
     score: r.score,
-    reasons: parseReasons(r.reasons),
+    reasons: readList(r.reasons),
     title: r.title,
     lotTitle: r.lot_title,
     description: [r.description, r.lot_description].filter(Boolean).join('\n') || null,

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { paramLimit, rowsPerInsert, type Db } from '../client.js';
 import type { AlertOutboxRow, AlertPreferencesRow, NewAlertItemRow, NewAlertOutboxRow } from '../schema.alerts.js';
 import { WEEKDAYS, type Frequency, type Weekday } from '../../src/domain/alerts/digest-timing.js';
+import { readList } from '../json-columns.js';
 
 /** Alert preferences as the API and the job see them. */
 export interface AlertPreferences {
@@ -34,15 +35,6 @@ export const DEFAULT_PREFERENCES: AlertPreferences = {
 
 export const CLOSED_STATUSES = ['cancelled', 'unsuccessful', 'complete', 'withdrawn'];
 
-function jsonList(text: string | null | undefined): string[] {
-  if (!text) return [];
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 export function preferencesFromRow(row: AlertPreferencesRow | undefined | null): AlertPreferences {
   if (!row) return { ...DEFAULT_PREFERENCES };
@@ -53,9 +45,9 @@ export function preferencesFromRow(row: AlertPreferencesRow | undefined | null):
     timezone: row.timezone,
     min_score: row.min_score,
     max_items: row.max_items,
-    include_words: jsonList(row.include_words),
-    exclude_words: jsonList(row.exclude_words),
-    places: jsonList(row.places),
+    include_words: readList(row.include_words),
+    exclude_words: readList(row.exclude_words),
+    places: readList(row.places),
     paused: row.paused === 1,
   };
 }
@@ -278,7 +270,7 @@ export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<Deliv
     const tags = await db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code']).where('role', '=', 'delivery').where('ocid', 'in', part).execute();
     for (const t of tags) add(tagged, placeKey(t.ocid, t.lot_id), t.code);
     const items = await db.selectFrom('items').select(['ocid', 'delivery_regions']).where('ocid', 'in', part).execute();
-    for (const r of items) for (const p of jsonList(r.delivery_regions)) add(published, r.ocid, p);
+    for (const r of items) for (const p of readList(r.delivery_regions)) add(published, r.ocid, p);
   }
   return { tagged, published };
 }
@@ -286,7 +278,7 @@ export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<Deliv
 /** Named places an administrator defined (name → ITL codes), keyed by lower-cased name. */
 export async function loadNamedPlaces(db: Db): Promise<Map<string, string[]>> {
   const rows = await db.selectFrom('places').select(['name_key', 'codes']).execute();
-  return new Map(rows.map((r) => [r.name_key, jsonList(r.codes)]));
+  return new Map(rows.map((r) => [r.name_key, readList(r.codes)]));
 }
 
 export const nameKey = (name: string) => name.trim().toLowerCase().replace(/\s+/g, ' ');

@@ -6,6 +6,7 @@ import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { loadTenderRecords } from './releases.js';
 import type { DeliveryTags } from '../../src/domain/matching/opportunity.js';
 import { CLOSED_STATUS_LIST } from './tenders.js';
+import { readList } from '../json-columns.js';
 
 const OCIDS_PER_QUERY = 90;
 const MATCH_COLUMNS = 7;
@@ -165,7 +166,7 @@ export async function matchesForSupplier(db: Db, supplierId: string, nowIso: str
     ocid: r.ocid,
     lot_id: r.lot_id,
     score: r.score,
-    reasons: JSON.parse(r.reasons) as string[],
+    reasons: readList(r.reasons),
     deadline: r.deadline,
     computed_at: r.computed_at,
     title: r.title,

@@ -1,6 +1,7 @@
 import type { Db } from '../client.js';
 import { regionFromName, toItl } from '../../src/domain/geo/index.js';
 import type { PlacesTable } from '../schema.tags.js';
+import { readList } from '../json-columns.js';
 
 export interface NamedPlace {
   name: string;
@@ -15,7 +16,7 @@ export const placeKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLow
 
 const toPlace = (r: PlacesTable): NamedPlace => ({
   name: r.name,
-  codes: JSON.parse(r.codes) as string[],
+  codes: readList(r.codes),
   description: r.description,
   createdAt: r.created_at,
   updatedAt: r.updated_at,

@@ -6,19 +6,10 @@ import { inStoreTransaction } from './releases.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
+import { readList } from '../json-columns.js';
 
 /** D1 allows 100 bound parameters: look ids up in chunks below that. */
 const IDS_PER_QUERY = 90;
-
-export const parseList = (text: string | null): string[] => {
-  if (!text) return [];
-  try {
-    const v = JSON.parse(text);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-};
 
 export function parseGrowth(text: string | null): GrowthPoint[] | null {
   if (!text) return null;
@@ -37,11 +28,11 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
     name: row.name,
     kind: row.kind as SupplierKind,
     homeRegion: row.home_region,
-    serves: parseList(row.serves),
+    serves: readList(row.serves),
     national: row.national === 1,
-    cpv: parseList(row.cpv_codes),
+    cpv: readList(row.cpv_codes),
     description: row.description,
-    keywords: parseList(row.keywords),
+    keywords: readList(row.keywords),
     maxContractValue: row.max_contract_value,
     highPotentialDerived: row.high_potential_derived === 1,
     highPotentialOverride: row.high_potential_override === null ? null : row.high_potential_override === 1,
@@ -236,7 +227,7 @@ export async function pastWinsByCompany(db: Db): Promise<Map<string, string[][]>
     if (!number || seen.has(`${number}|${r.ocid}`)) continue;
     seen.add(`${number}|${r.ocid}`);
     const list = out.get(number) ?? [];
-    list.push(parseList(r.cpv_codes));
+    list.push(readList(r.cpv_codes));
     out.set(number, list);
   }
   return out;

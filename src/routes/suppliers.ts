@@ -18,10 +18,10 @@ import {
   getSupplierRow,
   membersOf,
   parseGrowth,
-  parseList,
   registerSupplier,
   saveSupplierChanges,
 } from '../../db/queries/suppliers.js';
+import { readList } from '../../db/json-columns.js';
 import { matchesForSupplier } from '../../db/queries/matches.js';
 import { regionCodesFor } from '../../db/queries/places.js';
 import { matchSupplier } from '../../jobs/match.js';
@@ -88,15 +88,15 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean, year: num
     postcode: row.postcode,
     home_region: row.home_region,
     home_region_name: row.home_region ? itlName(row.home_region) : null,
-    serves: parseList(row.serves),
+    serves: readList(row.serves),
     national: row.national === 1,
-    cpv_codes: parseList(row.cpv_codes).map((code) => ({ code, label: cpvLabel(code) })),
+    cpv_codes: readList(row.cpv_codes).map((code) => ({ code, label: cpvLabel(code) })),
     description: row.description,
-    keywords: parseList(row.keywords),
+    keywords: readList(row.keywords),
     max_contract_value: row.max_contract_value,
     turnover_band: row.turnover_band,
     staff_band: row.staff_band,
-    certifications: parseList(row.certifications),
+    certifications: readList(row.certifications),
     high_potential: row.high_potential_override === null ? row.high_potential_derived === 1 : row.high_potential_override === 1,
     high_potential_derived: row.high_potential_derived === 1,
     high_potential_override: row.high_potential_override === null ? null : row.high_potential_override === 1,
@@ -268,7 +268,7 @@ supplierRoutes.get('/', async (c) => {
     }
     // Size: able to deliver a contract of this value alone; an unstated capacity rules nobody out (as in matching).
     if (minValue !== null && row.max_contract_value !== null && row.max_contract_value < minValue) return false;
-    if (certification && !parseList(row.certifications).some((held) => squash(held).includes(certification))) return false;
+    if (certification && !readList(row.certifications).some((held) => squash(held).includes(certification))) return false;
     return true;
   });
   // High-potential firms first when the boost is on: raised, never hiding anyone.
@@ -331,7 +331,7 @@ supplierRoutes.patch('/:id', async (c) => {
       problems.push({ field: 'kind', message: `cannot become a cooperative while it is a member of one (${memberOf.join(', ')}); cooperatives are made of firms` });
     }
   }
-  if (kind !== 'cooperative' && (v.cpv ?? parseList(row.cpv_codes)).length === 0) {
+  if (kind !== 'cooperative' && (v.cpv ?? readList(row.cpv_codes)).length === 0) {
     problems.push({ field: 'cpv_codes', message: 'needs at least one CPV code saying what the supplier does' });
   }
   if (v.postcode === null) problems.push({ field: 'postcode', message: 'cannot be removed: it says where the supplier is based' });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { regionCodesFor } from '../../db/queries/places.js';
 import { findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { readList } from '../../db/json-columns.js';
 import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
 import { isoInstantParam } from './params.js';
@@ -56,7 +57,6 @@ export function cpvPrefixOf(code: string): string {
   return significant.length >= 2 ? significant : digits.slice(0, 2);
 }
 
-const parse = (text: string | null) => (text ? JSON.parse(text) : []);
 const asBool = (v: number | null) => (v === null ? null : v === 1);
 
 export const tenderRoutes = new Hono<AppEnv>()
@@ -87,7 +87,7 @@ export const tenderRoutes = new Hono<AppEnv>()
     return c.json({
       tenders: tenders.map((t) => ({
         ...t,
-        cpv_codes: parse(t.cpv_codes),
+        cpv_codes: readList(t.cpv_codes),
         suitable_sme: asBool(t.suitable_sme),
         suitable_vcse: asBool(t.suitable_vcse),
       })),
@@ -101,20 +101,20 @@ export const tenderRoutes = new Hono<AppEnv>()
     const { content_hash: _hash, ...fields } = tender;
     return c.json({
       ...fields,
-      cpv_codes: parse(tender.cpv_codes),
-      reserved_participation: parse(tender.reserved_participation),
+      cpv_codes: readList(tender.cpv_codes),
+      reserved_participation: readList(tender.reserved_participation),
       suitable_sme: asBool(tender.suitable_sme),
       suitable_vcse: asBool(tender.suitable_vcse),
-      lots: lots.map((l) => ({ ...l, cpv_codes: parse(l.cpv_codes), places: parse(l.places), suitable_sme: asBool(l.suitable_sme), suitable_vcse: asBool(l.suitable_vcse) })),
+      lots: lots.map((l) => ({ ...l, cpv_codes: readList(l.cpv_codes), places: readList(l.places), suitable_sme: asBool(l.suitable_sme), suitable_vcse: asBool(l.suitable_vcse) })),
       items: items.map((i) => ({
         ...i,
-        additional_cpv_codes: parse(i.additional_cpv_codes),
-        delivery_regions: parse(i.delivery_regions),
-        delivery_postcodes: parse(i.delivery_postcodes),
+        additional_cpv_codes: readList(i.additional_cpv_codes),
+        delivery_regions: readList(i.delivery_regions),
+        delivery_postcodes: readList(i.delivery_postcodes),
       })),
       awards: awards.map((a) => ({
         ...a,
-        lot_ids: parse(a.lot_ids),
+        lot_ids: readList(a.lot_ids),
         suppliers: suppliers.filter((s) => s.award_id === a.award_id).map(({ ocid: _o, award_id: _a, ...s }) => s),
       })),
       places,
