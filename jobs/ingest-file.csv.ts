@@ -37,10 +37,10 @@ export function rowRelease(headings: string[], cells: string[], line: number): I
   const raw = JSON.stringify({ line, row: Object.fromEntries(headings.map((h, i) => [h, cells[i] ?? null])) });
   const missing = headings.slice(cells.length);
   if (cells.length > headings.length || missing.some((h) => !LATER_COLUMNS.has(h))) {
-    return { raw, parseError: `CSV row at line ${line} has ${cells.length} cells, the heading row ${headings.length}` };
+    return { raw, parseError: `CSV row ending at line ${line} has ${cells.length} cells, the heading row ${headings.length}` };
   }
   const mapped = contractsFinderCsvRelease(row);
-  if (!mapped.ok) return { raw, parseError: `CSV row at line ${line}: ${mapped.reason}` };
+  if (!mapped.ok) return { raw, parseError: `CSV row ending at line ${line}: ${mapped.reason}` };
   return { raw: JSON.stringify(mapped.release), value: mapped.release };
 }
 

@@ -91,3 +91,42 @@ export function featuresOfWords(w: string[]): string[] {
   for (let i = 0; i + 1 < w.length; i++) out.add(`${w[i]}_${w[i + 1]}`);
   return [...out];
 }
+
+/** How a notice's words become the linear model's features; chosen on the validation fold, shipped in the model. */
+export interface FeatureSettings {
+  /** Weight of a feature found only in the description (a title's feature weighs 1). */
+  descriptionWeight: number;
+  /** Description words read at most (the first ones say what is bought; the rest is boilerplate). */
+  descriptionWords: number;
+  /** Word pairs as features too. */
+  pairs: boolean;
+}
+
+/**
+ * A notice's features and values: each distinct word (and word pair) of the title weighs 1, of the description
+ * `descriptionWeight` (both when in both), and the vector is scaled to length 1 so long texts weigh as much as short.
+ */
+export function noticeFeatures(titleWords: string[], descriptionWords: string[], s: FeatureSettings): { keys: string[]; values: number[] } {
+  const value = new Map<string, number>();
+  const add = (w: string[], weight: number) => {
+    const seen = new Set<string>();
+    const put = (f: string) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      value.set(f, (value.get(f) ?? 0) + weight);
+    };
+    for (let i = 0; i < w.length; i++) {
+      put(w[i]);
+      if (s.pairs && i + 1 < w.length) put(`${w[i]}_${w[i + 1]}`);
+    }
+  };
+  add(titleWords, 1);
+  if (s.descriptionWeight > 0) add(descriptionWords.length > s.descriptionWords ? descriptionWords.slice(0, s.descriptionWords) : descriptionWords, s.descriptionWeight);
+  const keys = [...value.keys()];
+  const values = [...value.values()];
+  let norm = 0;
+  for (const v of values) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < values.length; i++) values[i] /= norm;
+  return { keys, values };
+}
