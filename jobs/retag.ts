@@ -6,7 +6,6 @@ import { tagTender, TAGGER_VERSION } from '../src/domain/tagging/index.js';
 import { bulkWriter, chunks } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { queuedCount, queueForMatching } from '../db/queries/match-queue.js';
-import { acquireLease, releaseLease, renewLease } from '../db/queries/leases.js';
 import type { Deps } from '../src/deps.js';
 
 const PAGE = 200;
@@ -51,11 +50,7 @@ export interface RetagSummary {
   failures: Array<{ ocid: string; error: string }>;
   tagsChanged: number;
   queued: number;
-  /** held: another instance is retagging. */
-  status: 'ok' | 'held';
 }
-
-const LEASE = 'retag';
 
 /** The tagger version the store was last tagged with as a whole, or null. */
 export async function storedTaggerVersion(db: Db): Promise<string | null> {
@@ -75,60 +70,50 @@ async function recordTaggerVersion(db: Db, version: string, now: string): Promis
  * Recomputes the place and CPV tags of every stored tender from its stored releases (after the tagger
  * or its reference data changed). Pages through tenders by ocid, so it can run on a large store; a tender
  * whose compiled release no longer reads is counted and named, and the run goes on. Tenders whose places or
- * CPV codes changed are put in the match queue, for the next `match` (or ingest) to match them again. A lease
- * keeps two instances from retagging at once; once every tender is done, the tagger's version is recorded.
+ * CPV codes changed are put in the match queue, for the next `match` (or ingest) to match them again. Once every
+ * tender is done, the tagger's version is recorded. Two instances retagging at once do the same work twice and
+ * write the same rows (every write is a replacement or an idempotent queueing), so no lease is taken.
  */
 export async function retagAll(deps: Deps, onProgress: (line: string) => void = () => {}): Promise<RetagSummary> {
-  const holder = `retag-${globalThis.crypto.randomUUID()}`;
   const previousVersion = await storedTaggerVersion(deps.db);
-  const summary: RetagSummary = { taggerVersion: TAGGER_VERSION, previousVersion, tenders: 0, placeTags: 0, cpvTags: 0, inferredCpvTags: 0, failed: 0, failures: [], tagsChanged: 0, queued: 0, status: 'ok' };
-  if (!(await acquireLease(deps.db, LEASE, holder, deps.clock.now(), deps.config.LEASE_SECONDS))) {
-    summary.status = 'held';
-    summary.queued = await queuedCount(deps.db);
-    return summary;
-  }
-  try {
-    const now = deps.clock.now().toISOString();
-    let after = '';
-    for (;;) {
-      const rows = await deps.db.selectFrom('tenders').select(['ocid']).where('ocid', '>', after).orderBy('ocid').limit(PAGE).execute();
-      if (!rows.length) break;
-      after = rows[rows.length - 1].ocid;
-      const places: TenderPlacesTable[] = [];
-      const cpv: TenderCpvTable[] = [];
-      const ocids: string[] = [];
-      const records = new Map((await loadTenderRecords(deps.db, rows.map((r) => r.ocid))).map((r) => [r.ocid, r]));
-      for (const row of rows) {
-        try {
-          const record = records.get(row.ocid);
-          if (!record) throw new Error('no stored release reads as a tender');
-          const tags = tagRows(tagTender(record), now);
-          places.push(...tags.places);
-          cpv.push(...tags.cpv);
-          ocids.push(row.ocid);
-        } catch (err) {
-          summary.failures.push({ ocid: row.ocid, error: (err as Error).message });
-        }
+  const summary: RetagSummary = { taggerVersion: TAGGER_VERSION, previousVersion, tenders: 0, placeTags: 0, cpvTags: 0, inferredCpvTags: 0, failed: 0, failures: [], tagsChanged: 0, queued: 0 };
+  const now = deps.clock.now().toISOString();
+  let after = '';
+  for (;;) {
+    const rows = await deps.db.selectFrom('tenders').select(['ocid']).where('ocid', '>', after).orderBy('ocid').limit(PAGE).execute();
+    if (!rows.length) break;
+    after = rows[rows.length - 1].ocid;
+    const places: TenderPlacesTable[] = [];
+    const cpv: TenderCpvTable[] = [];
+    const ocids: string[] = [];
+    const records = new Map((await loadTenderRecords(deps.db, rows.map((r) => r.ocid))).map((r) => [r.ocid, r]));
+    for (const row of rows) {
+      try {
+        const record = records.get(row.ocid);
+        if (!record) throw new Error('no stored release reads as a tender');
+        const tags = tagRows(tagTender(record), now);
+        places.push(...tags.places);
+        cpv.push(...tags.cpv);
+        ocids.push(row.ocid);
+      } catch (err) {
+        summary.failures.push({ ocid: row.ocid, error: (err as Error).message });
       }
-      // Queued before the tags are replaced: a run stopped in between finds the tags changed again and queues them again.
-      const changed = await tagsChanged(deps.db, ocids, places, cpv);
-      await queueForMatching(bulkWriter(deps.db), changed, now);
-      await replaceTagRows(deps.db, ocids, places, cpv);
-      summary.tagsChanged += changed.length;
-      summary.tenders += ocids.length;
-      summary.placeTags += places.length;
-      summary.cpvTags += cpv.length;
-      summary.inferredCpvTags += cpv.filter((c) => c.method === 'inferred').length;
-      await renewLease(deps.db, LEASE, holder, deps.clock.now(), deps.config.LEASE_SECONDS);
-      onProgress(`retag: ${summary.tenders} tenders retagged`);
     }
-    summary.failed = summary.failures.length;
-    await recordTaggerVersion(deps.db, TAGGER_VERSION, now);
-    summary.queued = await queuedCount(deps.db);
-    return summary;
-  } finally {
-    await releaseLease(deps.db, LEASE, holder);
+    // Queued before the tags are replaced: a run stopped in between finds the tags changed again and queues them again.
+    const changed = await tagsChanged(deps.db, ocids, places, cpv);
+    await queueForMatching(bulkWriter(deps.db), changed, now);
+    await replaceTagRows(deps.db, ocids, places, cpv);
+    summary.tagsChanged += changed.length;
+    summary.tenders += ocids.length;
+    summary.placeTags += places.length;
+    summary.cpvTags += cpv.length;
+    summary.inferredCpvTags += cpv.filter((c) => c.method === 'inferred').length;
+    onProgress(`retag: ${summary.tenders} tenders retagged`);
   }
+  summary.failed = summary.failures.length;
+  await recordTaggerVersion(deps.db, TAGGER_VERSION, now);
+  summary.queued = await queuedCount(deps.db);
+  return summary;
 }
 
 export type TaggerCheck =
@@ -168,6 +153,6 @@ export async function retagIfStale(deps: Deps): Promise<{ check: TaggerCheck; re
   deps.log.info(`stored CPV tags come from tagger ${from}, this is ${check.version}: retagging ${check.tenders} tenders`, { storedVersion: check.storedVersion, taggerVersion: check.version });
   const retag = await retagAll(deps);
   const { failures: _failures, ...figures } = retag;
-  deps.log.info(retag.status === 'held' ? 'retag: another instance is retagging' : 'retag finished', { ...figures });
+  deps.log.info('retag finished', { ...figures });
   return { check, retag };
 }

@@ -10,12 +10,11 @@ export const retagCommand: Command = {
   usage: 'retag',
   async run(deps, _options, io) {
     const summary = await retagAll(deps, io.progress);
-    if (summary.status === 'held') throw new Error('another instance is retagging now (lease "retag"); try again when it has finished');
     for (const f of summary.failures) io.progress(`retag: ${f.ocid} skipped: ${f.error}`);
     io.progress(
       `retag: ${summary.tagsChanged} tenders whose places or CPV codes changed were queued for matching; ${summary.queued} tenders wait for \`match\``,
     );
-    const { failures: _failures, status: _status, ...figures } = summary;
+    const { failures: _failures, ...figures } = summary;
     return { command: 'retag', ...figures };
   },
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
-import { contractsFinderCsvRelease, csvOcid, parseSuppliers, ukDate, type ContractsFinderCsvRow } from '../../src/domain/ocds/contracts-finder-csv.js';
+import { companyNumber, contractsFinderCsvRelease, csvOcid, parseSuppliers, ukDate, type ContractsFinderCsvRow } from '../../src/domain/ocds/contracts-finder-csv.js';
 
 /** A row of the real export (awarded-notices-2020.csv, HMRC, 2 October 2020), cells as published. */
 const hmrc: ContractsFinderCsvRow = {
@@ -125,6 +125,17 @@ describe('Contracts Finder CSV export row → normalised tender', () => {
     ['2020-13-01', '', null],
   ])('ukDate(%s, %s) = %s', (date, time, expected) => {
     expect(ukDate(date, time)).toBe(expected);
+  });
+
+  it.each([
+    ['4835938', '04835938'],
+    ["'04835938", '04835938'],
+    ['OC 303675', 'OC303675'],
+    ['OC39438', 'OC039438'],
+    ['sc123456', 'SC123456'],
+    ['014997267', '014997267'],
+  ])('companyNumber(%s) = %s', (published, expected) => {
+    expect(companyNumber(published)).toBe(expected);
   });
 
   it('parses supplier cells with a missing flag and an empty cell', () => {

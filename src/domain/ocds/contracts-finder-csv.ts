@@ -111,10 +111,15 @@ export function parseSuppliers(text: string): CsvSupplier[] {
 
 const SCHEMES: Record<string, string> = { COMPANIES_HOUSE: 'GB-COH', CHARITY_COMMISSION: 'GB-CHC' };
 
-/** A Companies House number as the register writes it: 8 characters, zero-padded (`OC303675`, `04835938`). */
-function companyNumber(ref: string): string {
+/**
+ * A Companies House number as the register writes it: 8 characters, zero-padded (`04835938`, `OC039438`). A number
+ * that cannot be one (nine digits, `0186908SC`) is kept as published.
+ */
+export function companyNumber(ref: string): string {
   const c = ref.replace(/[\s']/g, '').toUpperCase();
-  return /^\d{1,8}$/.test(c) ? c.padStart(8, '0') : c;
+  if (/^\d{1,8}$/.test(c)) return c.padStart(8, '0');
+  const prefixed = /^([A-Z]{2})(\d{1,6})$/.exec(c);
+  return prefixed ? prefixed[1] + prefixed[2].padStart(6, '0') : c;
 }
 
 const STATUS: Record<string, string> = { awarded: 'complete', open: 'active', closed: 'complete', withdrawn: 'withdrawn', cancelled: 'cancelled' };

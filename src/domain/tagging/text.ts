@@ -10,7 +10,11 @@ const STOP = new Set(
 );
 
 /** Turns published mojibake (`â€™`) and accents into plain letters before splitting. */
-function clean(text: string): string {
+/** "IT" in capitals is information technology, not the pronoun the stop list drops ("IT support", "IT Services"). */
+const IT = /\bI\.?T\b(?!')/g;
+
+function clean(raw: string): string {
+  const text = raw.includes('IT') || raw.includes('I.T') ? raw.replace(IT, ' infotech ') : raw;
   // Most notices are plain ASCII: skip the Unicode work for them.
   if (/^[\x00-\x7f]*$/.test(text) && !text.includes('&')) return text.toLowerCase();
   return text
