@@ -37,6 +37,8 @@ export interface TrainSettings {
   /** Features seen in fewer examples are left out. */
   minCount: number;
   prune: number;
+  /** Whether the CPV labels move the biases (the priors): 9,454 labels say little about what notices buy. */
+  labelBias: boolean;
   /** Train on the training fold only (to score settings on the validation fold). */
   tune: boolean;
 }
@@ -54,6 +56,7 @@ export const SHIPPED: TrainSettings = {
   l2: 1e-5,
   minCount: 2,
   prune: 0.02,
+  labelBias: true,
   tune: false,
 };
 
@@ -66,6 +69,7 @@ interface Example {
   values: Float32Array;
   targets: Array<[number, number]>;
   weight: number;
+  label: boolean;
 }
 
 export interface Trained {
@@ -96,10 +100,10 @@ export function train(dataDir: string, settings: TrainSettings = SHIPPED, notice
   const G = groups.length;
   const D = divisions.length;
 
-  const raw: Array<{ title: string[]; description: string[]; targets: Array<[number, number]>; weight: number }> = [];
+  const raw: Array<{ title: string[]; description: string[]; targets: Array<[number, number]>; weight: number; label?: boolean }> = [];
   for (const code of allCpvCodes()) {
     const parents = cpvAncestors(code).slice(0, 2).map((c) => cpvLabel(c) ?? '').join('. ');
-    raw.push({ title: words(cpvLabel(code) ?? ''), description: words(parents), targets: [[groupIndex.get(code.slice(0, 3))!, 1]], weight: settings.labelWeight });
+    raw.push({ title: words(cpvLabel(code) ?? ''), description: words(parents), targets: [[groupIndex.get(code.slice(0, 3))!, 1]], weight: settings.labelWeight, label: true });
   }
   const labels = raw.length;
   const targetsOf = (cpv: string[]): Array<[number, number]> => {
@@ -133,7 +137,7 @@ export function train(dataDir: string, settings: TrainSettings = SHIPPED, notice
   const featureIndex = new Map(vocabulary.map((k, i) => [k, i]));
   const examples: Example[] = raw.map((r, i) => {
     const kept = vectors[i].keys.map((k, j) => [featureIndex.get(k), vectors[i].values[j]] as const).filter(([f]) => f !== undefined);
-    return { features: Int32Array.from(kept, ([f]) => f!), values: Float32Array.from(kept, ([, v]) => v), targets: r.targets, weight: r.weight };
+    return { features: Int32Array.from(kept, ([f]) => f!), values: Float32Array.from(kept, ([, v]) => v), targets: r.targets, weight: r.weight, label: !!r.label };
   });
 
   const F = vocabulary.length;
@@ -180,8 +184,10 @@ export function train(dataDir: string, settings: TrainSettings = SHIPPED, notice
         err[g] *= ex.weight * lr;
         errD[divisionOfGroup[g]] += err[g];
       }
-      for (let g = 0; g < G; g++) bG[g] -= err[g];
-      for (let d = 0; d < D; d++) bD[d] -= errD[d];
+      if (settings.labelBias || !ex.label) {
+        for (let g = 0; g < G; g++) bG[g] -= err[g];
+        for (let d = 0; d < D; d++) bD[d] -= errD[d];
+      }
       const decay = 1 - lr * settings.l2;
       for (let k = 0; k < ex.features.length; k++) {
         const x = ex.values[k];
