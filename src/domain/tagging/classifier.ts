@@ -121,14 +121,9 @@ export function codeForLabel(title: string, titleWords: string[] = words(title))
 const LABEL_MATCH_WEIGHT = 0.7;
 
 /**
- * Classifies a notice's text; empty or unknown text gives the prior. When `title` is given and reads as a
- * CPV label (buyers often title a notice with the label of the code they mean), that code leads.
+ * Classifies a notice's words; empty or unknown text gives the prior. When `title` reads as a CPV label (buyers
+ * often title a notice with the label of the code they mean), that code leads.
  */
-export function classifyText(text: string, maxCodes = 10, title?: string): Classification {
-  const split = words(text);
-  return classifyWords(split, [], maxCodes, title, title ? words(title) : []);
-}
-
 function classifyWords(titleSplit: string[], descriptionSplit: string[], maxCodes: number, title: string | undefined, titleWords: string[]): Classification {
   const { groups, p } = groupProbabilities(titleSplit, descriptionSplit);
   const split = descriptionSplit.length ? titleSplit.concat(descriptionSplit) : titleSplit;
@@ -182,11 +177,6 @@ function classifyWords(titleSplit: string[], descriptionSplit: string[], maxCode
     .slice(0, maxCodes)
     .map(([code, confidence]) => ({ code, confidence: Math.round(confidence * 1000) / 1000 }));
   return { divisions, divisionProbability, groups: groupPredictions, codes };
-}
-
-/** Predicted CPV codes for a notice, best first. */
-export function predictCpv(title: string, description = '', maxCodes = 5): CpvPrediction[] {
-  return classifyNotice(title, description, maxCodes).codes;
 }
 
 export function classifyNotice(title: string, description = '', maxCodes = 10): Classification {

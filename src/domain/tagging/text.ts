@@ -1,4 +1,4 @@
-/** Text features shared by the CPV classifier and its trainer: words, light stemming, word pairs. */
+/** Text features shared by the CPV classifier and its trainer: words, light stemming, the model's feature vector. */
 
 const STOP = new Set(
   (
@@ -82,18 +82,6 @@ export function someWord(text: string, wanted: Set<string>): boolean {
     if (wanted.has(stemCached(raw))) return true;
   }
   return false;
-}
-
-/** Features: stemmed words plus adjacent pairs (`road_mainten`), each once. */
-export function features(text: string): string[] {
-  return featuresOfWords(words(text));
-}
-
-/** The same features from words already split, for callers that need the words too. */
-export function featuresOfWords(w: string[]): string[] {
-  const out = new Set(w);
-  for (let i = 0; i + 1 < w.length; i++) out.add(`${w[i]}_${w[i + 1]}`);
-  return [...out];
 }
 
 /** How a notice's words become the linear model's features; chosen on the validation fold, shipped in the model. */
