@@ -1,4 +1,4 @@
-/** Tables of the tagging migration (002). Owned by the tagging work; merged into Database in schema.ts. */
+/** Tables of the tagging migrations (002, 012). Owned by the tagging work; merged into Database in schema.ts. */
 export interface TenderPlacesTable {
   ocid: string;
   /** '' = the whole tender. */
@@ -45,8 +45,16 @@ export interface PlacesTable {
   updated_at: string;
 }
 
+/** Migration 012: the tagger version the whole store was last tagged with (one row, id 1). */
+export interface TaggerStateTable {
+  id: number;
+  version: string;
+  retagged_at: string;
+}
+
 export interface TagTables {
   tender_places: TenderPlacesTable;
   tender_cpv: TenderCpvTable;
   places: PlacesTable;
+  tagger_state: TaggerStateTable;
 }

@@ -12,6 +12,7 @@ import type { Deps } from '../src/deps.js';
 import { bySource, lineBatches, prepareLines } from './ingest-file.lines.js';
 import { inFlightSlot, postsSlot, type PrepareMessage, type PrepareWorkerData } from './ingest-file.worker.js';
 import { startWorker } from './worker-thread.js';
+import { csvReleaseBatches, isContractsFinderCsv } from './ingest-file.csv.js';
 
 export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
   file: string;
@@ -61,12 +62,14 @@ const WORKER_YOUNG_MB = 24;
 const DOCUMENT_BATCH = 250;
 
 /**
- * Ingests a release package, record package or JSON-lines file. Each release is filed under the
- * feed its ocid prefix names (cf, fts, pcs, sell2wales), or under `source` when given, so that the
- * same release later arriving from the feed itself is recognised as already stored.
+ * Ingests a release package, record package or JSON-lines file, or a Contracts Finder CSV export. Each release
+ * is filed under the feed its ocid prefix names (cf, fts, pcs, sell2wales; a CSV export's rows under cf), or
+ * under `source` when given, so that the same release later arriving from the feed itself is recognised as
+ * already stored.
  */
 export async function ingestFile(deps: Deps, path: string, options: FileIngestOptions = {}): Promise<FileIngestSummary> {
   const started = Date.now();
+  if (await isContractsFinderCsv(path)) return ingestContractsFinderCsv(deps, path, { ...options, started });
   if (await isJsonLines(path)) {
     const workers = options.workers ?? ((await stat(path)).size >= WORKER_FILE_BYTES && availableParallelism() > 1 ? 1 : 0);
     return ingestJsonLines(deps, path, { ...options, workers, started });
@@ -222,6 +225,19 @@ function finish(summary: FileIngestSummary, changed: Set<string>, started: numbe
   summary.changed = changed.size;
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
+}
+
+/** A Contracts Finder CSV export, DOCUMENT_BATCH rows to a transaction; bad rows are quarantined with their reason. */
+async function ingestContractsFinderCsv(deps: Deps, path: string, options: FileIngestOptions & { started: number }): Promise<FileIngestSummary> {
+  const summary = emptySummary(path, 0);
+  const changed = new Set<string>();
+  const source = options.source ?? 'cf';
+  for await (const batch of csvReleaseBatches(path, DOCUMENT_BATCH)) {
+    const counts = await storeReleases(deps.db, source, batch, deps.clock.now().toISOString());
+    addCounts(summary, source, counts, changed);
+    options.onProgress?.(summary.fetched, NaN);
+  }
+  return finish(summary, changed, options.started);
 }
 
 export async function ingestReleases(

@@ -4,6 +4,7 @@ import { ingestAll } from './ingest.js';
 import { drainMatchQueue } from './match.js';
 import { sendDueAlerts } from './alerts.js';
 import { refreshHighPotential } from './high-potential.js';
+import { retagIfStale } from './retag.js';
 
 /**
  * One job the service runs on a timer. The table below is read by the Node entry (node-cron, see
@@ -26,6 +27,8 @@ export const scheduledJobs: ScheduledJob[] = [
     enabled: (config) => config.INGEST_ENABLED,
     run: async (deps) => {
       const { changedOcids, sources, ...totals } = await ingestAll(deps);
+      // After a new tagger model, every stored tender is retagged (those whose tags change join the match queue).
+      const { retag } = await retagIfStale(deps);
       // New and changed tenders wait in the match queue (written with them), so that a run stopped before
       // this point leaves them there: the queue is matched whole, this ingest's tenders and any left before.
       const { matched, queued, written, removed, closed } = await drainMatchQueue(deps);
@@ -33,6 +36,7 @@ export const scheduledJobs: ScheduledJob[] = [
         ...totals,
         matched,
         queued,
+        ...(retag ? { retagged: retag.tenders, retagChanged: retag.tagsChanged } : {}),
         matches: { written, removed, closed },
         sources: sources.map((s) => ({ source: s.source, status: s.status, fetched: s.fetched, watermark: s.watermark, error: s.error })),
         changedOcids,

@@ -34,6 +34,8 @@ export const configSchema = z.object({
   HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   HTTP_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
   LEASE_SECONDS: z.coerce.number().int().min(10).default(900),
+  /** When the stored tags come from another tagger version: retag at start-up and in the ingest job (else only log). */
+  RETAG_ON_START: bool.default(true),
 
   ADMIN_KEY: z.string().min(16).optional(),
   HIGH_POTENTIAL_BOOST: z.coerce.number().min(0).max(1).default(0.05),

@@ -1,27 +1,51 @@
 /**
  * The real notices the CPV tagger is trained and evaluated on, read from ../shared/data:
  * - ted/notices-2016-2020.csv: English title and published main CPV code of TED notices;
+ * - ted/notices-2011-en.csv: English TED notices of 25 January 2011 with title, description and every CPV code;
  * - ocds/*.jsonl: UK OCDS releases (Contracts Finder, Public Contracts Scotland, Sell2Wales), one notice
- *   per ocid (its last release with a title and a CPV code), text = title + description.
+ *   per ocid (its last release with a title and a CPV code), text = title + description;
+ * - contracts-finder-csv/awarded-notices-2020.csv: 1,000 notices in Contracts Finder's CSV export, read with
+ *   csv-parse and mapped as `ingest --file` maps them (src/domain/ocds/contracts-finder-csv.ts).
  *
- * The split is fixed: a notice is held out for evaluation when FNV-1a(id) mod 5 = 0 (about 20%); the
- * trainer never reads held-out notices.
+ * The split is fixed and keyed by the notice's title, so that notices published again and again under one
+ * title (83 PPE purchases, 39 "Route Agreement"s) fall on one side: FNV-1a of the title (lower-cased, letters
+ * only) mod 5 = 0 is the test split, = 1 the validation fold settings are chosen on, the rest is trained on.
+ * The trainer never reads the test split; a shipped model is trained on training + validation.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
 import { normaliseCpv } from '../../src/domain/cpv/index.js';
-import { parseCsv } from './csv.js';
+import { contractsFinderCsvRelease } from '../../src/domain/ocds/contracts-finder-csv.js';
 
 export const DEFAULT_SHARED_DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
+export type NoticeSource = 'ted' | 'ted-2011' | 'contracts-finder' | 'contracts-finder-csv' | 'public-contracts-scotland' | 'sell2wales';
+
 export interface Notice {
   id: string;
-  source: 'ted' | 'contracts-finder' | 'public-contracts-scotland' | 'sell2wales';
+  source: NoticeSource;
   title: string;
   description: string;
   /** Published CPV codes, main first (8 digits). */
   cpv: string[];
+}
+
+/** UK notices (Contracts Finder, Scotland, Wales) or TED's. */
+export const noticeKind = (n: Pick<Notice, 'source'>): 'uk' | 'ted' => (n.source.startsWith('ted') ? 'ted' : 'uk');
+
+/** What the split is keyed on: the title, lower-cased, letters only (notices titled alike fall together). */
+export function splitKey(n: Pick<Notice, 'title' | 'description'>): string {
+  const key = (n.title || n.description.slice(0, 120)).toLowerCase().replace(/[^a-z]+/g, ' ').trim();
+  return key || n.title;
+}
+
+export type Fold = 'test' | 'validation' | 'train';
+
+export function foldOf(n: Pick<Notice, 'title' | 'description'>): Fold {
+  const r = fnv1a(splitKey(n)) % 5;
+  return r === 0 ? 'test' : r === 1 ? 'validation' : 'train';
 }
 
 export function fnv1a(s: string): number {
@@ -33,7 +57,8 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-export const isHeldOut = (id: string) => fnv1a(id) % 5 === 0;
+/** In the test split: never trained on. */
+export const isHeldOut = (n: Pick<Notice, 'title' | 'description'>) => foldOf(n) === 'test';
 
 export function requireSharedData(dir = DEFAULT_SHARED_DATA): string {
   if (!existsSync(join(dir, 'ted')) || !existsSync(join(dir, 'ocds'))) {
@@ -45,15 +70,45 @@ export function requireSharedData(dir = DEFAULT_SHARED_DATA): string {
   return dir;
 }
 
+const readCsv = (path: string): Array<Record<string, string>> =>
+  parse(readFileSync(path, 'utf8'), { columns: true, bom: true, relax_column_count: true, skip_empty_lines: true });
+
 export function tedNotices(dir: string): Notice[] {
-  const [header, ...rows] = parseCsv(readFileSync(join(dir, 'ted/notices-2016-2020.csv'), 'utf8'));
-  const col = (name: string) => header.indexOf(name);
-  const [id, cpv, title] = [col('doc_id'), col('cpv_main'), col('title_en')];
   const out: Notice[] = [];
-  for (const r of rows) {
-    const code = normaliseCpv(r[cpv] ?? '');
-    const t = (r[title] ?? '').replace(/^"+|"+$/g, '').trim();
-    if (code && t) out.push({ id: `ted:${r[id]}`, source: 'ted', title: t, description: '', cpv: [code] });
+  for (const r of readCsv(join(dir, 'ted/notices-2016-2020.csv'))) {
+    const code = normaliseCpv(r.cpv_main ?? '');
+    const t = (r.title_en ?? '').replace(/^"+|"+$/g, '').trim();
+    if (code && t) out.push({ id: `ted:${r.doc_id}`, source: 'ted', title: t, description: '', cpv: [code] });
+  }
+  return out;
+}
+
+/** TED notices of 2011 in English: title and description, every CPV code (the first is the main one). */
+export function ted2011Notices(dir: string): Notice[] {
+  const path = join(dir, 'ted/notices-2011-en.csv');
+  if (!existsSync(path)) return [];
+  const out: Notice[] = [];
+  for (const r of readCsv(path)) {
+    const cpv = [...new Set((r.cpv_codes ?? '').split(/[;\s]+/).map((c) => normaliseCpv(c)).filter((c): c is string => !!c))];
+    const title = (r.title ?? '').trim();
+    const description = (r.description ?? '').trim();
+    if (cpv.length && (title || description)) out.push({ id: `ted:${r.doc_id}`, source: 'ted-2011', title: title || description.slice(0, 120), description, cpv });
+  }
+  return out;
+}
+
+/** The Contracts Finder CSV export's rows, each mapped as ingest maps it; rows that do not map are left out. */
+export function contractsFinderCsvNotices(dir: string): Notice[] {
+  const path = join(dir, 'contracts-finder-csv/awarded-notices-2020.csv');
+  if (!existsSync(path)) return [];
+  const out: Notice[] = [];
+  for (const row of readCsv(path)) {
+    const mapped = contractsFinderCsvRelease(row);
+    if (!mapped.ok) continue;
+    const release = mapped.release as J;
+    const cpv = releaseCpv(release);
+    if (!cpv.length) continue;
+    out.push({ id: String(release.ocid), source: 'contracts-finder-csv', title: String(release.tender.title), description: String(release.tender.description ?? ''), cpv });
   }
   return out;
 }
@@ -114,10 +169,10 @@ export function ocdsNotices(dir: string): Notice[] {
 
 /**
  * Lots of the OCDS releases with words of their own (title or description) and CPV codes on their items,
- * as extra training text. `id` is the tender's ocid, so a lot is held out exactly when its tender is.
+ * as extra training text. `tender` is the tender's notice: a lot is held out exactly when its tender is.
  */
-export function ocdsLots(dir: string): Notice[] {
-  const byKey = new Map<string, Notice>();
+export function ocdsLots(dir: string): Array<Notice & { tender: Pick<Notice, 'title' | 'description'> }> {
+  const byKey = new Map<string, Notice & { tender: Pick<Notice, 'title' | 'description'> }>();
   for (const { source, release } of sharedReleases(dir)) {
     const tender: J = release.tender ?? {};
     const items: J[] = Array.isArray(tender.items) ? tender.items : [];
@@ -127,14 +182,15 @@ export function ocdsLots(dir: string): Notice[] {
       if (!release.ocid || (!title && !description)) continue;
       const cpv = releaseCpv({ tender: { items: items.filter((i) => String(i?.relatedLot ?? '') === String(lot.id)) } });
       if (!cpv.length) continue;
-      byKey.set(`${release.ocid}#${lot.id}`, { id: String(release.ocid), source, title: title || description.slice(0, 120), description, cpv });
+      const tenderNotice = { title: typeof tender.title === 'string' ? tender.title.trim() : '', description: typeof tender.description === 'string' ? tender.description.trim() : '' };
+      byKey.set(`${release.ocid}#${lot.id}`, { id: String(release.ocid), source, title: title || description.slice(0, 120), description, cpv, tender: tenderNotice });
     }
   }
   return [...byKey.values()];
 }
 
 export function allNotices(dir: string): Notice[] {
-  return [...tedNotices(dir), ...ocdsNotices(dir)];
+  return [...tedNotices(dir), ...ted2011Notices(dir), ...ocdsNotices(dir), ...contractsFinderCsvNotices(dir)];
 }
 
 /** Raw release lines of the real OCDS files, for place measurement and benchmarks. */

@@ -1,19 +1,23 @@
 import { createInterface } from 'node:readline';
-import { cpvLabel } from '../domain/cpv/index.js';
-import { classifyNotice, TAGGER_VERSION } from '../domain/tagging/classifier.js';
-import { wholeNumberOption, type Command } from './types.js';
+import { TAGGER_VERSION } from '../domain/tagging/classifier.js';
+import { classifyForView, type ClassifyMode } from '../domain/tagging/view.js';
+import { stringOption, wholeNumberOption, type Command } from './types.js';
 
 /**
  * Reads JSON lines `{"id","title","description"?}` on stdin and writes one JSON line per notice:
- * `{"id","cpv":[{"code","label","confidence"}...],"divisions":[...]}`, best first. A bad line gets
- * `{"line","error"}` and the run goes on.
+ * `{"id","cpv":[{"code","label","confidence"}...],"divisions":[...]}`, best first (`POST /classify` answers the
+ * same). A bad line gets `{"line","error"}` and the run goes on. `--mode spend-line` reads each title as a
+ * payment line of a council spend file.
  */
 export const classifyCommand: Command = {
   summary: 'predict CPV codes for notices read as JSON lines on stdin ({"id","title","description"?})',
-  usage: 'classify [--top N (1-20)] < notices.jsonl',
-  flags: { top: { type: 'string' } },
+  usage: 'classify [--top N (1-20)] [--mode notice|spend-line] < notices.jsonl',
+  flags: { top: { type: 'string' }, mode: { type: 'string' } },
   async run(_deps, options, io) {
     const top = Math.min(20, wholeNumberOption(options, 'top', 1) ?? 5);
+    const modeOption = stringOption(options, 'mode') ?? 'notice';
+    if (modeOption !== 'notice' && modeOption !== 'spend-line') throw new Error(`--mode is notice or spend-line, not "${modeOption}"`);
+    const mode: ClassifyMode = modeOption === 'spend-line' ? 'spend_line' : 'notice';
     let classified = 0;
     let rejected = 0;
     let lineNo = 0;
@@ -36,15 +40,8 @@ export const classifyCommand: Command = {
         io.out(JSON.stringify({ line: lineNo, id: notice?.id ?? null, error: 'needs a "title" (or a "description") string' }));
         continue;
       }
-      const result = classifyNotice(title, description, top);
       classified++;
-      io.out(
-        JSON.stringify({
-          id: notice.id ?? null,
-          cpv: result.codes.map((p) => ({ code: p.code, label: cpvLabel(p.code), confidence: p.confidence })),
-          divisions: result.divisions.slice(0, 3).map((d) => ({ code: d.code, label: cpvLabel(d.code), confidence: Math.round(d.confidence * 1000) / 1000 })),
-        }),
-      );
+      io.out(JSON.stringify(classifyForView(notice.id, title, description, top, mode)));
     }
     return { command: 'classify', classified, rejected, taggerVersion: TAGGER_VERSION };
   },

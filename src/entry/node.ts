@@ -4,6 +4,8 @@ import { startSchedule } from '../../jobs/schedule.node.js';
 import { createApp } from '../app.js';
 import { ConfigError, configFromProcess } from '../config.js';
 import { buildNodeDeps } from './node-deps.js';
+import { retagIfStale } from '../../jobs/retag.js';
+import { drainMatchQueue } from '../../jobs/match.js';
 
 /** Runs the service on Node: opens the store, migrates it, serves HTTP and starts the schedule. */
 async function main() {
@@ -16,6 +18,10 @@ async function main() {
     deps.log.info('tendermatch listening', { url: `http://localhost:${info.port}` });
   });
   const schedule = startSchedule(deps);
+  // A new tagger model: retag in the background while serving, then match the tenders whose tags changed.
+  void retagIfStale(deps)
+    .then(async ({ retag }) => (retag?.tagsChanged ? drainMatchQueue(deps) : null))
+    .catch((err) => deps.log.error(`retag at start-up failed: ${(err as Error).message}`));
 
   const stop = async (signal: string) => {
     deps.log.info('shutting down', { signal });

@@ -26,12 +26,16 @@ import { matchesForSupplier } from '../../db/queries/matches.js';
 import { regionCodesFor } from '../../db/queries/places.js';
 import { matchSupplier } from '../../jobs/match.js';
 import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin } from './auth.js';
+import { suggestedCpvFor } from './classify.js';
 
 export const supplierRoutes = new Hono<AppEnv>();
 
-function invalid(problems: FieldProblem[]): AppError {
+function invalid(problems: FieldProblem[], body?: unknown): AppError {
   const fields = [...new Set(problems.map((p) => p.field))];
-  return new AppError(422, 'invalid_supplier', `please fix: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, { fields: problems, names: fields });
+  // Without CPV codes, codes read from the firm's own description and keywords are offered (not stored).
+  const suggested = body !== undefined && fields.includes('cpv_codes') ? suggestedCpvFor(body) : [];
+  const details = { fields: problems, names: fields, ...(suggested.length ? { suggested_cpv: suggested } : {}) };
+  return new AppError(422, 'invalid_supplier', `please fix: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, details);
 }
 
 /** 409: the Companies House number belongs to another registered supplier (whose id is not said). */
@@ -161,8 +165,9 @@ function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
 
 supplierRoutes.post('/', async (c) => {
   const deps = c.get('deps');
-  const checked = validateSupplier(await readBody(c));
-  if (!checked.ok) throw invalid(checked.problems);
+  const body = await readBody(c);
+  const checked = validateSupplier(body);
+  if (!checked.ok) throw invalid(checked.problems, body);
   const v = checked.value;
   if (v.highPotentialOverride !== undefined && !isAdmin(c)) {
     throw new AppError(403, 'forbidden', 'only an administrator can set high_potential_override');

@@ -50,6 +50,17 @@ describe('classify command', () => {
   });
 });
 
+describe('classify command in spend-line mode', () => {
+  it('reads each title as a council payment line, and refuses an unknown mode', async () => {
+    const deps = await testDeps();
+    const input = [JSON.stringify({ id: 'a', title: 'shell kings 587' }), JSON.stringify({ id: 'b', title: 'Waste Disposal & Skip Hire' })].join('\n');
+    const { io: cio, out } = io(input);
+    expect(await classifyCommand.run(deps, { mode: 'spend-line', top: '2' }, cio)).toMatchObject({ classified: 2, rejected: 0 });
+    expect(out.map((l) => JSON.parse(l).divisions[0].code)).toEqual(['09000000', '90000000']);
+    await expect(classifyCommand.run(deps, { mode: 'tweets' }, io('').io)).rejects.toThrow(/--mode is notice or spend-line/);
+  });
+});
+
 describe('retag command', () => {
   it('recomputes the tags of every stored tender from its compiled release', async () => {
     const deps = await testDeps();

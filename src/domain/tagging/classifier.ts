@@ -1,14 +1,17 @@
 /**
- * The in-process CPV classifier: naive Bayes over CPV groups (model.generated.ts, made by jobs/tools/train-tagger.ts),
- * then, inside the likeliest groups, the codes whose labels share most words with the text.
- * No I/O, no remote model: runs the same on Node and Workers.
+ * The in-process CPV classifier: a logistic regression over CPV groups (linear.ts; weights in model.generated.ts,
+ * made by jobs/tools/train-tagger.ts), then, inside the likeliest groups, the codes whose labels share most words
+ * with the text. No I/O, no remote model: runs the same on Node and Workers.
  */
-import { GROUPS, PRIOR, TERMS, TOTALS } from './model.generated.js';
+import { MODEL } from './model.generated.js';
+import { groupProbabilities as linearGroupProbabilities, unpackModel, type LinearModel } from './linear.js';
 import { allCpvCodes, cpvLabel, cpvSignificant, isKnownCpv } from '../cpv/index.js';
-import { featuresOfWords, words } from './text.js';
+import { noticeFeatures, words } from './text.js';
 
-/** Bump when the model or the rules change, so that `retag` can tell stale tags. */
-export const TAGGER_VERSION = 'nb-groups-2';
+/** Rules on top of the model (code choice, label matches, contradictions): bumped when they change. */
+const RULES_VERSION = 'r3';
+/** The model's version and the rules': stored with every inferred tag, so that a new one tells `retag` to run. */
+export const TAGGER_VERSION = `${MODEL.version}.${RULES_VERSION}`;
 
 export interface CpvPrediction {
   code: string;
@@ -25,69 +28,8 @@ export interface Classification {
   codes: CpvPrediction[];
 }
 
-const ALPHA = 0.1;
-/** Softens naive Bayes' over-confident scores into usable probabilities. */
-const TEMPERATURE = 3;
-
-interface Model {
-  groups: string[];
-  logPrior: Float64Array;
-  logDenominator: Float64Array;
-  /** Per term, its index; the term's groups are termGroup[termStart[i] .. termStart[i + 1]). */
-  terms: Map<string, number>;
-  termStart: Int32Array;
-  termGroup: Int32Array;
-  /** log(1 + count / ALPHA) of the term in that group, precomputed. */
-  termWeight: Float64Array;
-  divisionOf: string[];
-  /** Index of each group's division in `divisions`. */
-  divisionIndexOf: Int32Array;
-  divisions: string[];
-}
-
-let model: Model | null = null;
-
-function load(): Model {
-  if (model) return model;
-  const groups = GROUPS.split(' ');
-  const prior = PRIOR.split(' ').map(Number);
-  const totals = TOTALS.split(' ').map(Number);
-  // Packed in typed arrays: a map of small arrays per term costs several times the memory and is slower to walk.
-  const lines = TERMS.split('\n');
-  const terms = new Map<string, number>();
-  const termStart = new Int32Array(lines.length + 1);
-  const groupList: number[] = [];
-  const weightList: number[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index];
-    const space = line.indexOf(' ');
-    const term = line.slice(0, space);
-    termStart[index] = groupList.length;
-    for (const p of line.slice(space + 1).split(',')) {
-      const colon = p.indexOf(':');
-      groupList.push(parseInt(p.slice(0, colon), 36));
-      weightList.push(Math.log(1 + Number(p.slice(colon + 1)) / ALPHA));
-    }
-    terms.set(term, index);
-  }
-  termStart[lines.length] = groupList.length;
-  const vocabulary = terms.size;
-  const priorSum = prior.reduce((a, b) => a + b, 0);
-  model = {
-    groups,
-    logPrior: Float64Array.from(prior, (p) => Math.log(p / priorSum)),
-    logDenominator: Float64Array.from(totals, (t) => Math.log(t + ALPHA * vocabulary)),
-    terms,
-    termStart,
-    termGroup: Int32Array.from(groupList),
-    termWeight: Float64Array.from(weightList),
-    divisionOf: groups.map((g) => g.slice(0, 2) + '000000'),
-    divisions: [...new Set(groups.map((g) => g.slice(0, 2) + '000000'))],
-    divisionIndexOf: new Int32Array(groups.length),
-  };
-  model.divisionOf.forEach((d, g) => (model!.divisionIndexOf[g] = model!.divisions.indexOf(d)));
-  return model;
-}
+let model: LinearModel | null = null;
+const load = (): LinearModel => (model ??= unpackModel(MODEL));
 
 interface LabelIndex {
   /** Group key (`722`) to label word to the codes of that group whose label has the word. */
@@ -125,27 +67,11 @@ function labels() {
   return labelIndex;
 }
 
-/** Group probabilities for a text (every group, same order as the model). */
-function groupProbabilities(textWords: string[]): { groups: string[]; p: Float64Array } {
+/** Group probabilities for a notice's words (every group, same order as the model). */
+function groupProbabilities(titleWords: string[], descriptionWords: string[]): { groups: string[]; p: Float64Array } {
   const m = load();
-  const known: number[] = [];
-  for (const f of featuresOfWords(textWords)) {
-    const t = m.terms.get(f);
-    if (t !== undefined) known.push(t);
-  }
-  const n = m.groups.length;
-  const score = new Float64Array(n);
-  const logAlpha = Math.log(ALPHA);
-  for (let g = 0; g < n; g++) score[g] = m.logPrior[g] + known.length * (logAlpha - m.logDenominator[g]);
-  const { termStart, termGroup, termWeight } = m;
-  for (const t of known) for (let j = termStart[t]; j < termStart[t + 1]; j++) score[termGroup[j]] += termWeight[j];
-  let max = -Infinity;
-  for (let g = 0; g < n; g++) max = Math.max(max, score[g]);
-  let sum = 0;
-  const p = new Float64Array(n);
-  for (let g = 0; g < n; g++) sum += p[g] = Math.exp((score[g] - max) / TEMPERATURE);
-  for (let g = 0; g < n; g++) p[g] /= sum;
-  return { groups: m.groups, p };
+  const { keys, values } = noticeFeatures(titleWords, descriptionWords, m.features);
+  return { groups: m.groups, p: linearGroupProbabilities(m, keys, values) };
 }
 
 const groupCode = (g: string) => g.padEnd(8, '0');
@@ -195,15 +121,12 @@ export function codeForLabel(title: string, titleWords: string[] = words(title))
 const LABEL_MATCH_WEIGHT = 0.7;
 
 /**
- * Classifies a notice's text; empty or unknown text gives the prior. When `title` is given and reads as a
- * CPV label (buyers often title a notice with the label of the code they mean), that code leads.
+ * Classifies a notice's words; empty or unknown text gives the prior. When `title` reads as a CPV label (buyers
+ * often title a notice with the label of the code they mean), that code leads.
  */
-export function classifyText(text: string, maxCodes = 10, title?: string): Classification {
-  return classifyWords(words(text), maxCodes, title, title ? words(title) : []);
-}
-
-function classifyWords(split: string[], maxCodes: number, title: string | undefined, titleWords: string[]): Classification {
-  const { groups, p } = groupProbabilities(split);
+function classifyWords(titleSplit: string[], descriptionSplit: string[], maxCodes: number, title: string | undefined, titleWords: string[]): Classification {
+  const { groups, p } = groupProbabilities(titleSplit, descriptionSplit);
+  const split = descriptionSplit.length ? titleSplit.concat(descriptionSplit) : titleSplit;
   const labelled = title ? codeForLabel(title, titleWords) : null;
   if (labelled) {
     const g = groups.indexOf(labelled.slice(0, 3));
@@ -215,8 +138,8 @@ function classifyWords(split: string[], maxCodes: number, title: string | undefi
   const order = topIndexes(p, 10);
   const m = load();
   const mass = new Float64Array(m.divisions.length);
-  for (let g = 0; g < groups.length; g++) mass[m.divisionIndexOf[g]] += p[g];
-  const divisionProbability = new Map<string, number>(m.divisions.map((d, i) => [d, mass[i]]));
+  for (let g = 0; g < groups.length; g++) mass[m.divisionOfGroup[g]] += p[g];
+  const divisionProbability = new Map<string, number>(m.divisions.map((d, i) => [`${d}000000`, mass[i]]));
   const divisions = [...divisionProbability.entries()]
     .sort((a, b) => b[1] - a[1])
     .map(([code, confidence]) => ({ code, confidence }));
@@ -256,24 +179,14 @@ function classifyWords(split: string[], maxCodes: number, title: string | undefi
   return { divisions, divisionProbability, groups: groupPredictions, codes };
 }
 
-/** Predicted CPV codes for a notice, best first. */
-export function predictCpv(title: string, description = '', maxCodes = 5): CpvPrediction[] {
-  return classifyNotice(title, description, maxCodes).codes;
-}
-
-/** The text the model reads for a notice: its title twice (titles say most), then the description. */
-export function noticeText(title: string, description = ''): string {
-  return `${title}. ${title}. ${description.slice(0, 160)}`;
-}
-
 export function classifyNotice(title: string, description = '', maxCodes = 10): Classification {
   return classifyNoticeWords(title, words(title), description, maxCodes);
 }
 
-/**
- * classifyNotice for a title already split into words. The words of noticeText() are the title's twice
- * then the description's: its parts are split apart, so splitting them one by one gives the same words.
- */
+/** The description words the model reads: only the first ones (model.features.descriptionWords) are looked at. */
+const DESCRIPTION_CHARS = 1200;
+
+/** classifyNotice for a title already split into words. */
 export function classifyNoticeWords(title: string, titleWords: string[], description = '', maxCodes = 10): Classification {
-  return classifyWords(titleWords.concat(titleWords, words(description.slice(0, 160))), maxCodes, title, titleWords);
+  return classifyWords(titleWords, description ? words(description.slice(0, DESCRIPTION_CHARS)) : [], maxCodes, title, titleWords);
 }

@@ -9,6 +9,8 @@ import { findPostcodes, postcodeToItl1, resolvePlace, itlLevel, type PlaceTag } 
 import { classifyNoticeWords, TAGGER_VERSION, type Classification, type CpvPrediction } from './classifier.js';
 
 export { TAGGER_VERSION };
+export { classifySpendLine, spendLineText } from './spend-lines.js';
+export { suggestCpv, type SuggestedCpv } from './suggest.js';
 
 export type PlaceRole = 'delivery' | 'buyer' | 'supplier';
 
@@ -228,8 +230,9 @@ export function tagTender(record: TenderRecord): TenderTags {
     // A lot without words of its own is read through the tender's title and description.
     const own = !!(lot.title?.trim() || lot.description?.trim());
     cpv.push(
-      // Contradictions are checked on the tender as a whole: a lot's specific codes are taken as published.
-      ...capabilityTags(lot.id, publishedCpv(lot.cpv), own ? lot.title ?? '' : record.title ?? '', own ? lot.description ?? '' : record.description ?? '', false),
+      // A lot with words and codes of its own is checked against its own text; one read through the tender's
+      // words is not checked again (the tender is).
+      ...capabilityTags(lot.id, publishedCpv(lot.cpv), own ? lot.title ?? '' : record.title ?? '', own ? lot.description ?? '' : record.description ?? '', own),
     );
   }
 

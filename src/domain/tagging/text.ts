@@ -1,4 +1,4 @@
-/** Text features shared by the CPV classifier and its trainer: words, light stemming, word pairs. */
+/** Text features shared by the CPV classifier and its trainer: words, light stemming, the model's feature vector. */
 
 const STOP = new Set(
   (
@@ -10,7 +10,11 @@ const STOP = new Set(
 );
 
 /** Turns published mojibake (`â€™`) and accents into plain letters before splitting. */
-function clean(text: string): string {
+/** "IT" in capitals is information technology, not the pronoun the stop list drops ("IT support", "IT Services"). */
+const IT = /\bI\.?T\b(?!')/g;
+
+function clean(raw: string): string {
+  const text = raw.includes('IT') || raw.includes('I.T') ? raw.replace(IT, ' infotech ') : raw;
   // Most notices are plain ASCII: skip the Unicode work for them.
   if (/^[\x00-\x7f]*$/.test(text) && !text.includes('&')) return text.toLowerCase();
   return text
@@ -80,14 +84,41 @@ export function someWord(text: string, wanted: Set<string>): boolean {
   return false;
 }
 
-/** Features: stemmed words plus adjacent pairs (`road_mainten`), each once. */
-export function features(text: string): string[] {
-  return featuresOfWords(words(text));
+/** How a notice's words become the linear model's features; chosen on the validation fold, shipped in the model. */
+export interface FeatureSettings {
+  /** Weight of a feature found only in the description (a title's feature weighs 1). */
+  descriptionWeight: number;
+  /** Description words read at most (the first ones say what is bought; the rest is boilerplate). */
+  descriptionWords: number;
+  /** Word pairs as features too. */
+  pairs: boolean;
 }
 
-/** The same features from words already split, for callers that need the words too. */
-export function featuresOfWords(w: string[]): string[] {
-  const out = new Set(w);
-  for (let i = 0; i + 1 < w.length; i++) out.add(`${w[i]}_${w[i + 1]}`);
-  return [...out];
+/**
+ * A notice's features and values: each distinct word (and word pair) of the title weighs 1, of the description
+ * `descriptionWeight` (both when in both), and the vector is scaled to length 1 so long texts weigh as much as short.
+ */
+export function noticeFeatures(titleWords: string[], descriptionWords: string[], s: FeatureSettings): { keys: string[]; values: number[] } {
+  const value = new Map<string, number>();
+  const add = (w: string[], weight: number) => {
+    const seen = new Set<string>();
+    const put = (f: string) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      value.set(f, (value.get(f) ?? 0) + weight);
+    };
+    for (let i = 0; i < w.length; i++) {
+      put(w[i]);
+      if (s.pairs && i + 1 < w.length) put(`${w[i]}_${w[i + 1]}`);
+    }
+  };
+  add(titleWords, 1);
+  if (s.descriptionWeight > 0) add(descriptionWords.length > s.descriptionWords ? descriptionWords.slice(0, s.descriptionWords) : descriptionWords, s.descriptionWeight);
+  const keys = [...value.keys()];
+  const values = [...value.values()];
+  let norm = 0;
+  for (const v of values) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < values.length; i++) values[i] /= norm;
+  return { keys, values };
 }
