@@ -294,6 +294,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
   const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
   const domain = messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL);
   const out: QueueSummary = { suppliers_due: 0, digests_queued: 0, entries_queued: 0, changes_queued: 0 };
+  const manageExpires = new Date(now.getTime() + config.MANAGE_LINK_DAYS * 86_400_000);
   if (!base.startsWith('https://')) {
     deps.log.warn('alerts: PUBLIC_BASE_URL is not https; mail providers ignore one-click unsubscribe (RFC 8058) without it', { base });
   }
@@ -340,7 +341,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
 
       const messageId = `<${randomUUID()}.alert@${domain}>`;
       const unsubscribeUrl = `${base}/unsubscribe?token=${signToken(secret, 'unsubscribe', s.id)}`;
-      const manageUrl = `${base}/alerts/manage?token=${signToken(secret, 'manage', s.id)}`;
+      const manageUrl = `${base}/alerts/manage?token=${signToken(secret, 'manage', s.id, { expiresAt: manageExpires })}`;
       const digestChanges: DigestChange[] = changes.map(({ change, row }) => ({
         ocid: change.ocid,
         lotId: change.lotId,

@@ -15,7 +15,7 @@ import { badRequest, notFound } from '../errors.js';
 import { placeCodes } from '../mail/digest.js';
 import { isTimeZone, WEEKDAYS } from '../mail/digest-timing.js';
 import { escapeHtml } from '../mail/template.js';
-import { signToken, verifyToken, type TokenPurpose } from '../mail/tokens.js';
+import { signToken, verifyToken } from '../mail/tokens.js';
 import { requireSupplierOrAdmin } from './auth.js';
 
 /**
@@ -100,7 +100,7 @@ async function applyPreferences(c: Context<AppEnv>, supplierId: string, input: z
   return [];
 }
 
-function page(title: string, body: string, status: 200 | 400 | 403 | 404 = 200) {
+export function page(title: string, body: string, status: 200 | 400 | 403 | 404 | 409 | 410 = 200) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
 <title>${escapeHtml(title)} – tendermatch</title>
 <style>body{font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:40px auto;padding:0 16px;line-height:1.5;color:#1a1a1a}button{font-size:16px;padding:8px 16px}label{display:block;margin:10px 0 4px}input,select{font-size:15px;padding:4px}</style>
@@ -108,15 +108,25 @@ function page(title: string, body: string, status: 200 | 400 | 403 | 404 = 200) 
   return { html, status };
 }
 
-async function tokenSupplier(c: Context<AppEnv>, purpose: TokenPurpose) {
+export const invalidLinkPage = () =>
+  page('This link is not valid', '<p>The link may have been cut short or changed. Please use the link from your most recent email from us.</p>', 403);
+
+export const expiredLinkPage = (what: string) =>
+  page('This link has expired', `<p>${escapeHtml(what)}</p>`, 410);
+
+async function tokenSupplier(c: Context<AppEnv>, purpose: 'unsubscribe' | 'manage') {
   const { db, config, clock } = c.var.deps;
   const token = c.req.query('token');
   const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, clock.now());
-  const supplierId = verifyToken(secret, purpose, token);
-  if (!supplierId) return { error: page('This link is not valid', '<p>The link may have been cut short or changed. Please use the link from your most recent alert email.</p>', 403) };
+  const read = verifyToken(secret, purpose, token, clock.now());
+  if (!read.ok && read.reason === 'expired') {
+    return { error: expiredLinkPage(`Links to change your alerts work for ${config.MANAGE_LINK_DAYS} days. Please use the link in your most recent alert email, or change your alerts with your supplier key.`) };
+  }
+  if (!read.ok) return { error: invalidLinkPage() };
+  const supplierId = read.ids[0];
   const supplier = await db.selectFrom('suppliers').select(['id', 'name']).where('id', '=', supplierId).executeTakeFirst();
   if (!supplier) return { error: page('Supplier not found', '<p>This supplier is no longer registered, so no alerts will be sent.</p>', 404) };
-  return { supplier, token: token!, other: (p: TokenPurpose) => signToken(secret, p, supplier.id) };
+  return { supplier, token: token!, unsubscribeToken: () => signToken(secret, 'unsubscribe', supplier.id) };
 }
 
 function actionUrl(path: string, token: string) {
@@ -177,7 +187,7 @@ export const alertRoutes = new Hono<AppEnv>()
       'Stop tender alerts?',
       `<p>This stops all tender alert emails to <strong>${escapeHtml(supplier.name)}</strong>.</p>
 <form method="post" action="${escapeHtml(actionUrl('/unsubscribe', token))}"><button type="submit">Unsubscribe</button></form>
-<p>Or <a href="${escapeHtml(actionUrl('/alerts/manage', found.other('manage')))}">change what you receive</a> instead.</p>`,
+<p>To receive fewer alerts instead of none, use the “Change what you receive” link in your latest alert email.</p>`,
     );
     return c.html(html);
   })
@@ -193,7 +203,7 @@ export const alertRoutes = new Hono<AppEnv>()
     const found = await tokenSupplier(c, 'manage');
     if ('error' in found) return c.html(found.error!.html, found.error!.status);
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
-    return c.html(page(`Alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
+    return c.html(page(`Alerts for ${found.supplier.name}`, manageForm(p, found.token, found.unsubscribeToken())).html);
   })
   .post('/alerts/manage', async (c) => {
     const found = await tokenSupplier(c, 'manage');
@@ -221,6 +231,6 @@ export const alertRoutes = new Hono<AppEnv>()
       return c.html(html, 400);
     }
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
-    return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
+    return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.unsubscribeToken())).html);
   });
 
