@@ -10,6 +10,7 @@ import { supplierRoutes } from './routes/suppliers.js';
 import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
 import { alertRoutes } from './routes/alerts.js';
+import { membershipRoutes } from './routes/memberships.js';
 import { RegistryCache } from './registry-cache.js';
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
@@ -28,6 +29,7 @@ export function createApp(deps: Deps) {
   app.route('/suppliers', supplierRoutes);
   app.route('/sources', sourceRoutes);
   app.route('/', alertRoutes);
+  app.route('/', membershipRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

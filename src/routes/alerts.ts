@@ -11,11 +11,12 @@ import {
   type AlertPreferences,
 } from '../../db/queries/alerts.js';
 import type { AppEnv } from '../app-env.js';
-import { badRequest, notFound } from '../errors.js';
+import { AppError, badRequest, notFound } from '../errors.js';
 import { placeCodes } from '../mail/digest.js';
 import { isTimeZone, WEEKDAYS } from '../mail/digest-timing.js';
 import { escapeHtml } from '../mail/template.js';
-import { signToken, verifyToken } from '../mail/tokens.js';
+import { checkToken, parseToken, signToken, verifyToken } from '../mail/tokens.js';
+import { confirmAddress, requestConfirmation } from '../../db/queries/notices.js';
 import { requireSupplierOrAdmin } from './auth.js';
 
 /**
@@ -42,7 +43,11 @@ export const preferencesInput = z.strictObject({
 });
 
 async function supplierOr404(c: Context<AppEnv>, id: string) {
-  const row = await c.var.deps.db.selectFrom('suppliers').select(['id', 'name', 'contact_email']).where('id', '=', id).executeTakeFirst();
+  const row = await c.var.deps.db
+    .selectFrom('suppliers')
+    .select(['id', 'name', 'contact_email', 'contact_email_verified_at', 'contact_email_confirmation_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound(`supplier ${id}`);
   return row;
 }
@@ -63,6 +68,10 @@ async function alertView(c: Context<AppEnv>, supplierId: string) {
     preferences: preferencesFromRow(row),
     delivery: {
       address: supplier.contact_email,
+      /** Double opt-in: no alert goes to the address until its owner clicks the link mailed to it. */
+      address_confirmed: supplier.contact_email_verified_at !== null,
+      address_confirmed_at: supplier.contact_email_verified_at,
+      confirmation_queued_at: supplier.contact_email_confirmation_at,
       subscribed: !row?.unsubscribed_at,
       unsubscribed_at: row?.unsubscribed_at ?? null,
       paused: row?.paused === 1,
@@ -232,5 +241,67 @@ export const alertRoutes = new Hono<AppEnv>()
     }
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
     return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.unsubscribeToken())).html);
+  })
+  .post('/suppliers/:id/alerts/confirmation', async (c) => {
+    const id = c.req.param('id');
+    await requireSupplierOrAdmin(c, id);
+    const supplier = await supplierOr404(c, id);
+    const { db, clock } = c.var.deps;
+    if (!supplier.contact_email) throw new AppError(409, 'conflict', 'this supplier has no contact address to confirm; set contact_email first');
+    if (supplier.contact_email_verified_at) return c.json({ ...(await alertView(c, id)), note: 'the address is confirmed already' });
+    const last = supplier.contact_email_confirmation_at ? Date.parse(supplier.contact_email_confirmation_at) : null;
+    const wait = last === null ? 0 : Math.ceil((last + RESEND_AFTER_MS - clock.now().getTime()) / 1000);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      throw new AppError(429, 'too_many_requests', `a confirmation for ${supplier.contact_email} was queued less than an hour ago; ask again in ${Math.ceil(wait / 60)} minutes`);
+    }
+    await requestConfirmation(db, id);
+    return c.json({ ...(await alertView(c, id)), note: 'a new confirmation message goes out with the next alert run' }, 202);
+  })
+  .get('/alerts/confirm', async (c) => {
+    const found = await confirmationFromLink(c);
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const { supplier, address, token } = found;
+    if (supplier.contact_email_verified_at) return c.html(page('Already confirmed', `<p>${escapeHtml(address)} is confirmed for tender alerts to ${escapeHtml(supplier.name)}.</p>`).html);
+    return c.html(
+      page(
+        'Confirm your address',
+        `<p>Send tender alerts for <strong>${escapeHtml(supplier.name)}</strong> to <strong>${escapeHtml(address)}</strong>?</p>
+<form method="post" action="${escapeHtml(actionUrl('/alerts/confirm', token))}"><button type="submit">Yes, this is my address</button></form>
+<p>If you did not ask for this, close this page: nothing more is sent to this address.</p>`,
+      ).html,
+    );
+  })
+  .post('/alerts/confirm', async (c) => {
+    const found = await confirmationFromLink(c);
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const { db, clock } = c.var.deps;
+    const result = await confirmAddress(db, found.supplier.id, found.address, clock.now().toISOString());
+    if (result === 'changed') return c.html(invalidLinkPage().html, 403);
+    return c.html(page('Thank you', `<p>${escapeHtml(found.address)} is confirmed: tender alerts for ${escapeHtml(found.supplier.name)} will go to it.</p>`).html);
   });
+
+/** A new confirmation may be asked for an hour after the last one was queued. */
+const RESEND_AFTER_MS = 3600_000;
+
+/** The supplier and address a confirmation link stands for, checked against the supplier's address now. */
+async function confirmationFromLink(c: Context<AppEnv>) {
+  const { db, config, clock } = c.var.deps;
+  const token = c.req.query('token');
+  const parsed = parseToken('confirm', token);
+  if (!parsed) return { error: invalidLinkPage() };
+  const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, clock.now());
+  const supplier = await db
+    .selectFrom('suppliers')
+    .select(['id', 'name', 'contact_email', 'contact_email_verified_at'])
+    .where('id', '=', parsed.ids[0])
+    .executeTakeFirst();
+  // Signed for the address it was mailed to: a link to an old address does not confirm the new one.
+  const check = supplier?.contact_email ? checkToken(secret, parsed, clock.now(), supplier.contact_email) : 'forged';
+  if (check === 'expired') {
+    return { error: expiredLinkPage(`Confirmation links work for ${config.CONFIRM_LINK_DAYS} days. Ask for a new one with your supplier key: POST /suppliers/${parsed.ids[0]}/alerts/confirmation.`) };
+  }
+  if (check !== 'valid' || !supplier) return { error: invalidLinkPage() };
+  return { supplier, address: supplier.contact_email!, token: token! };
+}
 

@@ -30,11 +30,12 @@ async function setup(db?: Db) {
 }
 
 describe('a cooperative is made of firms', () => {
-  it('refuses to turn a member of a cooperative into a cooperative (422 naming kind), and writes nothing', async () => {
+  it('refuses to turn an accepted member of a cooperative into a cooperative (422 naming kind), and writes nothing', async () => {
     const { call, register, stored } = await setup();
     const firm = await register();
     const other = await register({ name: 'Irvine Mowers' });
-    await register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [firm.supplier.id] });
+    const coop = await register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [firm.supplier.id, other.supplier.id] });
+    expect((await call('PUT', `/suppliers/${firm.supplier.id}/memberships/${coop.supplier.id}`, undefined, firm.key)).status).toBe(200);
     const before = await stored(firm.supplier.id);
 
     const res = await call('PATCH', `/suppliers/${firm.supplier.id}`, { kind: 'cooperative', name: 'Ayrshire Green Co-op' }, firm.key);
@@ -43,7 +44,7 @@ describe('a cooperative is made of firms', () => {
     expect(res.body.error.details.names).toEqual(['kind']);
     expect(await stored(firm.supplier.id)).toEqual(before);
 
-    // A firm that is nobody's member may become a cooperative.
+    // A firm that is nobody's member (only invited) may become a cooperative.
     expect((await call('PATCH', `/suppliers/${other.supplier.id}`, { kind: 'cooperative' }, other.key)).status).toBe(200);
   });
 });
