@@ -96,7 +96,11 @@ describe('PATCH is all or nothing', () => {
     const b = await s.register({ name: 'B Compost' });
     const c = await s.register({ name: 'C Hedges' });
     const coop = await s.register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [a.supplier.id, b.supplier.id] });
-    return { ...s, a, b, c, coop };
+    // a has accepted, b not yet: an undone change must keep each firm's answer.
+    expect((await s.call('PUT', `/suppliers/${a.supplier.id}/memberships/${coop.supplier.id}`, undefined, a.key)).status).toBe(200);
+    const answers = async () =>
+      (await s.db.selectFrom('cooperative_members').select(['member_id', 'status', 'answered_at']).where('cooperative_id', '=', coop.supplier.id).orderBy('member_id').execute());
+    return { ...s, a, b, c, coop, answers };
   }
 
   it('checks every field, members included, before it writes anything', async () => {
@@ -128,13 +132,16 @@ describe('PATCH is all or nothing', () => {
   it.each(failures)('on D1, a failure %s leaves the old profile', async (_what, when) => {
     const db = fromDialect(new SqliteDialect({ database: new SQLite(':memory:') }), 'd1');
     await migrate(db);
-    const { call, coop, c, a, b, stored, members } = await cooperative(db);
+    const { call, coop, c, a, b, stored, members, answers } = await cooperative(db);
     const before = await stored(coop.supplier.id);
+    const answeredBefore = await answers();
     await sql.raw(`CREATE TRIGGER crash ${when({ a: a.supplier.id, coop: coop.supplier.id })} BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`).execute(db);
     const res = await call('PATCH', `/suppliers/${coop.supplier.id}`, { name: 'Renamed', max_contract_value: 1, members: [b.supplier.id, c.supplier.id] }, coop.key);
     expect(res.status).toBe(500);
     expect(await stored(coop.supplier.id)).toEqual(before);
     expect(await members(coop.supplier.id)).toEqual([a.supplier.id, b.supplier.id].sort());
+    expect(await answers()).toEqual(answeredBefore);
+    expect(answeredBefore.find((m) => m.member_id === a.supplier.id)?.status).toBe('accepted');
 
     await sql.raw('DROP TRIGGER crash').execute(db);
     const ok = await call('PATCH', `/suppliers/${coop.supplier.id}`, { name: 'Renamed', members: [b.supplier.id, c.supplier.id] }, coop.key);
