@@ -1,6 +1,4 @@
 import { Kysely, SqliteDialect, PostgresDialect, type Dialect } from 'kysely';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Database as SqliteHandle } from 'better-sqlite3';
 import type { Database } from './schema.js';
 
@@ -63,7 +61,8 @@ export async function openDb(url: string): Promise<Db> {
     const pool = new pg.default.Pool({ connectionString: url, max: 5 });
     return fromDialect(new PostgresDialect({ pool }), 'postgres');
   }
-  const { default: SQLite } = await import('better-sqlite3');
+  // Imported here, not at the top: the Worker's bundle includes this module (for fromDialect) and has no file system.
+  const [{ default: SQLite }, { mkdirSync }, { dirname }] = await Promise.all([import('better-sqlite3'), import('node:fs'), import('node:path')]);
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
