@@ -1,47 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { ROOT, WRANGLER, wranglerEnv } from '../../jobs/tools/wrangler.js';
 
-/**
- * Runs the project's own wrangler (an npm dev dependency; workerd comes with it as an npm package) on this
- * machine only: local D1 under a directory of the test's own, `wrangler dev --local` on 127.0.0.1, nothing
- * fetched from anywhere. Wrangler would otherwise send usage metrics and error reports, look for a newer
- * version of itself, and miniflare would download Cloudflare's `request.cf` data: each is switched off here.
- */
-
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
-
-export const OFFLINE_ENV: Record<string, string> = {
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_SEND_ERROR_REPORTS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  NO_COLOR: '1',
-};
-
-function env(): NodeJS.ProcessEnv {
-  // No account: a command that would reach Cloudflare fails instead of asking to log in.
-  const { CLOUDFLARE_API_TOKEN: _t, CLOUDFLARE_ACCOUNT_ID: _a, ...rest } = process.env;
-  return { ...rest, ...OFFLINE_ENV, CI: 'true' };
-}
-
-/** Runs one wrangler command to its end; resolves with its output, rejects with it on a non-zero exit. */
-export function wrangler(args: string[], timeoutMs = 120_000): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`wrangler ${args.join(' ')} exited with ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
+/** `wrangler dev --local` for tests, on 127.0.0.1, offline (see jobs/tools/wrangler.ts), and one-off wrangler commands. */
+export { wrangler } from '../../jobs/tools/wrangler.js';
 
 /** A TCP port nothing listens on right now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -74,7 +36,7 @@ export async function startDev(persistTo: string, vars: Record<string, string>):
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   // Its own process group, so that stopping it stops workerd too.
-  const child: ChildProcess = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: wranglerEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   const listeners = new Set<() => void>();
   const take = (c: Buffer) => {
