@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** Per-supplier alert preferences and delivery state. No row = the defaults. */
 export interface AlertPreferencesTable {
@@ -31,6 +31,8 @@ export interface AlertPreferencesTable {
 
 export interface AlertOutboxTable {
   message_id: string;
+  /** 'digest' | 'confirm' | 'invitation' (migration 013). */
+  kind: Generated<string>;
   supplier_id: string;
   to_address: string;
   subject: string;

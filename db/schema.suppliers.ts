@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A registered supplier: an SME, a VCSE or a cooperative of registered suppliers. */
 export interface SuppliersTable {
@@ -27,6 +27,10 @@ export interface SuppliersTable {
   /** JSON array of strings. */
   certifications: string;
   contact_email: string | null;
+  /** When the owner of contact_email clicked the confirmation link (migration 013); null: no alert goes to it. Cleared when the address changes. */
+  contact_email_verified_at: string | null;
+  /** When the last confirmation message for the current address was queued; null: none yet. */
+  contact_email_confirmation_at: string | null;
   /** SHA-256 hex of the supplier's key. */
   key_hash: string;
   /** JSON: [{ year, turnover, employees }] or null. */
@@ -38,9 +42,18 @@ export interface SuppliersTable {
   updated_at: string;
 }
 
+/** Membership status (migration 013): only 'accepted' members count. */
+export type MembershipStatus = 'invited' | 'accepted' | 'declined';
+
 export interface CooperativeMembersTable {
   cooperative_id: string;
   member_id: string;
+  /** MembershipStatus; 'invited' until the firm answers. */
+  status: Generated<string>;
+  invited_at: string | null;
+  answered_at: string | null;
+  /** When the invitation went into the outbox; null: not yet (it waits for a confirmed address). */
+  invitation_mailed_at: string | null;
 }
 
 export interface MatchesTable {
@@ -72,5 +85,6 @@ export interface SupplierTables {
 export type SupplierRow = Selectable<SuppliersTable>;
 export type NewSupplierRow = Insertable<SuppliersTable>;
 export type SupplierUpdate = Updateable<SuppliersTable>;
+export type MembershipRow = Selectable<CooperativeMembersTable>;
 export type MatchRow = Selectable<MatchesTable>;
 export type NewMatchRow = Insertable<MatchesTable>;

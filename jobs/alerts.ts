@@ -39,6 +39,9 @@ import { latestSlot, WEEKDAYS, type AlertSchedule } from '../src/domain/alerts/d
 import { ENGLAND_ITL1, itlName, UK } from '../src/domain/geo/index.js';
 import { renderDigest, renderSubject, type DigestChange, type DigestEntry, type DigestInput, type RenderedDigest } from '../src/mail/template.js';
 import { signToken } from '../src/mail/tokens.js';
+import { renderNotice, type StoredNotice } from '../src/mail/notices.js';
+import { setInvitationsMailed } from '../db/queries/notices.js';
+import { queueNotices, type NoticeSummary } from './alerts.notices.js';
 
 /**
  * The alert run: (1) finish any digest a crashed run left half-written, (2) for each supplier that is
@@ -48,7 +51,7 @@ import { signToken } from '../src/mail/tokens.js';
  * nothing, and at most the one message in flight is sent again, under the same Message-ID.
  */
 
-export interface AlertRunSummary {
+export interface AlertRunSummary extends NoticeSummary {
   command: 'send-alerts';
   skipped?: string;
   recovered: number;
@@ -89,6 +92,9 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
     cancelled: 0,
     dropped: 0,
     suppliers_paused: 0,
+    confirmations_queued: 0,
+    confirmations_held: 0,
+    invitations_queued: 0,
     transport: deps.mailer.kind,
   };
   if (!(await acquireLease(db, LEASE, holder, clock.now(), config.ALERTS_LEASE_SECONDS))) {
@@ -98,7 +104,10 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
   const keep = () => renewLease(db, LEASE, holder, clock.now(), config.ALERTS_LEASE_SECONDS);
   try {
     summary.recovered = await recoverBuilding(deps);
-    if (options.queue !== false) Object.assign(summary, await queueDueDigests(deps, keep));
+    if (options.queue !== false) {
+      Object.assign(summary, await queueDueDigests(deps, keep));
+      Object.assign(summary, await queueNotices(deps, messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL), keep));
+    }
     if (options.deliver !== false && deps.mailer.kind !== 'none') Object.assign(summary, await deliverPending(deps, keep));
     log.info('alerts: run finished', { ...summary });
     return summary;
@@ -141,8 +150,9 @@ export interface StoredDigest extends Omit<DigestInput, 'now'> {
 }
 
 /** The email of an outbox row: rendered from its content, or as stored by rows older than migration 005. */
-export function messageBody(row: { subject: string; text_body: string; html_body: string; content: string | null }): RenderedDigest {
+export function messageBody(row: { kind?: string; subject: string; text_body: string; html_body: string; content: string | null }): RenderedDigest {
   if (!row.content) return { subject: row.subject, text: row.text_body, html: row.html_body };
+  if (row.kind === 'confirm' || row.kind === 'invitation') return { ...renderNotice(JSON.parse(row.content) as StoredNotice), subject: row.subject };
   const stored = JSON.parse(row.content) as StoredDigest;
   const rendered = renderDigest({ ...stored, now: new Date(stored.now) });
   return { ...rendered, subject: row.subject };
@@ -283,6 +293,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
   const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
   const domain = messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL);
   const out: QueueSummary = { suppliers_due: 0, digests_queued: 0, entries_queued: 0, changes_queued: 0 };
+  const manageExpires = new Date(now.getTime() + config.MANAGE_LINK_DAYS * 86_400_000);
   if (!base.startsWith('https://')) {
     deps.log.warn('alerts: PUBLIC_BASE_URL is not https; mail providers ignore one-click unsubscribe (RFC 8058) without it', { base });
   }
@@ -329,7 +340,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
 
       const messageId = `<${randomUUID()}.alert@${domain}>`;
       const unsubscribeUrl = `${base}/unsubscribe?token=${signToken(secret, 'unsubscribe', s.id)}`;
-      const manageUrl = `${base}/alerts/manage?token=${signToken(secret, 'manage', s.id)}`;
+      const manageUrl = `${base}/alerts/manage?token=${signToken(secret, 'manage', s.id, { expiresAt: manageExpires })}`;
       const digestChanges: DigestChange[] = changes.map(({ change, row }) => ({
         ocid: change.ocid,
         lotId: change.lotId,
@@ -434,18 +445,31 @@ export async function deliverPending(
     budget -= batch.length;
     if (batch.length === 0) return out;
     for (const m of batch) {
-      // A deleted supplier (or one whose address was removed) gets nothing, and its message is not kept.
-      if (m.registered_id === null || !m.contact_email) {
+      // A deleted supplier (or one whose address was removed or changed) gets nothing, and its message is
+      // not kept: what a digest claimed is told again to the new address once confirmed, an invitation is mailed again.
+      if (m.registered_id === null || !m.contact_email || m.contact_email !== m.to_address) {
         await dropMessage(db, m.message_id);
+        if (m.kind === 'invitation' && m.registered_id !== null) await setInvitationsMailed(db, m.supplier_id, JSON.parse(m.item_keys) as string[], null);
         out.dropped++;
         continue;
       }
-      if (m.unsubscribed_at) {
+      if (m.kind === 'confirm') {
+        if (m.contact_email_verified_at) {
+          await recordCancelled(db, m, 'the address was confirmed before it was sent');
+          out.cancelled++;
+          continue;
+        }
+      } else if (!m.contact_email_verified_at) {
+        // Never reached by what the run queues (only confirmed addresses get digests and invitations); kept as the last guard.
+        await recordCancelled(db, m, 'the address is not confirmed');
+        out.cancelled++;
+        continue;
+      } else if (m.unsubscribed_at) {
         await recordCancelled(db, m, 'the supplier unsubscribed before it was sent');
         out.cancelled++;
         continue;
       }
-      if (m.paused === 1 || pausedNow.has(m.supplier_id)) {
+      if (m.kind === 'digest' && (m.paused === 1 || pausedNow.has(m.supplier_id))) {
         await recordCancelled(db, m, 'alerts were paused before it was sent');
         out.cancelled++;
         continue;

@@ -11,6 +11,7 @@ import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
 import { alertRoutes } from './routes/alerts.js';
 import { classifyRoutes } from './routes/classify.js';
+import { membershipRoutes } from './routes/memberships.js';
 import { RegistryCache } from './registry-cache.js';
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
@@ -30,6 +31,7 @@ export function createApp(deps: Deps) {
   app.route('/sources', sourceRoutes);
   app.route('/', alertRoutes);
   app.route('/classify', classifyRoutes);
+  app.route('/', membershipRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

@@ -60,6 +60,10 @@ export const configSchema = z.object({
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   /** Refused deliveries in a row after which a supplier's alerts pause, with the reason shown. */
   ALERTS_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).default(3),
+  /** Days a "change what you receive" link in an email works (unsubscribe links always work, RFC 8058). */
+  MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Days a link to confirm a contact address, or to accept a cooperative's invitation, works. */
+  CONFIRM_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -123,7 +123,7 @@ export async function unsubscribe(db: Db, supplierId: string, now: Date): Promis
     .execute();
 }
 
-/** Every supplier with an address, with its preferences row when it has one. */
+/** Every supplier with a confirmed address, with its preferences row when it has one. */
 export async function loadAlertSuppliers(db: Db) {
   return db
     .selectFrom('suppliers as s')
@@ -155,6 +155,8 @@ export async function loadAlertSuppliers(db: Db) {
     ])
     .where('s.contact_email', 'is not', null)
     .where('s.contact_email', '!=', '')
+    // Double opt-in: an address gets no alert until its owner has clicked the link mailed to it.
+    .where('s.contact_email_verified_at', 'is not', null)
     .orderBy('s.id')
     .execute();
 }
@@ -394,6 +396,8 @@ export interface PendingMessage extends AlertOutboxRow {
   registered_id: string | null;
   /** The supplier's contact address now (null when it has none, or is gone). */
   contact_email: string | null;
+  /** When that address was confirmed; null while it is not. */
+  contact_email_verified_at: string | null;
 }
 
 /** Messages due to be sent (or tried again) at `now`, oldest first, with the supplier's pause state and whether it is still there. */
@@ -403,7 +407,7 @@ export async function duePending(db: Db, now: Date, limit: number): Promise<Pend
     .leftJoin('alert_preferences as p', 'p.supplier_id', 'o.supplier_id')
     .leftJoin('suppliers as s', 's.id', 'o.supplier_id')
     .selectAll('o')
-    .select(['p.paused', 'p.unsubscribed_at', 's.id as registered_id', 's.contact_email'])
+    .select(['p.paused', 'p.unsubscribed_at', 's.id as registered_id', 's.contact_email', 's.contact_email_verified_at'])
     .where('o.status', '=', 'pending')
     .where('o.next_attempt_at', '<=', now.toISOString())
     .orderBy('o.created_at')

@@ -3,7 +3,7 @@ import { chunks } from '../bulk.js';
 import { engineOf, rowsPerInsert } from '../client.js';
 import { forgetSupplierAlerts } from './alerts.js';
 import { inStoreTransaction } from './releases.js';
-import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
+import type { MembershipRow, MembershipStatus, NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
 import { readList } from '../json-columns.js';
@@ -125,13 +125,13 @@ export async function registerSupplier(db: Db, row: NewSupplierRow, memberIds: s
   if (engineOf(db) !== 'd1' || db.isTransaction) {
     await inStoreTransaction(db, async (store) => {
       await insertSupplier(store, row);
-      if (memberIds.length) await setMembers(store, row.id, memberIds);
+      if (memberIds.length) await setMembers(store, row.id, memberIds, row.created_at);
     });
     return;
   }
   await insertSupplier(db, row);
   try {
-    if (memberIds.length) await setMembers(db, row.id, memberIds);
+    if (memberIds.length) await setMembers(db, row.id, memberIds, row.created_at);
   } catch (err) {
     await deleteSupplier(db, row.id);
     throw err;
@@ -148,11 +148,16 @@ export async function saveSupplierChanges(
   db: Db,
   id: string,
   patch: SupplierUpdate,
-  members?: { before: string[]; after: string[] },
+  members?: { before: MembershipRow[]; after: string[] },
+  nowIso: string = patch.updated_at ?? '',
 ): Promise<void> {
   const write = async (store: Db) => {
-    if (members) await setMembers(store, id, members.after);
+    if (members) await setMembers(store, id, members.after, nowIso);
     await updateSupplier(store, id, patch);
+    // A firm that becomes a cooperative is nobody's member: the invitations it had not accepted go (the
+    // caller refuses the change while it is an accepted member). Last, so that on D1 a failure before it
+    // leaves the old profile whole.
+    if (patch.kind === 'cooperative') await store.deleteFrom('cooperative_members').where('member_id', '=', id).where('status', '!=', 'accepted').execute();
   };
   if (engineOf(db) !== 'd1' || db.isTransaction) {
     await inStoreTransaction(db, write);
@@ -161,29 +166,98 @@ export async function saveSupplierChanges(
   try {
     await write(db);
   } catch (err) {
-    if (members) await setMembers(db, id, members.before);
+    if (members) await restoreMemberships(db, id, members.before);
     throw err;
   }
 }
 
+/** The firms whose membership of this cooperative counts: those that accepted. */
 export async function membersOf(db: Db, cooperativeId: string): Promise<string[]> {
-  const rows = await db.selectFrom('cooperative_members').select('member_id').where('cooperative_id', '=', cooperativeId).orderBy('member_id').execute();
+  const rows = await db
+    .selectFrom('cooperative_members')
+    .select('member_id')
+    .where('cooperative_id', '=', cooperativeId)
+    .where('status', '=', 'accepted')
+    .orderBy('member_id')
+    .execute();
   return rows.map((r) => r.member_id);
 }
 
+/** The cooperatives this firm has accepted to be a member of. */
 export async function cooperativesOf(db: Db, memberId: string): Promise<string[]> {
-  const rows = await db.selectFrom('cooperative_members').select('cooperative_id').where('member_id', '=', memberId).execute();
+  const rows = await db.selectFrom('cooperative_members').select('cooperative_id').where('member_id', '=', memberId).where('status', '=', 'accepted').execute();
   return rows.map((r) => r.cooperative_id);
 }
 
-/** Makes the member list exactly `memberIds`: adds the new ones first, then removes the rest. */
-export async function setMembers(db: Db, cooperativeId: string, memberIds: string[]): Promise<void> {
-  const rows = memberIds.map((member_id) => ({ cooperative_id: cooperativeId, member_id }));
-  for (const part of chunks(rows, rowsPerInsert(db, 2))) {
+/** Every firm a cooperative names, whatever its answer. */
+export async function membershipsOf(db: Db, cooperativeId: string): Promise<MembershipRow[]> {
+  return db.selectFrom('cooperative_members').selectAll().where('cooperative_id', '=', cooperativeId).orderBy('member_id').execute();
+}
+
+/** Every cooperative that names this firm, with its name and the firm's answer. */
+export async function invitationsOf(db: Db, memberId: string) {
+  return db
+    .selectFrom('cooperative_members as m')
+    .innerJoin('suppliers as s', 's.id', 'm.cooperative_id')
+    .select(['m.cooperative_id', 's.name as cooperative_name', 'm.status', 'm.invited_at', 'm.answered_at'])
+    .where('m.member_id', '=', memberId)
+    .orderBy('m.cooperative_id')
+    .execute();
+}
+
+export async function getMembership(db: Db, cooperativeId: string, memberId: string): Promise<MembershipRow | undefined> {
+  return db.selectFrom('cooperative_members').selectAll().where('cooperative_id', '=', cooperativeId).where('member_id', '=', memberId).executeTakeFirst();
+}
+
+/**
+ * The firm's answer to a cooperative that names it: 'accepted' (it counts from now on) or 'declined' (it
+ * leaves, or says no). Returns the membership as it now is, or undefined when the cooperative does not name it.
+ */
+export async function answerMembership(db: Db, cooperativeId: string, memberId: string, answer: Exclude<MembershipStatus, 'invited'>, nowIso: string) {
+  const res = await db
+    .updateTable('cooperative_members')
+    .set({ status: answer, answered_at: nowIso })
+    .where('cooperative_id', '=', cooperativeId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) return undefined;
+  await registryChanged(db);
+  return getMembership(db, cooperativeId, memberId);
+}
+
+/**
+ * Makes the firms a cooperative names exactly `memberIds`: the new ones are added as invited (their answer
+ * is theirs to give), the ones already named keep their answer, the rest are removed. New ones first.
+ */
+export async function setMembers(db: Db, cooperativeId: string, memberIds: string[], nowIso: string): Promise<void> {
+  const rows = memberIds.map((member_id) => ({ cooperative_id: cooperativeId, member_id, status: 'invited', invited_at: nowIso, answered_at: null, invitation_mailed_at: null }));
+  for (const part of chunks(rows, rowsPerInsert(db, 6))) {
     await db.insertInto('cooperative_members').values(part).onConflict((oc) => oc.doNothing()).execute();
   }
   let q = db.deleteFrom('cooperative_members').where('cooperative_id', '=', cooperativeId);
   if (memberIds.length) q = q.where('member_id', 'not in', memberIds);
+  await q.execute();
+  await registryChanged(db);
+}
+
+/** Puts a cooperative's memberships back as they were (D1, after a failed change), answers included. */
+async function restoreMemberships(db: Db, cooperativeId: string, rows: MembershipRow[]): Promise<void> {
+  for (const part of chunks(rows, rowsPerInsert(db, 6))) {
+    await db
+      .insertInto('cooperative_members')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['cooperative_id', 'member_id']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          invited_at: eb.ref('excluded.invited_at'),
+          answered_at: eb.ref('excluded.answered_at'),
+          invitation_mailed_at: eb.ref('excluded.invitation_mailed_at'),
+        })),
+      )
+      .execute();
+  }
+  let q = db.deleteFrom('cooperative_members').where('cooperative_id', '=', cooperativeId);
+  if (rows.length) q = q.where('member_id', 'not in', rows.map((r) => r.member_id));
   await q.execute();
   await registryChanged(db);
 }
@@ -241,7 +315,7 @@ export async function loadProfiles(db: Db): Promise<SupplierProfile[]> {
 /** Every supplier row, and the profiles made from them. */
 export async function loadRegistry(db: Db): Promise<{ rows: SupplierRow[]; profiles: SupplierProfile[] }> {
   const rows = await listSupplierRows(db);
-  const memberships = await db.selectFrom('cooperative_members').selectAll().execute();
+  const memberships = await db.selectFrom('cooperative_members').select(['cooperative_id', 'member_id']).where('status', '=', 'accepted').execute();
   return { rows, profiles: profilesFrom(rows, memberships, await pastWinsByCompany(db)) };
 }
 

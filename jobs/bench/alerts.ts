@@ -86,6 +86,8 @@ export async function run(): Promise<Record<string, unknown>> {
       staff_band: null,
       certifications: '[]',
       contact_email: `owner${i}@bench.test`,
+      contact_email_verified_at: now,
+      contact_email_confirmation_at: now,
       key_hash: 'x',
       growth: null,
       high_potential_derived: 0,
@@ -93,7 +95,7 @@ export async function run(): Promise<Record<string, unknown>> {
       created_at: now,
       updated_at: now,
     }));
-    for (const part of chunks(suppliers, rowsPerInsert(db, 22))) await db.insertInto('suppliers').values(part).execute();
+    for (const part of chunks(suppliers, rowsPerInsert(db, 24))) await db.insertInto('suppliers').values(part).execute();
     const matches = suppliers.flatMap((s) => {
       const picked = new Set<number>();
       while (picked.size < Math.min(PER_SUPPLIER, targets.length)) picked.add(Math.floor(random() * targets.length));

@@ -11,11 +11,12 @@ import {
   type AlertPreferences,
 } from '../../db/queries/alerts.js';
 import type { AppEnv } from '../app-env.js';
-import { badRequest, notFound } from '../errors.js';
+import { AppError, badRequest, notFound } from '../errors.js';
 import { placeCodes } from '../mail/digest.js';
 import { isTimeZone, WEEKDAYS } from '../domain/alerts/digest-timing.js';
 import { escapeHtml } from '../mail/template.js';
-import { signToken, verifyToken, type TokenPurpose } from '../mail/tokens.js';
+import { checkToken, parseToken, signToken, verifyToken } from '../mail/tokens.js';
+import { confirmAddress, requestConfirmation } from '../../db/queries/notices.js';
 import { requireSupplierOrAdmin } from './auth.js';
 
 /**
@@ -42,7 +43,11 @@ export const preferencesInput = z.strictObject({
 });
 
 async function supplierOr404(c: Context<AppEnv>, id: string) {
-  const row = await c.var.deps.db.selectFrom('suppliers').select(['id', 'name', 'contact_email']).where('id', '=', id).executeTakeFirst();
+  const row = await c.var.deps.db
+    .selectFrom('suppliers')
+    .select(['id', 'name', 'contact_email', 'contact_email_verified_at', 'contact_email_confirmation_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound(`supplier ${id}`);
   return row;
 }
@@ -63,6 +68,10 @@ async function alertView(c: Context<AppEnv>, supplierId: string) {
     preferences: preferencesFromRow(row),
     delivery: {
       address: supplier.contact_email,
+      /** Double opt-in: no alert goes to the address until its owner clicks the link mailed to it. */
+      address_confirmed: supplier.contact_email_verified_at !== null,
+      address_confirmed_at: supplier.contact_email_verified_at,
+      confirmation_queued_at: supplier.contact_email_confirmation_at,
       subscribed: !row?.unsubscribed_at,
       unsubscribed_at: row?.unsubscribed_at ?? null,
       paused: row?.paused === 1,
@@ -100,7 +109,7 @@ async function applyPreferences(c: Context<AppEnv>, supplierId: string, input: z
   return [];
 }
 
-function page(title: string, body: string, status: 200 | 400 | 403 | 404 = 200) {
+export function page(title: string, body: string, status: 200 | 400 | 403 | 404 | 409 | 410 = 200) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
 <title>${escapeHtml(title)} – tendermatch</title>
 <style>body{font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:40px auto;padding:0 16px;line-height:1.5;color:#1a1a1a}button{font-size:16px;padding:8px 16px}label{display:block;margin:10px 0 4px}input,select{font-size:15px;padding:4px}</style>
@@ -108,15 +117,25 @@ function page(title: string, body: string, status: 200 | 400 | 403 | 404 = 200) 
   return { html, status };
 }
 
-async function tokenSupplier(c: Context<AppEnv>, purpose: TokenPurpose) {
+export const invalidLinkPage = () =>
+  page('This link is not valid', '<p>The link may have been cut short or changed. Please use the link from your most recent email from us.</p>', 403);
+
+export const expiredLinkPage = (what: string) =>
+  page('This link has expired', `<p>${escapeHtml(what)}</p>`, 410);
+
+async function tokenSupplier(c: Context<AppEnv>, purpose: 'unsubscribe' | 'manage') {
   const { db, config, clock } = c.var.deps;
   const token = c.req.query('token');
   const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, clock.now());
-  const supplierId = verifyToken(secret, purpose, token);
-  if (!supplierId) return { error: page('This link is not valid', '<p>The link may have been cut short or changed. Please use the link from your most recent alert email.</p>', 403) };
+  const read = verifyToken(secret, purpose, token, clock.now());
+  if (!read.ok && read.reason === 'expired') {
+    return { error: expiredLinkPage(`Links to change your alerts work for ${config.MANAGE_LINK_DAYS} days. Please use the link in your most recent alert email, or change your alerts with your supplier key.`) };
+  }
+  if (!read.ok) return { error: invalidLinkPage() };
+  const supplierId = read.ids[0];
   const supplier = await db.selectFrom('suppliers').select(['id', 'name']).where('id', '=', supplierId).executeTakeFirst();
   if (!supplier) return { error: page('Supplier not found', '<p>This supplier is no longer registered, so no alerts will be sent.</p>', 404) };
-  return { supplier, token: token!, other: (p: TokenPurpose) => signToken(secret, p, supplier.id) };
+  return { supplier, token: token!, unsubscribeToken: () => signToken(secret, 'unsubscribe', supplier.id) };
 }
 
 function actionUrl(path: string, token: string) {
@@ -177,7 +196,7 @@ export const alertRoutes = new Hono<AppEnv>()
       'Stop tender alerts?',
       `<p>This stops all tender alert emails to <strong>${escapeHtml(supplier.name)}</strong>.</p>
 <form method="post" action="${escapeHtml(actionUrl('/unsubscribe', token))}"><button type="submit">Unsubscribe</button></form>
-<p>Or <a href="${escapeHtml(actionUrl('/alerts/manage', found.other('manage')))}">change what you receive</a> instead.</p>`,
+<p>To receive fewer alerts instead of none, use the “Change what you receive” link in your latest alert email.</p>`,
     );
     return c.html(html);
   })
@@ -193,7 +212,7 @@ export const alertRoutes = new Hono<AppEnv>()
     const found = await tokenSupplier(c, 'manage');
     if ('error' in found) return c.html(found.error!.html, found.error!.status);
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
-    return c.html(page(`Alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
+    return c.html(page(`Alerts for ${found.supplier.name}`, manageForm(p, found.token, found.unsubscribeToken())).html);
   })
   .post('/alerts/manage', async (c) => {
     const found = await tokenSupplier(c, 'manage');
@@ -221,6 +240,68 @@ export const alertRoutes = new Hono<AppEnv>()
       return c.html(html, 400);
     }
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
-    return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.other('unsubscribe'))).html);
+    return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.unsubscribeToken())).html);
+  })
+  .post('/suppliers/:id/alerts/confirmation', async (c) => {
+    const id = c.req.param('id');
+    await requireSupplierOrAdmin(c, id);
+    const supplier = await supplierOr404(c, id);
+    const { db, clock } = c.var.deps;
+    if (!supplier.contact_email) throw new AppError(409, 'conflict', 'this supplier has no contact address to confirm; set contact_email first');
+    if (supplier.contact_email_verified_at) return c.json({ ...(await alertView(c, id)), note: 'the address is confirmed already' });
+    const last = supplier.contact_email_confirmation_at ? Date.parse(supplier.contact_email_confirmation_at) : null;
+    const wait = last === null ? 0 : Math.ceil((last + RESEND_AFTER_MS - clock.now().getTime()) / 1000);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      throw new AppError(429, 'too_many_requests', `a confirmation for ${supplier.contact_email} was queued less than an hour ago; ask again in ${Math.ceil(wait / 60)} minutes`);
+    }
+    await requestConfirmation(db, id);
+    return c.json({ ...(await alertView(c, id)), note: 'a new confirmation message goes out with the next alert run' }, 202);
+  })
+  .get('/alerts/confirm', async (c) => {
+    const found = await confirmationFromLink(c);
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const { supplier, address, token } = found;
+    if (supplier.contact_email_verified_at) return c.html(page('Already confirmed', `<p>${escapeHtml(address)} is confirmed for tender alerts to ${escapeHtml(supplier.name)}.</p>`).html);
+    return c.html(
+      page(
+        'Confirm your address',
+        `<p>Send tender alerts for <strong>${escapeHtml(supplier.name)}</strong> to <strong>${escapeHtml(address)}</strong>?</p>
+<form method="post" action="${escapeHtml(actionUrl('/alerts/confirm', token))}"><button type="submit">Yes, this is my address</button></form>
+<p>If you did not ask for this, close this page: nothing more is sent to this address.</p>`,
+      ).html,
+    );
+  })
+  .post('/alerts/confirm', async (c) => {
+    const found = await confirmationFromLink(c);
+    if ('error' in found) return c.html(found.error!.html, found.error!.status);
+    const { db, clock } = c.var.deps;
+    const result = await confirmAddress(db, found.supplier.id, found.address, clock.now().toISOString());
+    if (result === 'changed') return c.html(invalidLinkPage().html, 403);
+    return c.html(page('Thank you', `<p>${escapeHtml(found.address)} is confirmed: tender alerts for ${escapeHtml(found.supplier.name)} will go to it.</p>`).html);
   });
+
+/** A new confirmation may be asked for an hour after the last one was queued. */
+const RESEND_AFTER_MS = 3600_000;
+
+/** The supplier and address a confirmation link stands for, checked against the supplier's address now. */
+async function confirmationFromLink(c: Context<AppEnv>) {
+  const { db, config, clock } = c.var.deps;
+  const token = c.req.query('token');
+  const parsed = parseToken('confirm', token);
+  if (!parsed) return { error: invalidLinkPage() };
+  const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, clock.now());
+  const supplier = await db
+    .selectFrom('suppliers')
+    .select(['id', 'name', 'contact_email', 'contact_email_verified_at'])
+    .where('id', '=', parsed.ids[0])
+    .executeTakeFirst();
+  // Signed for the address it was mailed to: a link to an old address does not confirm the new one.
+  const check = supplier?.contact_email ? checkToken(secret, parsed, clock.now(), supplier.contact_email) : 'forged';
+  if (check === 'expired') {
+    return { error: expiredLinkPage(`Confirmation links work for ${config.CONFIRM_LINK_DAYS} days. Ask for a new one with your supplier key: POST /suppliers/${parsed.ids[0]}/alerts/confirmation.`) };
+  }
+  if (check !== 'valid' || !supplier) return { error: invalidLinkPage() };
+  return { supplier, address: supplier.contact_email!, token: token! };
+}
 

@@ -8,7 +8,7 @@ import { itlName } from '../domain/geo/index.js';
 import { SUPPLIER_KINDS } from '../domain/matching/types.js';
 import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
 import { SupplierSearch } from '../domain/suppliers/search.js';
-import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
+import type { MembershipRow, NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
   companyNumberHolder,
   CompanyNumberTaken,
@@ -17,6 +17,7 @@ import {
   existingSuppliers,
   getSupplierRow,
   membersOf,
+  membershipsOf,
   parseGrowth,
   registerSupplier,
   saveSupplierChanges,
@@ -81,8 +82,13 @@ function badQuery(problems: FieldProblem[]): AppError {
 }
 
 
-/** The public view of a supplier; `private` adds contact email, growth figures and the growth behind the high-potential flag. */
-function view(row: SupplierRow, members: string[], isPrivate: boolean, year: number) {
+/**
+ * The public view of a supplier; `private` adds contact email (and whether its owner has confirmed it), growth
+ * figures and the growth behind the high-potential flag. `members` are the firms that accepted; a cooperative's
+ * private view also names the firms it asked that have not (`listed`: every firm it names).
+ */
+function view(row: SupplierRow, members: string[], isPrivate: boolean, year: number, listed: MembershipRow[] = []) {
+  const named = (status: string) => listed.filter((m) => m.status === status).map((m) => m.member_id);
   const growth = parseGrowth(row.growth);
   return {
     id: row.id,
@@ -108,7 +114,8 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean, year: num
     created_at: row.created_at,
     updated_at: row.updated_at,
     // The reason quotes growth rates, which are as private as the figures they come from.
-    ...(isPrivate ? { contact_email: row.contact_email, growth, high_potential_reason: deriveHighPotential(growth, year).reason } : {}),
+    ...(isPrivate ? { contact_email: row.contact_email, contact_email_verified: row.contact_email_verified_at !== null, growth, high_potential_reason: deriveHighPotential(growth, year).reason } : {}),
+    ...(isPrivate && row.kind === 'cooperative' ? { invited_members: named('invited'), declined_members: named('declined') } : {}),
   };
 }
 
@@ -128,7 +135,7 @@ async function checkMembers(deps: Deps, memberIds: string[], selfId: string | nu
   return problems;
 }
 
-async function rematch(deps: Deps, supplierId: string) {
+export async function rematch(deps: Deps, supplierId: string) {
   try {
     return await matchSupplier(deps, supplierId);
   } catch (err) {
@@ -209,9 +216,11 @@ supplierRoutes.post('/', async (c) => {
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json(
     {
-      supplier: view(saved, memberIds, true, deps.clock.now().getUTCFullYear()),
+      supplier: view(saved, [], true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)),
       key,
       key_note: 'Keep this key: it is shown only now. Send it as "Authorization: Bearer <key>" to change or delete this profile.',
+      ...(saved.contact_email ? { contact_email_note: `We will email ${saved.contact_email} a link to confirm it; alerts go to it only once the link is clicked.` } : {}),
+      ...(memberIds.length ? { members_note: 'The firms you named are invited: each counts as a member once it accepts, with its own key or from the link we email it.' } : {}),
       matches: matched?.written ?? 0,
     },
     201,
@@ -309,7 +318,7 @@ supplierRoutes.get('/:id', async (c) => {
       isPrivate = false;
     }
   }
-  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear()) });
+  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear(), isPrivate ? await membershipsOf(deps.db, id) : []) });
 });
 
 supplierRoutes.patch('/:id', async (c) => {
@@ -327,13 +336,14 @@ supplierRoutes.patch('/:id', async (c) => {
   // Everything is checked before anything is written.
   const problems: FieldProblem[] = [];
   const kind = v.kind ?? row.kind;
-  const currentMembers = await membersOf(deps.db, id);
-  const members = v.members ?? currentMembers;
+  const listed = await membershipsOf(deps.db, id);
+  const members = v.members ?? listed.map((m) => m.member_id);
   if (kind !== 'cooperative' && members.length) problems.push({ field: 'members', message: 'only a cooperative has members' });
   if (kind === 'cooperative' && row.kind !== 'cooperative') {
     const memberOf = await cooperativesOf(deps.db, id);
     if (memberOf.length) {
-      problems.push({ field: 'kind', message: `cannot become a cooperative while it is a member of one (${memberOf.join(', ')}); cooperatives are made of firms` });
+      const leave = memberOf.map((coop) => `DELETE /suppliers/${id}/memberships/${coop}`).join(', ');
+      problems.push({ field: 'kind', message: `cannot become a cooperative while it is a member of one (${memberOf.join(', ')}); cooperatives are made of firms. Leave first: ${leave}` });
     }
   }
   if (kind !== 'cooperative' && (v.cpv ?? readList(row.cpv_codes)).length === 0) {
@@ -346,10 +356,15 @@ supplierRoutes.patch('/:id', async (c) => {
 
   const patch = rowFields(v, deps.clock.now().getUTCFullYear());
   patch.updated_at = deps.clock.now().toISOString();
-  await orConflict(saveSupplierChanges(deps.db, id, patch, v.members ? { before: currentMembers, after: v.members } : undefined));
+  if (patch.contact_email !== undefined && patch.contact_email !== row.contact_email) {
+    // A new address is not confirmed: no alert goes to it until its owner clicks the link mailed to it.
+    patch.contact_email_verified_at = null;
+    patch.contact_email_confirmation_at = null;
+  }
+  await orConflict(saveSupplierChanges(deps.db, id, patch, v.members ? { before: listed, after: v.members } : undefined));
   const matched = await rematch(deps, id);
   const saved = (await getSupplierRow(deps.db, id))!;
-  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear()), matches: matched?.written ?? 0 });
+  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)), matches: matched?.written ?? 0 });
 });
 
 supplierRoutes.delete('/:id', async (c) => {

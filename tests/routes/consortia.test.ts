@@ -22,7 +22,12 @@ async function setup() {
     expect(res.status).toBe(200);
     return (await res.json()) as T;
   };
-  return { deps, app, post, get };
+  /** The firm accepts the cooperative's invitation with its own key: only then does it count. */
+  const accept = async (member: { supplier: { id: string }; key: string }, coop: { supplier: { id: string } }) => {
+    const res = await app.request(`/suppliers/${member.supplier.id}/memberships/${coop.supplier.id}`, { method: 'PUT', headers: { authorization: `Bearer ${member.key}` } });
+    expect(res.status).toBe(200);
+  };
+  return { deps, app, post, get, accept };
 }
 
 // Grounds maintenance and green-waste composting in East Ayrshire (CPV and NUTS from real Scottish notices).
@@ -49,10 +54,12 @@ type ConsortiaBody = {
 
 describe('cooperatives', () => {
   it('a cooperative wins a tender that none of its members could take on alone', async () => {
-    const { deps, post, get } = await setup();
+    const { deps, post, get, accept } = await setup();
     const a = await post(grounds);
     const b = await post(compost);
     const coop = await post(registration({ name: 'Ayrshire Growers Co-op', kind: 'cooperative', cpv_codes: [], members: [a.supplier.id, b.supplier.id], company_number: 'SP012345', max_contract_value: null }));
+    await accept(a, coop);
+    await accept(b, coop);
     const ocids = await storeTenders(deps.db, [greenSpaces]);
     await matchTenders(deps, { ocids });
 
@@ -76,10 +83,12 @@ describe('cooperatives', () => {
   });
 
   it('a member leaving the cooperative takes its capability with it: the match only that member made possible goes', async () => {
-    const { deps, app, post, get } = await setup();
+    const { deps, app, post, get, accept } = await setup();
     const a = await post(grounds);
     const b = await post(compost);
     const coop = await post(registration({ name: 'Ayrshire Growers Co-op', kind: 'cooperative', cpv_codes: [], members: [a.supplier.id, b.supplier.id], company_number: null }));
+    await accept(a, coop);
+    await accept(b, coop);
     // Composting only: the cooperative can bid through its compost member, the grounds firm cannot at all.
     const composting: TenderSpec = { ocid: 'ocds-test-compost', title: 'Composting of organic green waste', cpv: '90500000', region: 'UKM93', value: 100000 };
     const ocids = await storeTenders(deps.db, [composting]);

@@ -69,22 +69,30 @@ describe('the supplier registry held in memory for officers', () => {
     expect(await registryVersion(deps.db)).toBeGreaterThan(before);
     const second = await cache.current(deps);
     expect(cache.loads).toBe(2);
-    expect(second.byId.get(coop.supplier.id)?.cpv).toEqual(['50711000']);
+    // Named, not yet a member: its capabilities do not count for the cooperative.
+    expect(second.byId.get(coop.supplier.id)?.cpv).toEqual([]);
+
+    // The firm accepts: the version moves, and the cooperative now does what its member does.
+    const atInvited = await registryVersion(deps.db);
+    expect((await jsonCaller(app)('PUT', `/suppliers/${a.supplier.id}/memberships/${coop.supplier.id}`, undefined, a.key)).status).toBe(200);
+    expect(await registryVersion(deps.db)).toBeGreaterThan(atInvited);
+    expect((await cache.current(deps)).byId.get(coop.supplier.id)?.cpv).toEqual(['50711000']);
+    expect(cache.loads).toBe(3);
 
     // A membership change alone moves the version too.
     const atMembers = await registryVersion(deps.db);
-    await setMembers(deps.db, coop.supplier.id, []);
+    await setMembers(deps.db, coop.supplier.id, [], deps.clock.now().toISOString());
     expect(await registryVersion(deps.db)).toBeGreaterThan(atMembers);
     expect((await cache.current(deps)).byId.get(coop.supplier.id)?.cpv).toEqual([]);
-    expect(cache.loads).toBe(3);
+    expect(cache.loads).toBe(4);
 
     // Nothing written, but older than REGISTRY_MAX_AGE_SECONDS: loaded again (award notices may have added track records).
     deps.clock.advance(59_000);
     await cache.current(deps);
-    expect(cache.loads).toBe(3);
+    expect(cache.loads).toBe(4);
     deps.clock.advance(2_000);
     await cache.current(deps);
-    expect(cache.loads).toBe(4);
+    expect(cache.loads).toBe(5);
   });
 
   it('reloads on every request when the maximum age is 0', async () => {

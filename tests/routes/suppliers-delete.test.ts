@@ -7,7 +7,7 @@ import { createApp } from '../../src/app.js';
 import { deliverPending, sendDueAlerts } from '../../jobs/alerts.js';
 import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps } from '../support/helpers.js';
 import { registration } from '../support/matching-fixtures.js';
-import { addMatch, addTender } from '../support/alerts-seed.js';
+import { addMatch, addTender, confirmAllAddresses } from '../support/alerts-seed.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
 const ENV = { ADMIN_KEY: ADMIN, UNSUBSCRIBE_SECRET: 'delete-test-secret-0123456789', PUBLIC_BASE_URL: 'https://tendermatch.example' };
@@ -49,7 +49,9 @@ type Setup = Awaited<ReturnType<typeof setup>>;
  */
 async function supplierWithMail(s: Setup) {
   const a = await s.register();
-  await s.register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [a.supplier.id], company_number: null, contact_email: 'coop@example.org' });
+  const coop = await s.register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [a.supplier.id], company_number: null, contact_email: 'coop@example.org' });
+  expect((await s.call('PUT', `/suppliers/${a.supplier.id}/memberships/${coop.supplier.id}`, undefined, a.key)).status).toBe(200);
+  await confirmAllAddresses(s.db);
   await addTender(s.db, { ocid: 'ocds-t1', title: 'Grounds maintenance, Kilmarnock' });
   await addMatch(s.db, { supplier: a.supplier.id, ocid: 'ocds-t1', score: 0.8 });
   expect(await sendDueAlerts(s.deps)).toMatchObject({ sent: 1 });
@@ -93,6 +95,7 @@ describe('DELETE /suppliers/:id forgets the supplier', () => {
     const a = await s.register();
     const b = await s.register({ name: 'Irvine Mowers', company_number: null, contact_email: 'mow@example.org' });
     const c = await s.register({ name: 'Ayr Hedges', company_number: null, contact_email: 'hedge@example.org' });
+    await confirmAllAddresses(s.db);
     await addTender(s.db, { ocid: 'ocds-t1' });
     for (const x of [a, b, c]) await addMatch(s.db, { supplier: x.supplier.id, ocid: 'ocds-t1', score: 0.8 });
     expect(await sendDueAlerts(s.deps, { deliver: false })).toMatchObject({ digests_queued: 3 });
@@ -160,6 +163,7 @@ describe.each(STORE_ENGINES)('DELETE on %s', (_name, openStore) => {
     const s = await setup(db);
     const a = await s.register();
     const other = await s.register({ name: 'Irvine Mowers', company_number: null, contact_email: 'mow@example.org' });
+    await confirmAllAddresses(s.db);
     const now = '2026-11-24T09:00:00.000Z';
     for (const x of [a, other]) {
       const id = x.supplier.id;

@@ -30,11 +30,12 @@ async function setup(db?: Db) {
 }
 
 describe('a cooperative is made of firms', () => {
-  it('refuses to turn a member of a cooperative into a cooperative (422 naming kind), and writes nothing', async () => {
+  it('refuses to turn an accepted member of a cooperative into a cooperative (422 naming kind), and writes nothing', async () => {
     const { call, register, stored } = await setup();
     const firm = await register();
     const other = await register({ name: 'Irvine Mowers' });
-    await register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [firm.supplier.id] });
+    const coop = await register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [firm.supplier.id, other.supplier.id] });
+    expect((await call('PUT', `/suppliers/${firm.supplier.id}/memberships/${coop.supplier.id}`, undefined, firm.key)).status).toBe(200);
     const before = await stored(firm.supplier.id);
 
     const res = await call('PATCH', `/suppliers/${firm.supplier.id}`, { kind: 'cooperative', name: 'Ayrshire Green Co-op' }, firm.key);
@@ -43,7 +44,7 @@ describe('a cooperative is made of firms', () => {
     expect(res.body.error.details.names).toEqual(['kind']);
     expect(await stored(firm.supplier.id)).toEqual(before);
 
-    // A firm that is nobody's member may become a cooperative.
+    // A firm that is nobody's member (only invited) may become a cooperative.
     expect((await call('PATCH', `/suppliers/${other.supplier.id}`, { kind: 'cooperative' }, other.key)).status).toBe(200);
   });
 });
@@ -95,7 +96,11 @@ describe('PATCH is all or nothing', () => {
     const b = await s.register({ name: 'B Compost' });
     const c = await s.register({ name: 'C Hedges' });
     const coop = await s.register({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [a.supplier.id, b.supplier.id] });
-    return { ...s, a, b, c, coop };
+    // a has accepted, b not yet: an undone change must keep each firm's answer.
+    expect((await s.call('PUT', `/suppliers/${a.supplier.id}/memberships/${coop.supplier.id}`, undefined, a.key)).status).toBe(200);
+    const answers = async () =>
+      (await s.db.selectFrom('cooperative_members').select(['member_id', 'status', 'answered_at']).where('cooperative_id', '=', coop.supplier.id).orderBy('member_id').execute());
+    return { ...s, a, b, c, coop, answers };
   }
 
   it('checks every field, members included, before it writes anything', async () => {
@@ -127,13 +132,16 @@ describe('PATCH is all or nothing', () => {
   it.each(failures)('on D1, a failure %s leaves the old profile', async (_what, when) => {
     const db = fromDialect(new SqliteDialect({ database: new SQLite(':memory:') }), 'd1');
     await migrate(db);
-    const { call, coop, c, a, b, stored, members } = await cooperative(db);
+    const { call, coop, c, a, b, stored, members, answers } = await cooperative(db);
     const before = await stored(coop.supplier.id);
+    const answeredBefore = await answers();
     await sql.raw(`CREATE TRIGGER crash ${when({ a: a.supplier.id, coop: coop.supplier.id })} BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`).execute(db);
     const res = await call('PATCH', `/suppliers/${coop.supplier.id}`, { name: 'Renamed', max_contract_value: 1, members: [b.supplier.id, c.supplier.id] }, coop.key);
     expect(res.status).toBe(500);
     expect(await stored(coop.supplier.id)).toEqual(before);
     expect(await members(coop.supplier.id)).toEqual([a.supplier.id, b.supplier.id].sort());
+    expect(await answers()).toEqual(answeredBefore);
+    expect(answeredBefore.find((m) => m.member_id === a.supplier.id)?.status).toBe('accepted');
 
     await sql.raw('DROP TRIGGER crash').execute(db);
     const ok = await call('PATCH', `/suppliers/${coop.supplier.id}`, { name: 'Renamed', members: [b.supplier.id, c.supplier.id] }, coop.key);

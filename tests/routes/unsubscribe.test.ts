@@ -50,7 +50,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
   const forged: Array<[string, (good: string) => string]> = [
     ['signed with another secret', () => signToken('some-other-secret-0123456789', 'unsubscribe', 'victim')],
     ['own signature, other supplier', (good) => good.replace(Buffer.from('coop').toString('base64url'), Buffer.from('victim').toString('base64url'))],
-    ['a manage token', () => signToken(SECRET, 'manage', 'victim')],
+    ['a manage token', () => signToken(SECRET, 'manage', 'victim', { expiresAt: new Date('2026-12-24T09:00:00Z') })],
     ['no token', () => ''],
     ['garbage', () => 'u1.dmljdGlt.AAAA'],
   ];
@@ -104,7 +104,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
 
   it('the manage link shows a form that saves preferences', async () => {
     const { deps, app } = await setup();
-    const token = signToken(SECRET, 'manage', 'coop');
+    const token = signToken(SECRET, 'manage', 'coop', { expiresAt: new Date('2026-12-24T09:00:00Z') });
     const get = await app.request(`/alerts/manage?token=${token}`);
     expect(get.status).toBe(200);
     expect(await get.text()).toContain('Alerts for Cherwell Training &lt;Co-op&gt;');
@@ -115,6 +115,31 @@ describe('one-click unsubscribe (RFC 8058)', () => {
       frequency: 'weekly', hour: 8, weekday: 2, max_items: 5, include_words: '["cleaning","grounds"]', places: '["TLJ"]', paused: 0,
     });
     expect((await app.request(`/alerts/manage?token=${signToken(SECRET, 'unsubscribe', 'coop')}`)).status).toBe(403);
+  });
+
+  it('the manage link in an alert works for MANAGE_LINK_DAYS, then shows that it has expired; the unsubscribe link keeps working', async () => {
+    const deps = await testDeps({ env: { ...ENV, MANAGE_LINK_DAYS: '10' } });
+    await addSupplier(deps.db, { id: 'coop', name: 'Cherwell Training', email: 'hello@cherwell.test' });
+    const app = createApp(deps);
+    await addTender(deps.db, { ocid: 't1' });
+    await addMatch(deps.db, { supplier: 'coop', ocid: 't1', score: 0.8 });
+    await sendDueAlerts(deps);
+    const text = deps.mailer.sent[0].text;
+    const manage = new URL(/Change what you receive: (\S+)/.exec(text)![1]);
+    const unsubscribe = new URL(/Unsubscribe: (\S+)/.exec(text)![1]);
+    deps.clock.advance(10 * 86_400_000 - 60_000);
+    expect((await app.request(manage.pathname + manage.search)).status).toBe(200);
+    deps.clock.advance(60_000);
+    const expired = await app.request(manage.pathname + manage.search);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('This link has expired');
+    const form = new URLSearchParams({ frequency: 'weekly', hour: '8', weekday: 'tuesday', max_items: '5', min_score: '0.3' });
+    expect((await app.request(manage.pathname + manage.search, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(410);
+    expect((await deps.db.selectFrom('alert_preferences').select('frequency').executeTakeFirst())?.frequency).toBe('daily');
+    deps.clock.advance(365 * 86_400_000);
+    const post = await app.request(unsubscribe.pathname + unsubscribe.search, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(post.status).toBe(200);
+    expect(await unsubscribedAt(deps, 'coop')).not.toBeNull();
   });
 });
 

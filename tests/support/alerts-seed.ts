@@ -9,7 +9,7 @@ import { hashKey } from '../../src/routes/auth.js';
 
 export async function addSupplier(
   db: Db,
-  s: { id: string; name?: string; email?: string | null; key?: string; cpv?: string[]; national?: boolean; homeRegion?: string; keywords?: string[] },
+  s: { id: string; name?: string; email?: string | null; key?: string; cpv?: string[]; national?: boolean; homeRegion?: string; keywords?: string[]; confirmed?: boolean },
 ) {
   const now = '2026-11-01T00:00:00.000Z';
   await db
@@ -31,6 +31,9 @@ export async function addSupplier(
       staff_band: null,
       certifications: '[]',
       contact_email: s.email === undefined ? `${s.id}@example.test` : s.email,
+      // Confirmed by its owner (double opt-in) unless the test says not.
+      contact_email_verified_at: s.confirmed === false ? null : now,
+      contact_email_confirmation_at: s.confirmed === false ? null : now,
       key_hash: hashKey(s.key ?? `key-${s.id}`),
       growth: null,
       high_potential_derived: 0,
@@ -198,4 +201,17 @@ export function header(raw: string, name: string): string | undefined {
   const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
   const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'));
   return line?.slice(name.length + 1).trim();
+}
+
+/**
+ * Marks every registered address as confirmed by its owner, as the link in the confirmation message does,
+ * for tests about what happens after (tests/jobs/confirmation.test.ts clicks the real link).
+ */
+export async function confirmAllAddresses(db: Db, at = '2026-11-01T00:00:00.000Z') {
+  await db
+    .updateTable('suppliers')
+    .set({ contact_email_verified_at: at, contact_email_confirmation_at: at })
+    .where('contact_email', 'is not', null)
+    .where('contact_email_verified_at', 'is', null)
+    .execute();
 }
