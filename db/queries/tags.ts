@@ -6,7 +6,7 @@ import { tagTender } from '../../src/domain/tagging/index.js';
 import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
 import { tagRows } from './tag-rows.js';
 
-const PLACE_KEY = ['ocid', 'lot_id', 'role', 'party_id', 'code'];
+const PLACE_KEY = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'lad'];
 const CPV_KEY = ['ocid', 'lot_id', 'code'];
 
 /**
@@ -43,7 +43,7 @@ async function insertTagRows(writer: BulkWriter, places: TenderPlacesTable[], cp
   await writer.insert('tender_cpv', cpv, CPV_KEY, []);
 }
 
-const PLACE_COLUMNS = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'level', 'method', 'confidence', 'national', 'raw', 'tagged_at'] as const;
+const PLACE_COLUMNS = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'lad', 'level', 'method', 'confidence', 'lad_confidence', 'national', 'postcode', 'raw', 'tagged_at'] as const;
 const CPV_COLUMNS = ['ocid', 'lot_id', 'code', 'method', 'confidence', 'reason', 'tagger_version', 'tagged_at'] as const;
 
 /**
@@ -89,7 +89,7 @@ export class PendingTags {
     const earlier = this.latestHold.get(ocid);
     if (earlier !== undefined) this.staleHolds.push(earlier);
     this.latestHold.set(ocid, hold);
-    for (const p of places) this.insertPlace.run(hold, ocid, p.lot_id, p.role, p.party_id, p.code, p.level, p.method, p.confidence, p.national, p.raw, p.tagged_at);
+    for (const p of places) this.insertPlace.run(hold, ocid, p.lot_id, p.role, p.party_id, p.code, p.lad, p.level, p.method, p.confidence, p.lad_confidence, p.national, p.postcode, p.raw, p.tagged_at);
     for (const c of cpv) this.insertCpv.run(hold, ocid, c.lot_id, c.code, c.method, c.confidence, c.reason, c.tagger_version, c.tagged_at);
   }
 
