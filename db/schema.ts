@@ -50,6 +50,8 @@ export interface TendersTable {
   updated_at: string;
   /** The twin that stands for this tender (010): set, this one is not matched itself; null otherwise. */
   twin_of: string | null;
+  /** A planning notice's last planning milestone due date: it is open until then (010). */
+  engagement_ends: string | null;
   /** Normalised buyer name and title, what twins are looked for by (010). */
   buyer_key: string | null;
   title_key: string | null;

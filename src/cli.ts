@@ -11,6 +11,7 @@ import { evalTaggingCommand } from './commands/eval-tagging.js';
 import { evalMatchingCommand } from './commands/eval-matching.js';
 import { matchCommand } from './commands/match.js';
 import { refreshHighPotentialCommand } from './commands/refresh-high-potential.js';
+import { placesCommand } from './commands/places.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,
   'refresh-high-potential': refreshHighPotentialCommand,
+  places: placesCommand,
 };
 
 function usage(): string {
@@ -51,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       stdin: process.stdin,
       progress: (line) => process.stderr.write(line + '\n'),
       out: (line) => process.stdout.write(line + '\n'),
-    });
+    }, positional.slice(1));
     process.stdout.write(JSON.stringify({ ok: true, ...summary }) + '\n');
     return summary.ok === false ? 1 : 0;
   } catch (err) {

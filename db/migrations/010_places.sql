@@ -41,6 +41,10 @@ CREATE TABLE postcode_lads (
 -- Award suppliers: the VCSE flag as published (parties[].details.vcse, or `vco` in the old Contracts Finder shape).
 ALTER TABLE award_suppliers ADD COLUMN vcse INTEGER;
 
+-- A planning notice (early engagement, prior information) is open only until its engagement ends: the last
+-- due date of its planning milestones, as published (null = none given).
+ALTER TABLE tenders ADD COLUMN engagement_ends TEXT;
+
 -- The same procurement published twice (on two portals, or again under a new ocid): both tenders stay, linked.
 -- twin_of names the tender that stands for the pair (matched and alerted); the other is not matched itself.
 -- buyer_key and title_key are what twins are looked for by (normalised buyer name and title).

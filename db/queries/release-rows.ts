@@ -177,6 +177,7 @@ export function tenderRows(compiled: CompiledTender, source: string, now: string
       main_category: t.mainCategory,
       published_at: t.publishedAt,
       deadline: t.deadline,
+      engagement_ends: t.engagementEnds ?? null,
       notice_type: t.noticeType,
       suitable_sme: flag(t.suitableSme),
       suitable_vcse: flag(t.suitableVcse),

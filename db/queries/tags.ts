@@ -5,6 +5,7 @@ import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
 import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
 import { tagRows } from './tag-rows.js';
+import { exactPlaceRows } from './places.js';
 
 const PLACE_KEY = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'lad'];
 const CPV_KEY = ['ocid', 'lot_id', 'code'];
@@ -27,10 +28,12 @@ export async function writeTags(db: Db, records: TenderRecord[], now: string): P
   await replaceTagRows(db, [...latest.keys()], places, cpv);
 }
 
+/** Replaces the tags of these ocids; postcodes the imported postcode list knows are placed exactly. */
 export async function replaceTagRows(db: Db, ocids: string[], places: TenderPlacesTable[], cpv: TenderCpvTable[]): Promise<void> {
   const writer = bulkWriter(db);
+  const exact = await exactPlaceRows(db, places);
   await deleteTagRows(writer, ocids);
-  await insertTagRows(writer, places, cpv);
+  await insertTagRows(writer, exact, cpv);
 }
 
 export async function deleteTagRows(writer: BulkWriter, ocids: string[]): Promise<void> {

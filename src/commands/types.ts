@@ -15,7 +15,8 @@ export interface CommandIo {
 export interface Command {
   summary: string;
   usage: string;
-  run(deps: Deps, options: Options, io: CommandIo): Promise<Record<string, unknown>>;
+  /** `args`: the words after the command's name (`places import-postcodes FILE` gives ['import-postcodes', 'FILE']). */
+  run(deps: Deps, options: Options, io: CommandIo, args?: string[]): Promise<Record<string, unknown>>;
 }
 
 export function parseOptions(argv: string[]): { positional: string[]; options: Options } {

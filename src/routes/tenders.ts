@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { regionCodesFor } from '../../db/queries/places.js';
-import { findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { areaFor } from '../../db/queries/places.js';
+import { deliveryPlacesOf, findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { isNowhere, itlName, localAuthorityByCode, placeMatch, placeQuery } from '../domain/geo/index.js';
 import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
 
@@ -10,9 +11,11 @@ const yesNo = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' 
 
 const listQuery = z
   .object({
-    q: z.string().max(200).optional(),
+    // A NUL or other control character would cut the words short in the store: refused, never half-searched.
+    q: z.string().max(200).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not hold control characters (such as a NUL byte)').optional(),
     cpv: z.string().regex(/^\d{2,8}(-\d)?$/, 'must be 2 to 8 digits of a CPV code, such as 72 or 72212000').optional(),
     region: z.string().min(2).max(100).optional(),
+    region_match: z.enum(['inside', 'any']).optional(),
     status: z.enum(['planning', 'planned', 'active', 'cancelled', 'unsuccessful', 'complete', 'withdrawn']).optional(),
     open: yesNo.optional(),
     value_min: z.coerce.number().nonnegative().optional(),
@@ -65,16 +68,16 @@ export const tenderRoutes = new Hono<AppEnv>()
     const parsed = listQuery.safeParse(c.req.query());
     if (!parsed.success) throw badRequest('some query parameters are not valid', fieldErrors(parsed.error));
     const p = parsed.data;
-    let regionCodes: string[] | undefined;
-    if (p.region) {
-      const codes = await regionCodesFor(db, p.region);
-      if (!codes) throw badRequest(`unknown region "${p.region}": give a NUTS or ITL code (UKG3, TLG3) or a named place`, { region: 'unknown' });
-      regionCodes = codes;
+    const area = p.region ? await areaFor(db, p.region) : null;
+    if (p.region && (!area || isNowhere(area))) {
+      throw badRequest(`unknown region "${p.region}": give an ITL or NUTS code (TLG31, UKG3), a local authority (Birmingham, E08000025), a combined authority (WMCA) or a named place`, { region: 'unknown' });
     }
+    if (p.region_match && !area) throw badRequest('region_match needs a region', { region_match: 'needs region' });
     const { tenders, next } = await findTenders(db, {
       text: p.q,
       cpvPrefix: p.cpv ? cpvPrefixOf(p.cpv) : undefined,
-      regionCodes,
+      place: area ? placeQuery(area) : undefined,
+      placeInside: p.region_match === 'inside',
       status: p.status,
       openAt: p.open ? clock.now().toISOString() : undefined,
       valueMin: p.value_min,
@@ -84,12 +87,16 @@ export const tenderRoutes = new Hono<AppEnv>()
       limit: p.limit,
       cursor: p.cursor ? decodeCursor(p.cursor) : undefined,
     });
+    // How each tender stands to the place asked about: inside it, or for a wider area that overlaps it.
+    const delivery = area ? await deliveryPlacesOf(db, tenders.map((t) => t.ocid)) : null;
     return c.json({
+      ...(area ? { region: { name: area.name, kind: area.kind } } : {}),
       tenders: tenders.map((t) => ({
         ...t,
         cpv_codes: parse(t.cpv_codes),
         suitable_sme: asBool(t.suitable_sme),
         suitable_vcse: asBool(t.suitable_vcse),
+        ...(area ? { match: placeMatch(delivery!.get(t.ocid) ?? [], area) } : {}),
       })),
       next_cursor: next ? encodeCursor(next) : null,
     });
@@ -117,7 +124,7 @@ export const tenderRoutes = new Hono<AppEnv>()
         lot_ids: parse(a.lot_ids),
         suppliers: suppliers.filter((s) => s.award_id === a.award_id).map(({ ocid: _o, award_id: _a, ...s }) => s),
       })),
-      places,
+      places: places.map((p) => ({ ...p, lad: p.lad || null, lad_name: p.lad ? (localAuthorityByCode(p.lad)?.name ?? null) : null, name: itlName(p.code) })),
       capabilities: cpv,
     });
   });

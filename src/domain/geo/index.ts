@@ -380,3 +380,16 @@ export function placesNamedIn(text: string): string[] {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Where a supplier is based, as finely as its postcode says: the ITL3 area of its postcode's local authority when
+ * that lies within the home region it registered (a postcode resolves that far now; older profiles hold only the
+ * ITL1 region), else the home region as registered. A postcode in a straddling sector (below 0.9 of its postcodes
+ * in one LAD) keeps the registered region.
+ */
+export function homeAreaOf(postcode: string | null, homeRegion: string | null): string | null {
+  const place = postcode ? placeOfPostcode(postcode) : null;
+  if (!place?.itl3 || place.confidence < 0.9) return homeRegion;
+  if (homeRegion && !(place.itl3 === homeRegion || place.itl3.startsWith(homeRegion))) return homeRegion;
+  return place.itl3;
+}

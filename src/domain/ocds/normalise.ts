@@ -34,6 +34,9 @@ const isoDate = (v: Json | undefined): string | null => {
   const ms = Date.parse(s);
   return Number.isNaN(ms) ? s : new Date(ms).toISOString();
 };
+/** The latest of some ISO dates (those that read as dates), or null. */
+const latestDate = (dates: Array<string | null>): string | null =>
+  dates.reduce<string | null>((best, d) => (d && !Number.isNaN(Date.parse(d)) && (!best || Date.parse(d) > Date.parse(best)) ? d : best), null);
 const unique = (values: Array<string | null>): string[] => [...new Set(values.filter((v): v is string => !!v))];
 
 function money(v: Json | undefined): Money {
@@ -243,6 +246,7 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
     mainCategory: str(tender.mainProcurementCategory),
     publishedAt: isoDate(tender.datePublished) ?? isoDate(context.firstReleaseDate ?? undefined) ?? isoDate(compiled.date),
     deadline: isoDate(obj(tender.tenderPeriod)?.endDate),
+    engagementEnds: latestDate(objs(obj(compiled.planning)?.milestones).map((m) => isoDate(m.dueDate))),
     noticeType: noticeType(compiled, tender),
     suitableSme: tenderSuitability.sme,
     suitableVcse: tenderSuitability.vcse,

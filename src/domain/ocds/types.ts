@@ -100,6 +100,11 @@ export interface TenderRecord {
   publishedAt: string | null;
   /** tender.tenderPeriod.endDate: when bids are due. */
   deadline: string | null;
+  /**
+   * The last due date of the planning milestones (`planning.milestones[].dueDate`, an early engagement's end): a
+   * planning notice is open until then. Null or absent when none is published.
+   */
+  engagementEnds?: string | null;
   /** UK notice type (UK1–UK17) where the publisher gives one. */
   noticeType: string | null;
   suitableSme: boolean | null;
