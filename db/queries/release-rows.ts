@@ -247,6 +247,7 @@ export function tenderRows(compiled: CompiledTender, source: string, now: string
         address: s.address?.text ?? null,
         postcode: s.address?.postcode ?? null,
         scale: s.scale,
+        vcse: flag(s.vcse ?? null),
       });
     }
   }

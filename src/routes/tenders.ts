@@ -122,7 +122,7 @@ export const tenderRoutes = new Hono<AppEnv>()
       awards: awards.map((a) => ({
         ...a,
         lot_ids: parse(a.lot_ids),
-        suppliers: suppliers.filter((s) => s.award_id === a.award_id).map(({ ocid: _o, award_id: _a, ...s }) => s),
+        suppliers: suppliers.filter((s) => s.award_id === a.award_id).map(({ ocid: _o, award_id: _a, ...s }) => ({ ...s, vcse: asBool(s.vcse) })),
       })),
       places: places.map((p) => ({ ...p, lad: p.lad || null, lad_name: p.lad ? (localAuthorityByCode(p.lad)?.name ?? null) : null, name: itlName(p.code) })),
       capabilities: cpv,

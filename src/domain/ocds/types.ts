@@ -65,13 +65,20 @@ export interface Lot {
 }
 
 export interface AwardSupplier {
+  /**
+   * The supplier's key within its award: the published id, unless that id is a placeholder (`0`, empty) or repeats
+   * within the award (the old Contracts Finder API gave every supplier `"id": 0`); then `#` and its place in the
+   * list (`#1`, `#2`, ...), so that no supplier is folded into another.
+   */
   partyId: string;
   name: string | null;
   identifierScheme: string | null;
   identifier: string | null;
   address: Address | null;
-  /** 'sme' | 'large' | … as published in parties[].details.scale */
+  /** 'sme' | 'large' | … as published in parties[].details.scale (or, in the old Contracts Finder shape, `sme`). */
   scale: string | null;
+  /** A VCSE (parties[].details.vcse, or `vco` in the old shape); null = not said. Optional for hand-built records. */
+  vcse?: boolean | null;
 }
 
 export interface Award {
