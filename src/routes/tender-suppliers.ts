@@ -6,6 +6,7 @@ import { proposeConsortia } from '../domain/matching/consortia.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';
 import { matchSettings } from '../../jobs/match.js';
+import { snakeKeys } from './snake-case.js';
 
 /** For officers: who could bid for a tender, and which groups could bid together. Mounted at /tenders. */
 export const tenderSupplierRoutes = new Hono<AppEnv>();
@@ -86,5 +87,5 @@ tenderSupplierRoutes.get('/:ocid/consortia', async (c) => {
   const lot = c.req.query('lot');
   const targets = lot === undefined ? [wholeTenderOpportunity(record, tags), ...lots] : pickLot(lots.length ? lots : opportunitiesOf(record, tags), lot, ocid);
   const proposals = targets.map((opp) => proposeConsortia(opp, index, now, opp.lotId === '' ? lots : []));
-  return c.json({ ocid, title: record.title, proposals });
+  return c.json({ ocid, title: record.title, proposals: snakeKeys(proposals) });
 });
