@@ -52,6 +52,7 @@ function placeCondition(eb: ExpressionBuilder<Database, 'tender_places'>, place:
     }
   }
   if (!inside && place.overlapping.length) ors.push(eb.and([eb('lad', '=', ''), eb('code', 'in', place.overlapping)]));
+  if (!inside && place.nationalOverlap.england) ors.push(eb.and([eb('national', '=', 1), eb('code', '<>', 'TL')]));
   const lads = inside ? place.insideLads : place.partialLads;
   if (lads.length) ors.push(eb('lad', 'in', lads));
   return ors.length ? eb.or(ors) : sql<boolean>`1 = 0`;

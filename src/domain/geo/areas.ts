@@ -176,6 +176,8 @@ export interface PlaceQuery {
   insideLads: string[];
   /** England-wide rows lie inside (the place covers England); UK-wide rows likewise (it covers the UK). */
   nationalInside: { england: boolean; uk: boolean };
+  /** England-wide rows overlap the place whatever their ITL1 code (it lies at least partly in England). */
+  nationalOverlap: { england: boolean };
 }
 
 export function placeQuery(asked: AskedPlace): PlaceQuery {
@@ -207,6 +209,7 @@ export function placeQuery(asked: AskedPlace): PlaceQuery {
     partialLads,
     insideLads,
     nationalInside: { england: within(englandArea(), area), uk: within(t.byItl.get(UK)!, area) },
+    nationalOverlap: { england: intersects(englandArea(), area) },
   };
 }
 
