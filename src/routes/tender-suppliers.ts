@@ -14,7 +14,10 @@ export const tenderSupplierRoutes = new Hono<AppEnv>();
 const LOCAL_NAMES = ['not local', 'same region', 'same sub-region', 'same area'];
 
 async function loadTender(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, ocid: string) {
-  const [found] = await loadTendersForMatching(c.get('deps').db, [ocid]);
+  const { db } = c.get('deps');
+  // A tender published again elsewhere is matched as the twin that stands for it: answer for that one.
+  const twin = await db.selectFrom('tenders').select('twin_of').where('ocid', '=', ocid).executeTakeFirst();
+  const [found] = await loadTendersForMatching(db, [twin?.twin_of ?? ocid]);
   if (!found) throw notFound(`tender ${ocid}`);
   return found;
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { areaFor } from '../../db/queries/places.js';
 import { deliveryPlacesOf, findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { alsoPublishedOn } from '../../db/queries/twins.js';
 import { isNowhere, itlName, localAuthorityByCode, placeMatch, placeQuery } from '../domain/geo/index.js';
 import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
@@ -89,6 +90,7 @@ export const tenderRoutes = new Hono<AppEnv>()
     });
     // How each tender stands to the place asked about: inside it, or for a wider area that overlaps it.
     const delivery = area ? await deliveryPlacesOf(db, tenders.map((t) => t.ocid)) : null;
+    const twins = await alsoPublishedOn(db, tenders.map((t) => t.ocid));
     return c.json({
       ...(area ? { region: { name: area.name, kind: area.kind } } : {}),
       tenders: tenders.map((t) => ({
@@ -97,6 +99,7 @@ export const tenderRoutes = new Hono<AppEnv>()
         suitable_sme: asBool(t.suitable_sme),
         suitable_vcse: asBool(t.suitable_vcse),
         ...(area ? { match: placeMatch(delivery!.get(t.ocid) ?? [], area) } : {}),
+        also_published_on: (twins.get(t.ocid) ?? []).map(({ reasons: _r, ...o }) => o),
       })),
       next_cursor: next ? encodeCursor(next) : null,
     });
@@ -105,9 +108,12 @@ export const tenderRoutes = new Hono<AppEnv>()
     const found = await getTender(c.var.deps.db, c.req.param('ocid'));
     if (!found) throw notFound(`tender ${c.req.param('ocid')}`);
     const { tender, lots, items, awards, suppliers, places, cpv } = found;
-    const { content_hash: _hash, ...fields } = tender;
+    const { content_hash: _hash, buyer_key: _b, title_key: _t, ...fields } = tender;
+    const twins = (await alsoPublishedOn(c.var.deps.db, [tender.ocid])).get(tender.ocid) ?? [];
     return c.json({
       ...fields,
+      // The same procurement published elsewhere, and why it is taken to be the same.
+      also_published_on: twins,
       cpv_codes: parse(tender.cpv_codes),
       reserved_participation: parse(tender.reserved_participation),
       suitable_sme: asBool(tender.suitable_sme),

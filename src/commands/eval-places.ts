@@ -1,0 +1,1 @@
+export const evalPlacesCommand = { summary: '', usage: '', async run() { return {}; } };
