@@ -13,6 +13,12 @@ import { jsonCaller, testDeps } from '../support/helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'tendermatch-twins-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Contracts Finder does not carry the Find a Tender reference here. */
+function withoutReference(tender: JsonObject): JsonObject {
+  const { id: _id, ...rest } = tender;
+  return rest;
+}
+
 /** One procurement as Find a Tender publishes it, and again on Contracts Finder two days later, in capitals. */
 const onFindATender = cfTender(1, { ocid: 'ocds-h6vhtk-0a1b2c', id: 'fts-1' });
 function onContractsFinder(overrides: JsonObject = {}): JsonObject {
@@ -23,7 +29,7 @@ function onContractsFinder(overrides: JsonObject = {}): JsonObject {
     id: 'cf-1',
     date: '2026-11-03T10:00:00Z',
     buyer: { id: 'GB-CFS-1', name: 'WEST MIDLANDS COMBINED AUTHORITY' },
-    tender: { ...(t.tender as JsonObject), title: 'SOFTWARE DEVELOPMENT FOR BUS PASSENGER APP 1', datePublished: '2026-11-03T10:00:00Z', id: undefined, ...overrides },
+    tender: { ...withoutReference(t.tender as JsonObject), title: 'SOFTWARE DEVELOPMENT FOR BUS PASSENGER APP 1', datePublished: '2026-11-03T10:00:00Z', ...overrides },
   };
 }
 const write = (name: string, releases: JsonObject[]) => {
