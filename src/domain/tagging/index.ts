@@ -57,18 +57,13 @@ export function addressPlaces(address: Address | null): PlaceTag[] {
   if (!address) return [];
   const out: PlaceTag[] = [];
   if (address.region) mergeTags(out, resolvePlace(address.region));
-  // A region field reading "England" or "UK" says less about where a body sits than its postcode does.
-  if (out.length && !out.every((t) => t.national)) return out;
-  const byRegion = out.splice(0);
   const postcodes = address.postcode ? [address.postcode] : findPostcodes(address.text ?? '');
-  for (const pc of postcodes) {
-    const tag = postcodePlaceTag(pc);
-    if (tag) {
-      mergeTags(out, [tag]);
-      break;
-    }
-  }
-  return out.length ? out : byRegion;
+  const byPostcode = postcodes.map((pc) => postcodePlaceTag(pc)).find((t) => t !== null) ?? null;
+  // A region field reading "England" or "UK" says less about where a body sits than its postcode does; so does a
+  // region code ("UKL", Wales) whose area holds the postcode's local authority.
+  const finer = byPostcode && out.every((t) => !t.lad && t.level < byPostcode.level) && out.some((t) => t.national || byPostcode.code.startsWith(t.code));
+  if (out.length && !out.every((t) => t.national) && !finer) return out;
+  return byPostcode ? [byPostcode] : out;
 }
 
 function deliveryPlaces(regions: string[], postcodes: string[], descriptions: Array<string | null>): PlaceTag[] {
