@@ -12,6 +12,10 @@ import type { TenderRow } from '../schema.js';
 const COLUMNS = ['ocid', 'source', 'title', 'buyer_name', 'buyer_identifier', 'buyer_postcode', 'tender_id', 'published_at', 'deadline', 'value_amount', 'cpv_codes', 'url', 'twin_of', 'buyer_key', 'title_key'] as const;
 type Row = Pick<TenderRow, (typeof COLUMNS)[number]>;
 
+/** Candidates compared per tender (nearest published first), and twins linked per tender at most. */
+const CANDIDATES_PER_TENDER = 50;
+const TWINS_PER_TENDER = 3;
+
 function candidate(r: Row): TwinCandidate {
   let cpv: string[] = [];
   try {
@@ -50,17 +54,30 @@ async function rowsOf(db: Db, ocids: string[]): Promise<Row[]> {
   return out;
 }
 
-/** Stored tenders sharing a key with one of `rows`: same plain buyer name, same plain title or same buyer postcode. */
+/** Tenders read per key at most: a buyer with thousands of notices is looked through its latest ones. */
+const ROWS_PER_KEY = 200;
+const WINDOW_MS = 61 * 86_400_000;
+
+/**
+ * Stored tenders sharing a key with one of `rows`: the same plain title, the same plain buyer name or the same buyer
+ * postcode; at most ROWS_PER_KEY per key (the latest published), so that a key shared by thousands of notices reads
+ * a bounded number of rows.
+ */
 async function candidatesOf(db: Db, rows: Row[]): Promise<Row[]> {
   const out = new Map<string, Row>();
-  const keys = (pick: (r: Row) => string | null) => [...new Set(rows.map(pick).filter((k): k is string => !!k))];
-  for (const [column, values] of [
-    ['buyer_key', keys((r) => r.buyer_key)],
-    ['title_key', keys((r) => r.title_key)],
-    ['buyer_postcode', keys((r) => r.buyer_postcode)],
-  ] as const) {
-    for (const part of chunks(values, 90)) {
-      for (const r of await db.selectFrom('tenders').select(COLUMNS).where(column, 'in', part).execute()) out.set(r.ocid, r);
+  for (const column of ['title_key', 'buyer_key', 'buyer_postcode'] as const) {
+    const byValue = new Map<string, Row[]>();
+    for (const r of rows) if (r[column]) byValue.set(r[column]!, [...(byValue.get(r[column]!) ?? []), r]);
+    for (const [value, having] of byValue) {
+      // Twins are published within 60 days of each other: only that window around these rows is read.
+      const dates = having.map((r) => (r.published_at ? Date.parse(r.published_at) : NaN)).filter((d) => !Number.isNaN(d));
+      let q = db.selectFrom('tenders').select(COLUMNS).where(column, '=', value);
+      if (dates.length === having.length) {
+        const from = new Date(Math.min(...dates) - WINDOW_MS).toISOString();
+        const to = new Date(Math.max(...dates) + WINDOW_MS).toISOString();
+        q = q.where((eb) => eb.or([eb('published_at', 'is', null), eb.between('published_at', from, to)]));
+      }
+      for (const r of await q.orderBy('published_at', 'desc').limit(ROWS_PER_KEY).execute()) out.set(r.ocid, r);
     }
   }
   return [...out.values()];
@@ -90,12 +107,21 @@ export async function linkTwins(db: Db, ocids: string[], now: string): Promise<T
     const candidates = await candidatesOf(db, rows);
     const links: Array<{ ocid: string; twin_ocid: string; score: number; reasons: string; found_at: string }> = [];
     for (const r of rows) {
-      for (const c of candidates) {
-        if (c.ocid === r.ocid) continue;
+      // The same plain title first, then the nearest in publication date; a tender is linked to a few twins at most (a set of them is joined
+      // through each other), so that a buyer with thousands of like notices costs no more than one with a few.
+      const at = r.published_at ? Date.parse(r.published_at) : NaN;
+      const nearest = candidates
+        .filter((c) => c.ocid !== r.ocid && ((!!r.title_key && c.title_key === r.title_key) || (!!r.buyer_key && c.buyer_key === r.buyer_key) || (!!r.buyer_postcode && c.buyer_postcode === r.buyer_postcode)))
+        .map((c) => ({ c, title: c.title_key === r.title_key ? 0 : 1, gap: Number.isNaN(at) || !c.published_at ? Infinity : Math.abs(Date.parse(c.published_at) - at) }))
+        .sort((x, y) => x.title - y.title || x.gap - y.gap || (x.c.ocid < y.c.ocid ? -1 : 1))
+        .slice(0, CANDIDATES_PER_TENDER);
+      let linked = 0;
+      for (const { c } of nearest) {
         const verdict = sameProcurement(candidate(r), candidate(c));
         if (!verdict.twins) continue;
         const reasons = JSON.stringify(verdict.reasons);
         links.push({ ocid: r.ocid, twin_ocid: c.ocid, score: verdict.score, reasons, found_at: now }, { ocid: c.ocid, twin_ocid: r.ocid, score: verdict.score, reasons, found_at: now });
+        if (++linked >= TWINS_PER_TENDER) break;
       }
     }
     // Links of these tenders that no longer hold go; the rest are written again.

@@ -11,8 +11,9 @@
  *   10%), and a sibling published the same day (same buyer, the title with "Lot 2" added, half the value, a deadline a
  *   month later).
  * The store links twins as it does after every ingest. Figures: pairs found among the real releases (listed, for a
- * person to judge: no truth is known for them), twins joined out of those made, and wrong joins (a near-twin joined,
- * or any other pair not made as twins).
+ * person to judge: no truth is known for them), twins joined (in one set with their real tender) out of those made,
+ * near-twins joined, wrong links (any two linked tenders that are not one procurement), and sets of twins holding
+ * more than one procurement.
  */
 import type { Kysely } from 'kysely';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -210,9 +211,19 @@ export const evalTwinsCommand: Command = {
         const m = madeFrom.get(o);
         return m ? `${root(m.real)}|${m.kind}` : `${root(o)}|original`;
       };
-      const found = made.filter((m) => joined.has(key(m.real, m.twin)));
-      const missed = made.filter((m) => !joined.has(key(m.real, m.twin)));
-      const nearJoined = nearTwins.filter((m) => joined.has(key(m.real, m.twin)));
+      // Sets of twins as the store keeps them: every tender linked to another, directly or through a third.
+      const set = new Map<string, string>();
+      const head = (o: string): string => (set.get(o) && set.get(o) !== o ? head(set.get(o)!) : o);
+      for (const l of links) {
+        const [a, b] = [head(l.ocid), head(l.twin_ocid)];
+        if (a !== b) set.set(b, a);
+      }
+      const together = (a: string, b: string) => head(a) === head(b);
+      const found = made.filter((m) => together(m.real, m.twin));
+      const missed = made.filter((m) => !together(m.real, m.twin));
+      const nearJoined = nearTwins.filter((m) => together(m.real, m.twin));
+      const members = new Map<string, string[]>();
+      for (const o of new Set(links.flatMap((l) => [l.ocid, l.twin_ocid]))) members.set(head(o), [...(members.get(head(o)) ?? []), o]);
       // Wrong: any pair joined whose two tenders are not the same procurement.
       const wrong = [...joined].filter((k) => {
         const [a, b] = k.split(' ');
@@ -224,7 +235,8 @@ export const evalTwinsCommand: Command = {
       for (const [variation, count] of [...missedBy].sort((a, b) => b[1] - a[1])) io.progress(`  missed ${count} changed by: ${variation}`);
       io.progress(`near-twins made (other procurements): ${nearTwins.length}; wrongly joined ${nearJoined.length}`);
       for (const m of nearJoined.slice(0, 10)) io.progress(`  joined ${m.real} with its ${m.variation} ${m.twin}`);
-      io.progress(`wrong joins of any kind: ${wrong.length}`);
+      const mixed = [...members.values()].filter((m) => new Set(m.map(procurement)).size > 1);
+      io.progress(`wrong joins of any kind: ${wrong.length} links; sets of twins holding more than one procurement: ${mixed.length} of ${members.size}`);
       for (const k of wrong.slice(0, 20)) {
         const [a, b] = k.split(' ').map((o) => madeFrom.get(o));
         io.progress(`  ${k}: made from ${a?.real ?? '(real)'} (${a?.variation ?? ''}) and ${b?.real ?? '(real)'} (${b?.variation ?? ''}): ${titleOf.get(a?.real ?? '') ?? ''}`);
@@ -239,6 +251,8 @@ export const evalTwinsCommand: Command = {
         nearTwinsMade: nearTwins.length,
         nearTwinsJoined: nearJoined.length,
         wrongJoins: wrong.length,
+        twinSets: members.size,
+        mixedSets: mixed.length,
       };
     } finally {
       await db.destroy();
