@@ -51,9 +51,9 @@ ALTER TABLE tenders ADD COLUMN engagement_ends TEXT;
 ALTER TABLE tenders ADD COLUMN twin_of TEXT;
 ALTER TABLE tenders ADD COLUMN buyer_key TEXT;
 ALTER TABLE tenders ADD COLUMN title_key TEXT;
-CREATE INDEX tenders_buyer_key ON tenders (buyer_key);
-CREATE INDEX tenders_title_key ON tenders (title_key);
-CREATE INDEX tenders_buyer_postcode ON tenders (buyer_postcode);
+CREATE INDEX tenders_buyer_key ON tenders (buyer_key, published_at);
+CREATE INDEX tenders_title_key ON tenders (title_key, published_at);
+CREATE INDEX tenders_buyer_postcode ON tenders (buyer_postcode, published_at);
 
 CREATE TABLE tender_twins (
   ocid TEXT NOT NULL,

@@ -42,15 +42,22 @@ export interface TwinVerdict {
 
 const STOP = new Set(['the', 'a', 'an', 'of', 'for', 'and', 'to', 'in', 'on', 'at', 'by', 'with', 'ltd', 'limited', 'plc', 'llp']);
 
+const wordCache = new Map<string, string[]>();
+
 function plainWords(text: string | null): string[] {
   if (!text) return [];
-  return text
+  const cached = wordCache.get(text);
+  if (cached) return cached;
+  if (wordCache.size > 20_000) wordCache.clear();
+  const words = text
     .toLowerCase()
     .replace(/&/g, ' and ')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .split(/[^a-z0-9]+/)
     .filter((w) => w && !STOP.has(w));
+  wordCache.set(text, words);
+  return words;
 }
 
 /** A buyer's name made plain: "THE FINANCIAL CONDUCT AUTHORITY" and "Financial Conduct Authority" are one key. */
