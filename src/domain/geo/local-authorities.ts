@@ -168,14 +168,15 @@ export function combinedAuthorities(): CombinedAuthority[] {
 }
 
 /** A combined authority by key, GSS code, name or other name: `WMCA`, `E47000007`, `West Midlands Combined Authority`. */
+let caByName: Map<string, CombinedAuthority> | null = null;
+
 export function combinedAuthority(codeOrName: string): CombinedAuthority | null {
   if (typeof codeOrName !== 'string' || !codeOrName.trim()) return null;
-  const key = squash(codeOrName);
-  for (const ca of load().cas) {
-    if (squash(ca.key) === key || (ca.code && squash(ca.code) === key) || squash(ca.name) === key) return ca;
-    if (ca.aliases.some((a) => squash(a) === key)) return ca;
+  if (!caByName) {
+    caByName = new Map();
+    for (const ca of load().cas) for (const name of [ca.key, ca.code, ca.name, ...ca.aliases]) if (name) caByName.set(squash(name), ca);
   }
-  return null;
+  return caByName.get(squash(codeOrName)) ?? null;
 }
 
 /** The combined authority a LAD is a member of, or null. */
