@@ -7,7 +7,7 @@ import { checkpointInBackground } from '../db/checkpoints.js';
 import { inStoreTransaction, storePrepared, storeReleases, type StoreCounts } from '../db/queries/releases.js';
 import type { PreparedBatch } from '../db/queries/release-rows.js';
 import { PendingTags } from '../db/queries/tags.js';
-import { linkTwins } from '../db/queries/twins.js';
+import { linkChangedTwins } from '../db/queries/twins.js';
 import { notOcdsReason, unpackDocument } from '../src/domain/ocds/unpack.js';
 import { markRunFinished, markRunStarted, recordWindowStored } from '../db/queries/sources.js';
 import type { IncomingRelease } from '../src/domain/ocds/types.js';
@@ -88,7 +88,7 @@ export async function ingestFile(deps: Deps, path: string, options: FileIngestOp
       summary = await ingestReleases(deps, releases, { ...options, label: path, started });
     }
     // The same procurement published twice (two portals, or a new ocid) is linked, and matched once.
-    const twins = await linkTwins(deps.db, summary.changedOcids, deps.clock.now().toISOString());
+    const twins = await linkChangedTwins(deps.db, summary.changedOcids, deps.clock.now().toISOString());
     summary.twins = twins.pairs;
     await recordWindowStored(deps.db, run, null, summary);
     await markRunFinished(deps.db, run, deps.clock.now().toISOString(), 'ok', null);

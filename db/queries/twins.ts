@@ -6,7 +6,7 @@
 import type { Db } from '../client.js';
 import { bulkWriter, chunks } from '../bulk.js';
 import { buyerKey, sameProcurement, standsFor, titleKey, type TwinCandidate } from '../../src/domain/ocds/twins.js';
-import { queueForMatching } from './match-queue.js';
+import { queuedOcids, queueForMatching } from './match-queue.js';
 import { inStoreTransaction } from './releases.js';
 import type { TenderRow } from '../schema.js';
 
@@ -209,6 +209,22 @@ export async function linkTwins(db: Db, ocids: string[], now: string): Promise<T
   }
   const moved = await settleStandsFor(db, [...touched], now);
   return { pairs, moved };
+}
+
+/**
+ * linkTwins for these changed tenders and every tender still waiting in the match queue: a run stopped after
+ * storing tenders but before linking them left them queued (they are queued before their rows are written), so the
+ * next run links them too, and the sets come out as one uninterrupted run makes them.
+ */
+export async function linkChangedTwins(db: Db, changed: string[], now: string): Promise<TwinLinks> {
+  const ocids = new Set(changed);
+  for (let after = ''; ; ) {
+    const page = await queuedOcids(db, after, 5000);
+    if (!page.length) break;
+    for (const o of page) ocids.add(o);
+    after = page[page.length - 1];
+  }
+  return linkTwins(db, [...ocids], now);
 }
 
 /** Sets twin_of over each set of twins these tenders belong to; returns how many tenders' twin_of changed. */
