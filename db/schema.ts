@@ -48,6 +48,13 @@ export interface TendersTable {
   release_count: number;
   content_hash: string;
   updated_at: string;
+  /** The twin that stands for this tender (010): set, this one is not matched itself; null otherwise. */
+  twin_of: string | null;
+  /** A planning notice's last planning milestone due date: it is open until then (010). */
+  engagement_ends: string | null;
+  /** Normalised buyer name and title, what twins are looked for by (010). */
+  buyer_key: string | null;
+  title_key: string | null;
 }
 
 export interface LotsTable {
@@ -97,6 +104,8 @@ export interface AwardSuppliersTable {
   address: string | null;
   postcode: string | null;
   scale: string | null;
+  /** 1 = a VCSE as published, 0 = not, null = not said (010). */
+  vcse: number | null;
 }
 
 export interface QuarantineTable {

@@ -1,4 +1,5 @@
 import { open, readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { bulkWriter } from '../db/bulk.js';
@@ -6,10 +7,12 @@ import { checkpointInBackground } from '../db/checkpoints.js';
 import { inStoreTransaction, storePrepared, storeReleases, type StoreCounts } from '../db/queries/releases.js';
 import type { PreparedBatch } from '../db/queries/release-rows.js';
 import { PendingTags } from '../db/queries/tags.js';
-import { unpackDocument } from '../src/domain/ocds/unpack.js';
+import { linkChangedTwins } from '../db/queries/twins.js';
+import { notOcdsReason, unpackDocument } from '../src/domain/ocds/unpack.js';
+import { markRunFinished, markRunStarted, recordWindowStored } from '../db/queries/sources.js';
 import type { IncomingRelease } from '../src/domain/ocds/types.js';
 import type { Deps } from '../src/deps.js';
-import { bySource, lineBatches, prepareLines } from './ingest-file.lines.js';
+import { bySource, lineBatches, lineReleases, prepareLines } from './ingest-file.lines.js';
 import { inFlightSlot, postsSlot, type PrepareMessage, type PrepareWorkerData } from './ingest-file.worker.js';
 import { startWorker } from './worker-thread.js';
 import { csvReleaseBatches, isContractsFinderCsv } from './ingest-file.csv.js';
@@ -22,6 +25,8 @@ export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
   seconds: number;
   /** Threads that prepared the releases besides the one that stored them (0: it did everything). */
   workers: number;
+  /** Pairs of twins (one procurement published twice) found among the changed tenders. */
+  twins?: number;
 }
 
 export interface FileIngestOptions {
@@ -69,13 +74,50 @@ const DOCUMENT_BATCH = 250;
  */
 export async function ingestFile(deps: Deps, path: string, options: FileIngestOptions = {}): Promise<FileIngestSummary> {
   const started = Date.now();
-  if (await isContractsFinderCsv(path)) return ingestContractsFinderCsv(deps, path, { ...options, started });
-  if (await isJsonLines(path)) {
-    const workers = options.workers ?? ((await stat(path)).size >= WORKER_FILE_BYTES && availableParallelism() > 1 ? 1 : 0);
-    return ingestJsonLines(deps, path, { ...options, workers, started });
+  const jsonLines = await isJsonLines(path);
+  // Each file ingest is shown in GET /sources, under `file:` and the file's name.
+  const run = `file:${basename(path)}`;
+  await markRunStarted(deps.db, run, deps.clock.now().toISOString());
+  try {
+    let summary: FileIngestSummary;
+    if (await isContractsFinderCsv(path)) {
+      summary = await ingestContractsFinderCsv(deps, path, { ...options, started });
+    } else if (jsonLines) {
+      await refuseUnlessOcds(path, (await firstBatch(path)).lines.flatMap((line, i) => lineReleases(line, i + 1)));
+      const workers = options.workers ?? ((await stat(path)).size >= WORKER_FILE_BYTES && availableParallelism() > 1 ? 1 : 0);
+      summary = await ingestJsonLines(deps, path, { ...options, workers, started });
+    } else {
+      const releases = unpackDocument(await readFile(path, 'utf8'));
+      await refuseUnlessOcds(path, releases);
+      summary = await ingestReleases(deps, releases, { ...options, label: path, started });
+    }
+    // The same procurement published twice (two portals, or a new ocid) is linked, and matched once.
+    const twins = await linkChangedTwins(deps.db, summary.changedOcids, deps.clock.now().toISOString());
+    summary.twins = twins.pairs;
+    await recordWindowStored(deps.db, run, null, summary);
+    await markRunFinished(deps.db, run, deps.clock.now().toISOString(), 'ok', null);
+    return summary;
+  } catch (err) {
+    await markRunFinished(deps.db, run, deps.clock.now().toISOString(), 'error', err instanceof Error ? err.message : String(err));
+    throw err;
   }
-  const text = await readFile(path, 'utf8');
-  return ingestReleases(deps, unpackDocument(text), { ...options, label: path, started });
+}
+
+/** A file that holds no OCDS release at all is refused whole, saying what it is not, with nothing stored. */
+async function refuseUnlessOcds(path: string, entries: IncomingRelease[]): Promise<void> {
+  const reason = notOcdsReason(entries);
+  if (reason) throw new Error(`${path} ${reason}; give a release package, a record package or JSON lines of releases`);
+}
+
+/** The first batch of a JSON-lines file (what tells whether it holds releases at all). */
+async function firstBatch(path: string) {
+  const batches = lineBatches(path);
+  try {
+    const next = await batches.next();
+    return next.done ? { index: 0, lines: [], numbers: [] } : next.value;
+  } finally {
+    await batches.return(0);
+  }
 }
 
 /** A file whose first line is a whole JSON value is read as JSON lines, a batch at a time, so any size fits in memory. */
@@ -130,11 +172,12 @@ async function ingestJsonLines(
             const counts = await storePrepared(db, writer, prepared, now, pending);
             addCounts(summary, prepared.source, counts, changed);
           }
-          options.onProgress?.(summary.fetched, NaN);
         }
         await pending?.flush();
         return done;
       });
+      // Told only once committed: a crash before the commit stores none of the transaction's releases.
+      options.onProgress?.(summary.fetched, NaN);
     }
   } finally {
     await batches.return(undefined);

@@ -1,5 +1,6 @@
 import { acquireLease, getLease, releaseLease, renewLease } from '../db/queries/leases.js';
 import { storeReleases } from '../db/queries/releases.js';
+import { linkChangedTwins } from '../db/queries/twins.js';
 import { getSourceState, markRunFinished, markRunStarted, recordWindowStored, type IngestCounts } from '../db/queries/sources.js';
 import type { Deps } from '../src/deps.js';
 import { FetchFailedError, type FetchContext, type RetryInfo } from '../src/sources/http.js';
@@ -217,6 +218,10 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
   }
   summary.changedOcids = [...changed];
   summary.changed = changed.size;
+  // The same procurement published twice (two portals, or a new ocid) is linked, and matched once.
+  await linkChangedTwins(db, summary.changedOcids, deps.clock.now().toISOString()).catch((err: Error) =>
+    log.error(`${adapter.id}: linking twins failed: ${err.message}; these tenders are linked when they next change`, { source: adapter.id }),
+  );
   return finish();
 }
 

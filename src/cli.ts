@@ -11,6 +11,9 @@ import { evalTaggingCommand } from './commands/eval-tagging.js';
 import { evalMatchingCommand } from './commands/eval-matching.js';
 import { matchCommand } from './commands/match.js';
 import { refreshHighPotentialCommand } from './commands/refresh-high-potential.js';
+import { placesCommand } from './commands/places.js';
+import { evalTwinsCommand } from './commands/eval-twins.js';
+import { evalPlacesCommand } from './commands/eval-places.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -23,6 +26,9 @@ const commands: Record<string, Command> = {
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,
   'refresh-high-potential': refreshHighPotentialCommand,
+  places: placesCommand,
+  'eval-twins': evalTwinsCommand,
+  'eval-places': evalPlacesCommand,
 };
 
 function usage(): string {

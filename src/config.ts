@@ -89,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Name the setting and the rule, never the value: some settings are secrets.
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  // Unset, the public address is this machine on the port the service listens on, not always 3000.
+  if (known.PUBLIC_BASE_URL === undefined) parsed.data.PUBLIC_BASE_URL = `http://localhost:${parsed.data.PORT}`;
   return parsed.data;
 }
 

@@ -21,12 +21,16 @@ export interface TenderForMatching {
 export async function loadTendersForMatching(db: Db, ocids: string[]): Promise<TenderForMatching[]> {
   const out: TenderForMatching[] = [];
   for (const part of chunks([...new Set(ocids)], OCIDS_PER_QUERY)) {
-    const [records, places, cpv] = await Promise.all([
+    const [records, places, cpv, twins] = await Promise.all([
       loadTenderRecords(db, part).catch(() => [] as TenderRecord[]),
       db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'national']).where('ocid', 'in', part).where('role', '=', 'delivery').execute(),
       db.selectFrom('tender_cpv').select(['ocid', 'lot_id', 'code']).where('ocid', 'in', part).execute(),
+      // A tender published again elsewhere is matched once, as the twin that stands for it (db/queries/twins.ts).
+      db.selectFrom('tenders').select('ocid').where('ocid', 'in', part).where('twin_of', 'is not', null).execute(),
     ]);
+    const twinned = new Set(twins.map((t) => t.ocid));
     for (const record of records) {
+      if (twinned.has(record.ocid)) continue;
       const p = places.filter((x) => x.ocid === record.ocid);
       const c = cpv.filter((x) => x.ocid === record.ocid);
       out.push({
@@ -49,6 +53,7 @@ export async function openTenderOcids(db: Db, nowIso: string): Promise<string[]>
     .select('ocid')
     .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUS_LIST)]))
     .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>', nowIso)]))
+    .where('twin_of', 'is', null)
     .execute();
   return rows.map((r) => r.ocid);
 }

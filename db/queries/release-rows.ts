@@ -15,6 +15,7 @@ import { normalise } from '../../src/domain/ocds/normalise.js';
 import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { hash64 } from '../digest.js';
+import { buyerKey, titleKey } from '../../src/domain/ocds/twins.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
 import { tagRows } from './tag-rows.js';
 
@@ -177,6 +178,7 @@ export function tenderRows(compiled: CompiledTender, source: string, now: string
       main_category: t.mainCategory,
       published_at: t.publishedAt,
       deadline: t.deadline,
+      engagement_ends: t.engagementEnds ?? null,
       notice_type: t.noticeType,
       suitable_sme: flag(t.suitableSme),
       suitable_vcse: flag(t.suitableVcse),
@@ -188,6 +190,8 @@ export function tenderRows(compiled: CompiledTender, source: string, now: string
       release_count: compiled.releaseCount,
       content_hash: compiled.contentHash,
       updated_at: now,
+      buyer_key: buyerKey(t.buyer?.name ?? null) ?? '',
+      title_key: titleKey(t.title) ?? '',
     },
     lots: [],
     items: [],
@@ -246,6 +250,7 @@ export function tenderRows(compiled: CompiledTender, source: string, now: string
         address: s.address?.text ?? null,
         postcode: s.address?.postcode ?? null,
         scale: s.scale,
+        vcse: flag(s.vcse ?? null),
       });
     }
   }

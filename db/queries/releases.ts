@@ -8,6 +8,7 @@ import { normalise } from '../../src/domain/ocds/normalise.js';
 import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { hash64, sameJson } from '../digest.js';
 import { deleteTagRows, replaceTagRows, type PendingTags } from './tags.js';
+import { exactPlaceRows } from './places.js';
 import {
   compileTender,
   earliest,
@@ -149,7 +150,14 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
   const alreadyStored = written.map((r) => r.tender.ocid).filter((ocid) => existing.has(ocid));
   if (pending) {
     await deleteTagRows(writer, alreadyStored);
-    for (const r of written) pending.hold(r.tender.ocid, r.places, r.cpv);
+    // Postcodes the imported postcode list knows are placed exactly (the rows were prepared without the store).
+    const byOcid = new Map<string, TenderRows['places']>();
+    for (const p of await exactPlaceRows(db, written.flatMap((r) => r.places))) {
+      const list = byOcid.get(p.ocid);
+      if (list) list.push(p);
+      else byOcid.set(p.ocid, [p]);
+    }
+    for (const r of written) pending.hold(r.tender.ocid, byOcid.get(r.tender.ocid) ?? [], r.cpv);
   } else {
     await replaceTagRows(db, alreadyStored, written.flatMap((r) => r.places), written.flatMap((r) => r.cpv));
   }

@@ -1,4 +1,5 @@
 import type { Db } from '../client.js';
+import { homeAreaOf } from '../../src/domain/geo/index.js';
 import { chunks } from '../bulk.js';
 import { engineOf, rowsPerInsert } from '../client.js';
 import { forgetSupplierAlerts } from './alerts.js';
@@ -27,7 +28,7 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
     id: row.id,
     name: row.name,
     kind: row.kind as SupplierKind,
-    homeRegion: row.home_region,
+    homeRegion: homeAreaOf(row.postcode, row.home_region),
     serves: readList(row.serves),
     national: row.national === 1,
     cpv: readList(row.cpv_codes),

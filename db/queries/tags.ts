@@ -5,8 +5,9 @@ import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { tagTender } from '../../src/domain/tagging/index.js';
 import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
 import { tagRows } from './tag-rows.js';
+import { exactPlaceRows } from './places.js';
 
-const PLACE_KEY = ['ocid', 'lot_id', 'role', 'party_id', 'code'];
+const PLACE_KEY = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'lad'];
 const CPV_KEY = ['ocid', 'lot_id', 'code'];
 
 /**
@@ -27,10 +28,12 @@ export async function writeTags(db: Db, records: TenderRecord[], now: string): P
   await replaceTagRows(db, [...latest.keys()], places, cpv);
 }
 
+/** Replaces the tags of these ocids; postcodes the imported postcode list knows are placed exactly. */
 export async function replaceTagRows(db: Db, ocids: string[], places: TenderPlacesTable[], cpv: TenderCpvTable[]): Promise<void> {
   const writer = bulkWriter(db);
+  const exact = await exactPlaceRows(db, places);
   await deleteTagRows(writer, ocids);
-  await insertTagRows(writer, places, cpv);
+  await insertTagRows(writer, exact, cpv);
 }
 
 export async function deleteTagRows(writer: BulkWriter, ocids: string[]): Promise<void> {
@@ -43,7 +46,7 @@ async function insertTagRows(writer: BulkWriter, places: TenderPlacesTable[], cp
   await writer.insert('tender_cpv', cpv, CPV_KEY, []);
 }
 
-const PLACE_COLUMNS = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'level', 'method', 'confidence', 'national', 'raw', 'tagged_at'] as const;
+const PLACE_COLUMNS = ['ocid', 'lot_id', 'role', 'party_id', 'code', 'lad', 'level', 'method', 'confidence', 'lad_confidence', 'national', 'postcode', 'raw', 'tagged_at'] as const;
 const CPV_COLUMNS = ['ocid', 'lot_id', 'code', 'method', 'confidence', 'reason', 'tagger_version', 'tagged_at'] as const;
 
 /**
@@ -89,7 +92,7 @@ export class PendingTags {
     const earlier = this.latestHold.get(ocid);
     if (earlier !== undefined) this.staleHolds.push(earlier);
     this.latestHold.set(ocid, hold);
-    for (const p of places) this.insertPlace.run(hold, ocid, p.lot_id, p.role, p.party_id, p.code, p.level, p.method, p.confidence, p.national, p.raw, p.tagged_at);
+    for (const p of places) this.insertPlace.run(hold, ocid, p.lot_id, p.role, p.party_id, p.code, p.lad, p.level, p.method, p.confidence, p.lad_confidence, p.national, p.postcode, p.raw, p.tagged_at);
     for (const c of cpv) this.insertCpv.run(hold, ocid, c.lot_id, c.code, c.method, c.confidence, c.reason, c.tagger_version, c.tagged_at);
   }
 

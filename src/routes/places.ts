@@ -24,8 +24,8 @@ function view(p: NamedPlace) {
     name: p.name,
     description: p.description,
     codes: p.codes.map((code) => ({ code, name: itlName(code), level: itlLevel(code) })),
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
   };
 }
 

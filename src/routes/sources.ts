@@ -37,6 +37,14 @@ function view(adapter: SourceAdapter, state: SourceState | undefined, lease: { h
   };
 }
 
+function fileView(state: SourceState) {
+  return {
+    file: state.source.slice('file:'.length),
+    last_run: { started_at: state.last_run_started_at, finished_at: state.last_run_finished_at, status: state.last_status, error: state.last_error },
+    counts: { fetched: state.fetched, new: state.inserted, updated: state.updated, unchanged: state.unchanged, quarantined: state.quarantined },
+  };
+}
+
 /** GET /sources: each feed's last run, watermark, counts, last error and current lease holder. */
 export const sourceRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
@@ -46,7 +54,9 @@ export const sourceRoutes = new Hono<AppEnv>()
     const sources = sourceAdapters.map((a) =>
       view(a, states.find((s) => s.source === a.id), leases.find((l) => l.name === `ingest:${a.id}`), config, now),
     );
-    return c.json({ sources });
+    // Files ingested from the command line (`ingest --file`), each under its name.
+    const files = states.filter((s) => s.source.startsWith('file:')).map(fileView);
+    return c.json({ sources, files });
   })
   .get('/:id', async (c) => {
     const { db, config, clock } = c.var.deps;

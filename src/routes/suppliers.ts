@@ -24,7 +24,11 @@ import {
 } from '../../db/queries/suppliers.js';
 import { readList } from '../../db/json-columns.js';
 import { matchesForSupplier } from '../../db/queries/matches.js';
-import { regionCodesFor } from '../../db/queries/places.js';
+import { areaFor } from '../../db/queries/places.js';
+import { allCpvCodes } from '../domain/cpv/index.js';
+import { isNowhere, placeMatch, type PlaceMatch } from '../domain/geo/index.js';
+import { cpvPrefixOf } from './tenders.js';
+import { servesWithNamedPlaces, supplierPlaces, withMatch } from './supplier-places.js';
 import { matchSupplier } from '../../jobs/match.js';
 import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin } from './auth.js';
 import { suggestedCpvFor } from './classify.js';
@@ -172,7 +176,7 @@ function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
 
 supplierRoutes.post('/', async (c) => {
   const deps = c.get('deps');
-  const body = await readBody(c);
+  const body = await servesWithNamedPlaces(deps.db, await readBody(c));
   const checked = validateSupplier(body);
   if (!checked.ok) throw invalid(checked.problems, body);
   const v = checked.value;
@@ -234,16 +238,22 @@ supplierRoutes.get('/', async (c) => {
   let cpvSig: string[] = [];
   if (q.cpv) {
     for (const raw of q.cpv.split(',')) {
+      // A whole code, or its first digits as for tenders (`77`, `7731`): any CPV code that begins so.
       const code = normaliseCpv(raw.trim());
-      if (!code) problems.push({ field: 'cpv', message: `"${raw}" is not a CPV 2008 code` });
-      else cpvSig.push(cpvSignificant(code));
+      const prefix = !code && /^\d{2,8}(-\d)?$/.test(raw.trim()) ? cpvPrefixOf(raw.trim()) : null;
+      if (code) cpvSig.push(cpvSignificant(code));
+      else if (prefix && allCpvCodes().some((c) => c.startsWith(prefix))) cpvSig.push(prefix);
+      else problems.push({ field: 'cpv', message: `"${raw}" is not a CPV 2008 code or the first digits of one` });
     }
   }
-  let regions: string[] | null = null;
-  if (q.region) {
-    regions = await regionCodesFor(deps.db, q.region);
-    if (!regions) problems.push({ field: 'region', message: `"${q.region}" is not a region code, region name or named place` });
+  const area = q.region ? await areaFor(deps.db, q.region) : null;
+  if (q.region && (!area || isNowhere(area))) {
+    problems.push({ field: 'region', message: `"${q.region}" is not a region code, local authority, combined authority, region name or named place` });
   }
+  if (q.region_match !== undefined && (!['inside', 'any'].includes(q.region_match) || !q.region)) {
+    problems.push({ field: 'region_match', message: 'must be inside or any, with a region' });
+  }
+  const placeOf = new Map<string, PlaceMatch>();
   if (q.kind && !(SUPPLIER_KINDS as readonly string[]).includes(q.kind)) {
     problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
   }
@@ -275,10 +285,11 @@ supplierRoutes.get('/', async (c) => {
       const own = r.cpv.map(cpvSignificant);
       if (!cpvSig.some((want) => own.some((s) => s.startsWith(want) || want.startsWith(s)))) return false;
     }
-    if (regions) {
-      const areas = [r.homeRegion, ...r.serves].filter((a): a is string => !!a);
-      const inside = regions.some((reg) => reg === 'TL' || areas.some((a) => a.startsWith(reg) || reg.startsWith(a)));
-      if (!inside) return false;
+    if (area) {
+      // Where it is based (its postcode's local authority, else its home region) and where it serves.
+      const match = placeMatch(supplierPlaces(row.postcode, r.homeRegion, r.serves, r.national), area);
+      if (match === 'outside' || (q.region_match === 'inside' && match !== 'inside')) return false;
+      placeOf.set(row.id, match);
     }
     // Size: able to deliver a contract of this value alone; an unstated capacity rules nobody out (as in matching).
     if (minValue !== null && row.max_contract_value !== null && row.max_contract_value < minValue) return false;
@@ -292,7 +303,7 @@ supplierRoutes.get('/', async (c) => {
   const year = deps.clock.now().getUTCFullYear();
   if (!text) {
     hits.sort(byBoostThenName);
-    return c.json({ total: hits.length, limit, offset, suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false, year)) });
+    return c.json({ total: hits.length, limit, offset, suppliers: hits.slice(offset, offset + limit).map((row) => withMatch(view(row, [], false, year), placeOf.get(row.id))) });
   }
   // Free text: every word of the query, or a word like it, in what a supplier says of itself; most relevant first.
   const ranked = hits.map((row) => ({ row, relevance: relevance!.get(row.id)! })).sort((a, b) => b.relevance - a.relevance || byBoostThenName(a.row, b.row));
@@ -300,7 +311,7 @@ supplierRoutes.get('/', async (c) => {
     total: ranked.length,
     limit,
     offset,
-    suppliers: ranked.slice(offset, offset + limit).map(({ row, relevance }) => ({ ...view(row, [], false, year), relevance })),
+    suppliers: ranked.slice(offset, offset + limit).map(({ row, relevance }) => ({ ...withMatch(view(row, [], false, year), placeOf.get(row.id)), relevance })),
   });
 });
 
@@ -327,7 +338,7 @@ supplierRoutes.patch('/:id', async (c) => {
   await requireSupplierOrAdmin(c, id);
   const row = await getSupplierRow(deps.db, id);
   if (!row) throw notFound(`supplier ${id}`);
-  const checked = validateSupplier(await readBody(c), { partial: true, stored: { postcode: row.postcode, homeRegion: row.home_region } });
+  const checked = validateSupplier(await servesWithNamedPlaces(deps.db, await readBody(c)), { partial: true, stored: { postcode: row.postcode, homeRegion: row.home_region } });
   if (!checked.ok) throw invalid(checked.problems);
   const v = checked.value;
   if (v.highPotentialOverride !== undefined && !isAdmin(c)) {

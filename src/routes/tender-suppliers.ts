@@ -6,6 +6,7 @@ import { proposeConsortia } from '../domain/matching/consortia.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';
 import { matchSettings } from '../../jobs/match.js';
+import { snakeKeys } from './snake-case.js';
 
 /** For officers: who could bid for a tender, and which groups could bid together. Mounted at /tenders. */
 export const tenderSupplierRoutes = new Hono<AppEnv>();
@@ -13,7 +14,10 @@ export const tenderSupplierRoutes = new Hono<AppEnv>();
 const LOCAL_NAMES = ['not local', 'same region', 'same sub-region', 'same area'];
 
 async function loadTender(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, ocid: string) {
-  const [found] = await loadTendersForMatching(c.get('deps').db, [ocid]);
+  const { db } = c.get('deps');
+  // A tender published again elsewhere is matched as the twin that stands for it: answer for that one.
+  const twin = await db.selectFrom('tenders').select('twin_of').where('ocid', '=', ocid).executeTakeFirst();
+  const [found] = await loadTendersForMatching(db, [twin?.twin_of ?? ocid]);
   if (!found) throw notFound(`tender ${ocid}`);
   return found;
 }
@@ -86,5 +90,5 @@ tenderSupplierRoutes.get('/:ocid/consortia', async (c) => {
   const lot = c.req.query('lot');
   const targets = lot === undefined ? [wholeTenderOpportunity(record, tags), ...lots] : pickLot(lots.length ? lots : opportunitiesOf(record, tags), lot, ocid);
   const proposals = targets.map((opp) => proposeConsortia(opp, index, now, opp.lotId === '' ? lots : []));
-  return c.json({ ocid, title: record.title, proposals });
+  return c.json({ ocid, title: record.title, proposals: snakeKeys(proposals) });
 });

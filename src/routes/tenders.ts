@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { regionCodesFor } from '../../db/queries/places.js';
-import { findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { areaFor } from '../../db/queries/places.js';
+import { deliveryPlacesOf, findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { alsoPublishedOn } from '../../db/queries/twins.js';
+import { isNowhere, itlName, localAuthorityByCode, placeMatch, placeQuery } from '../domain/geo/index.js';
 import { readList } from '../../db/json-columns.js';
 import type { AppEnv } from '../app-env.js';
 import { badRequest, notFound } from '../errors.js';
@@ -11,9 +13,11 @@ const yesNo = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' 
 
 const listQuery = z
   .object({
-    q: z.string().max(200).optional(),
+    // A NUL or other control character would cut the words short in the store: refused, never half-searched.
+    q: z.string().max(200).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not hold control characters (such as a NUL byte)').optional(),
     cpv: z.string().regex(/^\d{2,8}(-\d)?$/, 'must be 2 to 8 digits of a CPV code, such as 72 or 72212000').optional(),
     region: z.string().min(2).max(100).optional(),
+    region_match: z.enum(['inside', 'any']).optional(),
     status: z.enum(['planning', 'planned', 'active', 'cancelled', 'unsuccessful', 'complete', 'withdrawn']).optional(),
     open: yesNo.optional(),
     value_min: z.coerce.number().nonnegative().optional(),
@@ -65,16 +69,16 @@ export const tenderRoutes = new Hono<AppEnv>()
     const parsed = listQuery.safeParse(c.req.query());
     if (!parsed.success) throw badRequest('some query parameters are not valid', fieldErrors(parsed.error));
     const p = parsed.data;
-    let regionCodes: string[] | undefined;
-    if (p.region) {
-      const codes = await regionCodesFor(db, p.region);
-      if (!codes) throw badRequest(`unknown region "${p.region}": give a NUTS or ITL code (UKG3, TLG3) or a named place`, { region: 'unknown' });
-      regionCodes = codes;
+    const area = p.region ? await areaFor(db, p.region) : null;
+    if (p.region && (!area || isNowhere(area))) {
+      throw badRequest(`unknown region "${p.region}": give an ITL or NUTS code (TLG31, UKG3), a local authority (Birmingham, E08000025), a combined authority (WMCA) or a named place`, { region: 'unknown' });
     }
+    if (p.region_match && !area) throw badRequest('region_match needs a region', { region_match: 'needs region' });
     const { tenders, next } = await findTenders(db, {
       text: p.q,
       cpvPrefix: p.cpv ? cpvPrefixOf(p.cpv) : undefined,
-      regionCodes,
+      place: area ? placeQuery(area) : undefined,
+      placeInside: p.region_match === 'inside',
       status: p.status,
       openAt: p.open ? clock.now().toISOString() : undefined,
       valueMin: p.value_min,
@@ -84,12 +88,18 @@ export const tenderRoutes = new Hono<AppEnv>()
       limit: p.limit,
       cursor: p.cursor ? decodeCursor(p.cursor) : undefined,
     });
+    // How each tender stands to the place asked about: inside it, or for a wider area that overlaps it.
+    const delivery = area ? await deliveryPlacesOf(db, tenders.map((t) => t.ocid)) : null;
+    const twins = await alsoPublishedOn(db, tenders.map((t) => t.ocid));
     return c.json({
+      ...(area ? { region: { name: area.name, kind: area.kind } } : {}),
       tenders: tenders.map((t) => ({
         ...t,
         cpv_codes: readList(t.cpv_codes),
         suitable_sme: asBool(t.suitable_sme),
         suitable_vcse: asBool(t.suitable_vcse),
+        ...(area ? { match: placeMatch(delivery!.get(t.ocid) ?? [], area) } : {}),
+        also_published_on: (twins.get(t.ocid) ?? []).map(({ reasons: _r, ...o }) => o),
       })),
       next_cursor: next ? encodeCursor(next) : null,
     });
@@ -98,9 +108,12 @@ export const tenderRoutes = new Hono<AppEnv>()
     const found = await getTender(c.var.deps.db, c.req.param('ocid'));
     if (!found) throw notFound(`tender ${c.req.param('ocid')}`);
     const { tender, lots, items, awards, suppliers, places, cpv } = found;
-    const { content_hash: _hash, ...fields } = tender;
+    const { content_hash: _hash, buyer_key: _b, title_key: _t, ...fields } = tender;
+    const twins = (await alsoPublishedOn(c.var.deps.db, [tender.ocid])).get(tender.ocid) ?? [];
     return c.json({
       ...fields,
+      // The same procurement published elsewhere, and why it is taken to be the same.
+      also_published_on: twins,
       cpv_codes: readList(tender.cpv_codes),
       reserved_participation: readList(tender.reserved_participation),
       suitable_sme: asBool(tender.suitable_sme),
@@ -115,9 +128,9 @@ export const tenderRoutes = new Hono<AppEnv>()
       awards: awards.map((a) => ({
         ...a,
         lot_ids: readList(a.lot_ids),
-        suppliers: suppliers.filter((s) => s.award_id === a.award_id).map(({ ocid: _o, award_id: _a, ...s }) => s),
+        suppliers: suppliers.filter((s) => s.award_id === a.award_id).map(({ ocid: _o, award_id: _a, ...s }) => ({ ...s, vcse: asBool(s.vcse) })),
       })),
-      places,
+      places: places.map((p) => ({ ...p, lad: p.lad || null, lad_name: p.lad ? (localAuthorityByCode(p.lad)?.name ?? null) : null, name: itlName(p.code) })),
       capabilities: cpv,
     });
   });

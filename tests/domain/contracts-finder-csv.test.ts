@@ -76,6 +76,7 @@ describe('Contracts Finder CSV export row → normalised tender', () => {
         identifier: '12016458',
         address: expect.objectContaining({ postcode: 'BN3 1DD' }),
         scale: 'sme',
+        vcse: false,
       },
     ]);
   });

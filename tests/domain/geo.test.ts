@@ -113,12 +113,13 @@ describe('postcodes', () => {
   ])('normalisePostcode(%s)', (input, out) => {
     expect(normalisePostcode(input)).toBe(out);
   });
+  // Through the postcode's sector (OS Code-Point Open 2025): the share of the sector's postcodes in that region.
   it.each([
-    ['KT22 7TW', 'TLJ', 0.999, 'district'],
-    ['M1 3BG', 'TLD', 1, 'district'],
-    ['E20 1JN', 'TLI', 1, 'district'],
-    ['CH4 8AB', 'TLD', 0.5154, 'district'], // straddles England and Wales
-    ['BH24 1AA', 'TLJ', 0.7188, 'district'],
+    ['KT22 7TW', 'TLJ', 1, 'sector'],
+    ['M1 3BG', 'TLD', 1, 'sector'],
+    ['E20 1JN', 'TLI', 1, 'sector'],
+    ['CH4 8AB', 'TLD', 0.617, 'sector'], // sector CH4 8 straddles Cheshire West and Chester (England) and Flintshire (Wales)
+    ['BH24 1AA', 'TLJ', 1, 'sector'], // district BH24 straddles Hampshire and Dorset; its sector BH24 1 does not
   ])('postcodeToItl1(%s) → %s', (pc, code, confidence, via) => {
     const got = postcodeToItl1(pc)!;
     expect(got.code).toBe(code);
@@ -142,9 +143,13 @@ describe('resolvePlace', () => {
     ['UK', [{ code: 'TL', level: 0, method: 'code', confidence: 1, national: true }]],
     ['West Midlands', [{ code: 'TLG', level: 1, method: 'name', confidence: 1, national: false }]],
     ['Any region', [{ code: 'TL', level: 0, method: 'name', confidence: 1, national: true }]],
-    ['UKG31 Birmingham', [{ code: 'TLG31', level: 3, method: 'code', confidence: 1, national: false }]],
-    ['Randalls WayLEATHERHEADSURREYKT22 7TWGB', [{ code: 'TLJ', level: 1, method: 'postcode', confidence: 0.999, national: false }]],
-    ['CH4 8AB', [{ code: 'TLD', level: 1, method: 'postcode', confidence: 0.515, national: false }]],
+    // An ITL3 area that is one local authority names it too.
+    ['UKG31 Birmingham', [{ code: 'TLG31', level: 3, method: 'code', confidence: 1, national: false, lad: 'E08000025', ladConfidence: 1 }]],
+    [
+      'Randalls WayLEATHERHEADSURREYKT22 7TWGB',
+      [{ code: 'TLJ26', level: 3, method: 'postcode', confidence: 1, national: false, lad: 'E07000210', ladConfidence: 1, postcode: 'KT22 7TW' }],
+    ],
+    ['CH4 8AB', [{ code: 'TLD63', level: 3, method: 'postcode', confidence: 0.617, national: false, lad: 'E06000050', ladConfidence: 0.617, postcode: 'CH4 8AB' }]],
     ['Sites engaged in the management of the health', []],
     ['', []],
   ])('%j', (raw, expected) => {
@@ -159,8 +164,14 @@ describe('resolvePlace', () => {
 
 describe('region names inside free text (PCS and Sell2Wales deliveryLocation descriptions)', () => {
   it.each([
-    ['Angus', ['TLM71']],
-    ['Edinburgh', ['TLM75']],
+    ['Angus', ['TLM71'], ['S12000041']], // the whole text names a council area: certain, see below
+    ['Edinburgh', ['TLM75'], ['S12000036']],
+  ])('%j names a local authority: %j', (text, codes, lads) => {
+    const tags = resolvePlace(text);
+    expect(tags.map((t) => [t.code, t.lad])).toEqual(codes.map((c, i) => [c, lads[i]]));
+    for (const t of tags) expect(t).toMatchObject({ method: 'name', confidence: 1 });
+  });
+  it.each([
     ['Isle of Islay, Argyll and Bute.', ['TLM63']],
     ['Various locations in Swansea', ['TLL18']],
     ['Various locations throughout the geographical boundaries of the participating Councils and associate members within Scotland.', ['TLM']],

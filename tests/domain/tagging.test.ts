@@ -118,10 +118,11 @@ describe('tagTender', () => {
         ],
       }),
     );
-    const byRole = (role: string) => tags.places.filter((p) => p.role === role).map((p) => [p.lotId, p.partyId, p.code, p.method, p.confidence, p.national]);
-    expect(byRole('delivery')).toEqual([['', '', 'TLD', 'name', 1, false]]);
-    expect(byRole('buyer')).toEqual([['', '', 'TLD', 'postcode', 1, false]]);
-    expect(byRole('supplier')).toEqual([['', 's1', 'TLJ', 'postcode', 0.999, false]]);
+    const byRole = (role: string) => tags.places.filter((p) => p.role === role).map((p) => [p.lotId, p.partyId, p.code, p.lad ?? null, p.method, p.confidence, p.national]);
+    expect(byRole('delivery')).toEqual([['', '', 'TLD', null, 'name', 1, false]]);
+    // Postcodes place down to the local authority: M1 3BG in Manchester, KT22 7TW (buried in the address) in Mole Valley.
+    expect(byRole('buyer')).toEqual([['', '', 'TLD33', 'E08000003', 'postcode', 1, false]]);
+    expect(byRole('supplier')).toEqual([['', 's1', 'TLJ26', 'E07000210', 'postcode', 1, false]]);
     expect(tags.cpv).toEqual([{ lotId: '', code: '77314000', method: 'published', confidence: 1, reason: null }]);
     expect(tags.placeProblems).toEqual([]);
   });
@@ -184,7 +185,7 @@ describe('writeTags', () => {
     await writeTags(db, [record], '2026-11-24T09:00:00.000Z');
     const places = await db.selectFrom('tender_places').selectAll().orderBy('role').execute();
     expect(places.map((p) => [p.role, p.code, p.method, p.national])).toEqual([
-      ['buyer', 'TLI', 'postcode', 0],
+      ['buyer', 'TLI41', 'postcode', 0],
       ['delivery', 'TLG', 'name', 0],
     ]);
     const cpv = await db.selectFrom('tender_cpv').selectAll().execute();
@@ -222,9 +223,10 @@ describe('writeTags', () => {
 describe('addressPlaces', () => {
   it.each([
     [{ region: 'UKM82', postcode: 'G21 4LS' }, [['TLM82', 'code']]], // PCS buyer: region code wins
-    [{ region: 'England', postcode: 'SN2 1FL' }, [['TLK', 'postcode']]], // a country says less than the postcode
+    [{ region: 'England', postcode: 'SN2 1FL' }, [['TLK14', 'postcode']]], // a country says less than the postcode (Swindon)
     [{ region: 'England' }, [['TLC', 'name'], ['TLD', 'name'], ['TLE', 'name'], ['TLF', 'name'], ['TLG', 'name'], ['TLH', 'name'], ['TLI', 'name'], ['TLJ', 'name'], ['TLK', 'name']]],
-    [{ text: 'Skelmorlie Castle Road\r\nSkelmorlie\r\nNorth Ayrshire\r\nPA17 5EE' }, [['TLM', 'postcode']]], // CF supplier
+    // CF supplier: North Ayrshire spans two ITL3 areas (mainland, and Arran and Cumbrae), so the tag is their common area.
+    [{ text: 'Skelmorlie Castle Road\r\nSkelmorlie\r\nNorth Ayrshire\r\nPA17 5EE' }, [['TLM', 'postcode']]],
     [{ text: 'Polaris House, SWINDON' }, []],
   ])('%j', (a, expected) => {
     const tags = addressPlaces({ text: null, postcode: null, region: null, countryName: null, ...a });

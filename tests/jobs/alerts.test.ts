@@ -115,7 +115,7 @@ describe('sendDueAlerts against a real SMTP server', () => {
   it('uses tagged delivery places (ITL) to filter and to say where, and named places from the administrator', async () => {
     const { deps, smtp, db } = await setup();
     await addSupplier(db, { id: 's', name: 'Witney Grounds', email: 'w@witney.test' });
-    const tag = (ocid: string, code: string) => ({ ocid, lot_id: '', role: 'delivery', party_id: '', code, level: code.length - 2, method: 'code', confidence: 1, national: 0, raw: code, tagged_at: 'x' });
+    const tag = (ocid: string, code: string) => ({ ocid, lot_id: '', role: 'delivery', party_id: '', code, lad: '', lad_confidence: null, postcode: null, level: code.length - 2, method: 'code', confidence: 1, national: 0, raw: code, tagged_at: 'x' });
     await addTender(db, { ocid: 'oxon', title: 'Grounds maintenance, Oxford parks', regions: ['UKJ14'] });
     await addTender(db, { ocid: 'glas', title: 'Grounds maintenance, Glasgow', regions: ['UKM82'] });
     await addTender(db, { ocid: 'uk', title: 'National grounds maintenance framework' });

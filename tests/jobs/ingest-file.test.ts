@@ -19,9 +19,8 @@ describe('ingestFile', () => {
     const progress: number[] = [];
     const summary = await ingestFile(deps, path, { onProgress: (done) => progress.push(done) });
     expect(summary).toMatchObject({ fetched: 2500, inserted: 2499, quarantined: 1, sources: { cf: 1249, pcs: 1250, file: 1 } });
-    expect(progress.at(-1)).toBe(2500);
-    expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(progress.length).toBeGreaterThan(2);
+    // Progress is told once per commit (5,000 releases a transaction): here, once, when all 2,500 are stored.
+    expect(progress).toEqual([2500]);
     const q = await deps.db.selectFrom('quarantine').select(['reason', 'source']).execute();
     expect(q).toEqual([{ source: 'file', reason: expect.stringMatching(/^line 1500 is not valid JSON/) }]);
   });

@@ -45,10 +45,10 @@ const compost = registration({ name: 'Kilmarnock Compost', cpv_codes: ['90500000
 type SuppliersBody = { opportunities: Array<{ suppliers: Array<{ supplier_id: string; reasons: string[] }> }> };
 type ConsortiaBody = {
   proposals: Array<{
-    lotId: string;
+    lot_id: string;
     needed: boolean;
     why: string[];
-    groups: Array<{ kind: string; cooperativeId: string | null; members: Array<{ supplierId: string; covers: string[]; lots: string[]; says: string }>; reasons: string[] }>;
+    groups: Array<{ kind: string; cooperative_id: string | null; members: Array<{ supplier_id: string; covers: string[]; lots: string[]; says: string }>; reasons: string[] }>;
   }>;
 };
 
@@ -70,12 +70,14 @@ describe('cooperatives', () => {
     expect(officers.opportunities[0].suppliers.map((s) => s.supplier_id)).toEqual([coop.supplier.id]);
     expect(officers.opportunities[0].suppliers[0].reasons).toContain('It covers all 2 kinds of work the notice lists.');
 
+    // Answered in snake_case, as every JSON answer is.
     const consortia = await get<ConsortiaBody>(`/tenders/${greenSpaces.ocid}/consortia`);
+    expect(JSON.stringify(consortia)).not.toMatch(/"[a-z]+[A-Z][A-Za-z]*":/);
     const whole = consortia.proposals[0];
     expect(whole.needed).toBe(true);
     expect(whole.why.join(' ')).toMatch(/No single local supplier covers all 2 kinds of work/);
-    expect(whole.groups[0]).toMatchObject({ kind: 'cooperative', cooperativeId: coop.supplier.id });
-    expect(whole.groups[0].members.map((m) => [m.supplierId, m.covers])).toEqual([
+    expect(whole.groups[0]).toMatchObject({ kind: 'cooperative', cooperative_id: coop.supplier.id });
+    expect(whole.groups[0].members.map((m) => [m.supplier_id, m.covers])).toEqual([
       [a.supplier.id, ['77310000']],
       [b.supplier.id, ['90500000']],
     ]);
@@ -135,20 +137,20 @@ describe('consortia', () => {
     ]);
 
     const body = await get<ConsortiaBody>(`/tenders/${tender.ocid}/consortia`);
-    const whole = body.proposals.find((p) => p.lotId === '')!;
+    const whole = body.proposals.find((p) => p.lot_id === '')!;
     expect(whole.needed).toBe(true);
     expect(whole.groups.length).toBeGreaterThanOrEqual(1);
     expect(whole.groups.length).toBeLessThanOrEqual(5);
     const group = whole.groups[0];
     expect(group.kind).toBe('proposed');
-    expect(Object.fromEntries(group.members.map((m) => [m.supplierId, m.lots]))).toEqual({
+    expect(Object.fromEntries(group.members.map((m) => [m.supplier_id, m.lots]))).toEqual({
       [g.supplier.id]: ['1'],
       [c.supplier.id]: ['2'],
       [r.supplier.id]: ['3'],
     });
     expect(group.reasons[0]).toMatch(/Together these 3 local firms cover all 3 kinds of work needed and £470k of capacity against £240k/);
     // Single lots need no consortium.
-    expect(body.proposals.filter((p) => p.lotId !== '').every((p) => !p.needed)).toBe(true);
+    expect(body.proposals.filter((p) => p.lot_id !== '').every((p) => !p.needed)).toBe(true);
   });
 
   it('pools capacity when the value is above every local capacity, at most five members', () => {

@@ -1,181 +1,40 @@
 /**
- * UK geography for tagging: ITL 2021 regions (canonical), NUTS 2021/2016 codes, Contracts Finder region
- * names and postcodes. Pure: reference data ships as TS modules (regions.generated.ts, postcodes.generated.ts).
+ * UK geography for tagging and for asking "where": ITL 2021 regions (canonical), NUTS 2021/2016 codes, Contracts
+ * Finder region names, local authority districts (LAD) and combined authorities, and postcodes (to their LAD and
+ * ITL3 area through their sector or district). Pure: reference data ships as TS modules (*.generated.ts).
  *
  * Conventions:
- * - Canonical codes are ITL 2021 (`TLG31`); `TL` stands for the whole UK (level 0).
+ * - Canonical codes are ITL 2021 (`TLG31`); `TL` stands for the whole UK (level 0). A place tag's code is always
+ *   an ITL code (what the matcher reads); its LAD, where known, rides beside it (`lad`).
  * - "England" has no ITL code: it is represented by the nine English ITL1 regions TLC…TLK, each tag
  *   flagged `national` (England-wide work is open to every English region, but is not local anywhere).
  * - "United Kingdom", "UK", "Any region", "Great Britain" are `TL`, national.
+ * - "In a place" has one meaning, in areas.ts: inside, wider area or outside.
  */
-import { ITL_TSV, OLD_NUTS_TSV } from './regions.generated.js';
 import { POSTCODE_AREAS, POSTCODE_DISTRICTS } from './postcodes.generated.js';
+import { itlLevel, NAMED_REGIONS, regionFromName, regionTable, squash, toItl, UK } from './itl.js';
+import { combinedAuthority, localAuthority, localAuthorityByCode, soleLocalAuthorityOf, withoutCouncilWords, type LocalAuthority } from './local-authorities.js';
+import { ladSharesOf, placeOfLad, postcodeUnit, shareWithin } from './postcode-place.js';
+import type { PlaceTag, PostcodePlace } from './types.js';
+import type { AskedPlace } from './areas.js';
 
-export type PlaceMethod = 'code' | 'name' | 'postcode';
-
-export interface PlaceTag {
-  /** ITL 2021 code, `TL` = UK-wide. */
-  code: string;
-  /** 0 = UK, 1..3 = ITL level. */
-  level: number;
-  method: PlaceMethod;
-  /** 1 = certain; below 1 where a postcode district straddles a border or a name is loose. */
-  confidence: number;
-  /** The text the place was read from. */
-  raw: string;
-  /** True for UK-wide and England-wide places: open to everyone, local to nobody. */
-  national: boolean;
-}
-
-interface Region {
-  code: string;
-  level: number;
-  name: string;
-  parent: string | null;
-}
-
-export const UK = 'TL';
-export const ENGLAND_ITL1 = ['TLC', 'TLD', 'TLE', 'TLF', 'TLG', 'TLH', 'TLI', 'TLJ', 'TLK'];
-
-let regions: Map<string, Region> | null = null;
-let oldNuts: Map<string, string> | null = null;
-let namesIndex: Map<string, string> | null = null;
-
-function regionTable(): Map<string, Region> {
-  if (!regions) {
-    regions = new Map([[UK, { code: UK, level: 0, name: 'United Kingdom', parent: null }]]);
-    for (const line of ITL_TSV.split('\n')) {
-      const [code, level, name, parent] = line.split('\t');
-      regions.set(code, { code, level: Number(level), name, parent: parent || UK });
-    }
-    oldNuts = new Map();
-    for (const line of OLD_NUTS_TSV.split('\n')) {
-      const [old, itl] = line.split('\t');
-      oldNuts.set(old, itl);
-    }
-  }
-  return regions;
-}
-
-/** Every ITL 2021 code known (levels 0–3). */
-export function allItlCodes(): string[] {
-  return [...regionTable().keys()];
-}
-
-/**
- * Any UK NUTS 2013/2016/2021 or ITL 2021 code (any case, with stray spaces) → ITL 2021 code, or null.
- * `UK`/`TL` → `TL`; extra-regio (`UKZ…`) → null.
- */
-export function toItl(code: string): string | null {
-  if (typeof code !== 'string') return null;
-  const c = code.replace(/\s+/g, '').toUpperCase();
-  if (!/^(UK|TL)[A-Z0-9]{0,3}$/.test(c)) return null;
-  const t = regionTable();
-  if (c.startsWith('TL')) return t.has(c) ? c : null;
-  const old = oldNuts!.get(c);
-  if (old) return old;
-  const itl = 'TL' + c.slice(2);
-  return t.has(itl) ? itl : null;
-}
-
-export function itlName(code: string): string | null {
-  return regionTable().get(code)?.name ?? null;
-}
-
-export function itlParent(code: string): string | null {
-  return regionTable().get(code)?.parent ?? null;
-}
-
-/** Ancestors nearest first, up to the ITL1 region (the UK `TL` is not included). */
-export function itlAncestors(code: string): string[] {
-  const out: string[] = [];
-  for (let p = itlParent(code); p && p !== UK; p = itlParent(p)) out.push(p);
-  return out;
-}
-
-/** 0 for `TL` (UK), 1..3 for ITL levels, -1 when unknown. */
-export function itlLevel(code: string): number {
-  return regionTable().get(code)?.level ?? -1;
-}
-
-/** Codes below `code` (all levels), not including it. */
-export function itlDescendants(code: string): string[] {
-  return allItlCodes().filter((c) => c !== code && c.startsWith(code === UK ? 'TL' : code));
-}
-
-/** True when `inner` is `outer` or lies within it. */
-export function itlWithin(inner: string, outer: string): boolean {
-  return outer === UK ? regionTable().has(inner) : inner.startsWith(outer) && regionTable().has(inner);
-}
-
-const squash = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/\(england\)/g, ' ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-
-// Contracts Finder region names and common variants; England is handled apart.
-const NAMED_REGIONS: Record<string, string> = {
-  'north east': 'TLC',
-  'north west': 'TLD',
-  'yorkshire and the humber': 'TLE',
-  'yorkshire and humber': 'TLE',
-  yorkshire: 'TLE',
-  'east midlands': 'TLF',
-  'west midlands': 'TLG',
-  'east of england': 'TLH',
-  eastern: 'TLH',
-  east: 'TLH',
-  london: 'TLI',
-  'greater london': 'TLI',
-  'south east': 'TLJ',
-  'south west': 'TLK',
-  wales: 'TLL',
-  cymru: 'TLL',
-  'pan wales': 'TLL',
-  'all wales': 'TLL',
-  scotland: 'TLM',
-  'northern ireland': 'TLN',
-};
-const NATIONAL_NAMES = new Set([
-  'any region',
-  'united kingdom',
-  'uk',
-  'great britain',
-  'gb',
-  'uk wide',
-  'nationwide',
-  'national',
-  'england scotland wales and northern ireland',
-]);
-
-function nameIndex(): Map<string, string> {
-  if (!namesIndex) {
-    namesIndex = new Map();
-    // Deeper names first so that the ITL1 names (set last) win on clashes such as "West Midlands".
-    const byLevel = [...regionTable().values()].sort((a, b) => b.level - a.level);
-    for (const r of byLevel) namesIndex.set(squash(r.name), r.code);
-    for (const [name, code] of Object.entries(NAMED_REGIONS)) namesIndex.set(name, code);
-  }
-  return namesIndex;
-}
-
-/**
- * A region name → ITL codes: Contracts Finder names (`West Midlands` → [`TLG`]), ITL names at any level
- * (`Glasgow City` → [`TLM82`]), `England` → the nine English ITL1 codes, UK-wide names → [`TL`].
- * Null when the name is not a known region.
- */
-export function regionFromName(name: string): { codes: string[]; national: boolean } | null {
-  if (typeof name !== 'string') return null;
-  const key = squash(name);
-  if (!key) return null;
-  if (NATIONAL_NAMES.has(key)) return { codes: [UK], national: true };
-  if (key === 'england' || key === 'all england' || key === 'england wide') return { codes: [...ENGLAND_ITL1], national: true };
-  const code = nameIndex().get(key);
-  return code ? { codes: [code], national: false } : null;
-}
+export * from './itl.js';
+export * from './types.js';
+export {
+  combinedAuthorities,
+  combinedAuthority,
+  combinedAuthorityOf,
+  itl3OfCombinedAuthority,
+  localAuthorities,
+  localAuthority,
+  localAuthorityByCode,
+  soleLocalAuthorityOf,
+  withoutCouncilWords,
+  type CombinedAuthority,
+  type LocalAuthority,
+} from './local-authorities.js';
+export { ladSharesOf, postcodeUnit, type LadShare } from './postcode-place.js';
+export { askedArea, isNowhere, itlCodesOf, placeMatch, placeQuery, type AskedPlace, type PlaceMatch, type PlaceQuery, type TaggedPlace } from './areas.js';
 
 // --- Postcodes
 
@@ -224,11 +83,20 @@ function postcodeTables() {
 /** `kt227tw`, `KT22  7TW` → `KT22 7TW`; null when it is not a well-formed UK postcode. */
 export function normalisePostcode(s: string): string | null {
   if (typeof s !== 'string') return null;
-  const c = s.replace(/\s+/g, '').toUpperCase();
+  let c = s.replace(/\s+/g, '').toUpperCase();
   if (c.length < 5 || c.length > 7) return null;
+  // The inward code starts with a digit: a letter O there is a zero mistyped ("LL17 OJD", a real buyer's).
+  if (c[c.length - 3] === 'O') c = `${c.slice(0, -3)}0${c.slice(-2)}`;
   const pc = `${c.slice(0, -3)} ${c.slice(-3)}`;
   return VALID_POSTCODE.test(pc) ? pc : null;
 }
+
+/**
+ * A newline that a publisher's export turned into the letter n (or rn), or wrote as `\\n`, right before a
+ * postcode: "…BIRMINGHAMnB9 4XE", "…CambridgenCB1 8DW". Read as a break, so that the postcode is B9 4XE, never
+ * NB9 4XE nor nothing. Only a lowercase n before an uppercase postcode is taken: a word's own n is kept.
+ */
+const MANGLED_BREAK = /\\[rn]|r?n(?=[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}(?![0-9]))/g;
 
 /**
  * Every UK postcode in a piece of text, normalised, in order, de-duplicated. Postcodes whose area is not
@@ -236,6 +104,7 @@ export function normalisePostcode(s: string): string | null {
  */
 export function findPostcodes(text: string): string[] {
   if (typeof text !== 'string' || !text) return [];
+  text = text.replace(MANGLED_BREAK, ' ');
   const { areas: known } = postcodeTables();
   const out: string[] = [];
   for (const m of text.matchAll(POSTCODE_RE)) {
@@ -264,26 +133,120 @@ export function findPostcodes(text: string): string[] {
   return out;
 }
 
-/** The ITL1 region of a postcode: by its district, else by its area; confidence = share of the district. */
-export function postcodeToItl1(pc: string): { code: string; confidence: number; via: 'district' | 'area' } | null {
+/** The area (one or two letters) of a postcode, sector or district, and its ITL1 region from the area table. */
+function areaPlace(outward: string): { area: string; entry: PostcodeEntry } | null {
+  const area = /^[A-Z]+/.exec(outward)?.[0];
+  const entry = area ? postcodeTables().areas.get(area) : undefined;
+  return area && entry ? { area, entry } : null;
+}
+
+/**
+ * Where a UK postcode lies: `B1 1BB` (or `b11bb`), a sector `B1 1` or a district `B1`. Its local authority
+ * district (LAD) is the one holding most of its sector's postcodes, else its district's, and `confidence` is
+ * that share; the LAD gives the ITL3 area and combined authority. A district the tables do not know (a new or
+ * non-geographic one) falls back to its area's ITL1 region (`via: 'area'`, no LAD, confidence at most 0.9).
+ * Null when it is not a UK postcode, sector or district, or lies outside the UK (Channel Islands, Isle of Man).
+ * This is never exact: the store-backed resolver (db/queries/places.ts) reads an imported postcode list first.
+ */
+export function placeOfPostcode(postcode: string): PostcodePlace | null {
+  const unit = postcodeUnit(normalisePostcode(postcode) ?? postcode);
+  if (!unit) return null;
+  const found = ladSharesOf(unit.normalised);
+  if (found) return placeOfLad(found.normalised, found.shares[0].lad, found.shares[0].share, found.via);
+  const byArea = areaPlace(unit.district);
+  if (!byArea || unit.kind === 'district' && !/[0-9]/.test(unit.district)) return null;
+  return {
+    postcode: unit.normalised,
+    lad: null,
+    ladName: null,
+    itl3: null,
+    itl1: byArea.entry.code,
+    combinedAuthority: null,
+    confidence: Math.min(byArea.entry.share, 0.9),
+    via: 'area',
+  };
+}
+
+/**
+ * The ITL1 region of a postcode, with the share of its sector's (else district's) postcodes in that region;
+ * districts the LAD tables do not know fall back to the older district table, then to the area.
+ */
+export function postcodeToItl1(pc: string): { code: string; confidence: number; via: 'sector' | 'district' | 'area' } | null {
   const norm = normalisePostcode(pc);
   if (!norm) return null;
-  const { districts: d, areas: a } = postcodeTables();
+  const found = ladSharesOf(norm);
+  if (found) {
+    const lad = found.shares[0].lad;
+    const code = lad.itl.slice(0, 3);
+    return { code, confidence: shareWithin(found.shares, code), via: found.via };
+  }
   const outward = norm.split(' ')[0];
-  const byDistrict = d.get(outward);
+  const byDistrict = postcodeTables().districts.get(outward);
   if (byDistrict) return { code: byDistrict.code, confidence: byDistrict.share, via: 'district' };
-  const byArea = a.get(/^[A-Z]+/.exec(outward)![0]);
-  if (byArea) return { code: byArea.code, confidence: Math.min(byArea.share, 0.9), via: 'area' };
+  const byArea = areaPlace(outward);
+  if (byArea) return { code: byArea.entry.code, confidence: Math.min(byArea.entry.share, 0.9), via: 'area' };
   return null;
+}
+
+/**
+ * The place tag of a postcode: its LAD's ITL3 area (or the smallest ITL area holding a LAD that spans several),
+ * with the LAD beside it. `confidence` is the share of the sector's postcodes within that ITL code, `ladConfidence`
+ * the share in the LAD. Without a known sector or district, the ITL1 region of its area, with no LAD.
+ */
+export function postcodePlaceTag(pc: string, raw: string = pc): PlaceTag | null {
+  const norm = normalisePostcode(pc);
+  if (!norm) return null;
+  const found = ladSharesOf(norm);
+  if (found) {
+    const { lad, share } = found.shares[0];
+    return {
+      code: lad.itl,
+      level: itlLevel(lad.itl),
+      method: 'postcode',
+      confidence: shareWithin(found.shares, lad.itl),
+      raw,
+      national: false,
+      lad: lad.code,
+      ladConfidence: share,
+      postcode: norm,
+    };
+  }
+  const hit = postcodeToItl1(norm);
+  return hit ? { code: hit.code, level: 1, method: 'postcode', confidence: round(hit.confidence), raw, national: false, lad: null, ladConfidence: null, postcode: norm } : null;
+}
+
+/** A postcode known exactly (from an imported postcode list) as a place tag: its LAD, certain. */
+export function exactPostcodePlaceTag(pc: string, lad: string, raw: string = pc): PlaceTag | null {
+  const la = localAuthorityByCode(lad);
+  if (!la) return null;
+  return { code: la.itl, level: itlLevel(la.itl), method: 'postcode', confidence: 1, raw, national: false, lad: la.code, ladConfidence: 1, postcode: normalisePostcode(pc) ?? pc };
 }
 
 // --- Any form
 
+/** A tag of a LAD named or coded as a whole. */
+function ladTag(la: LocalAuthority, method: 'code' | 'name', raw: string): PlaceTag {
+  return { code: la.itl, level: itlLevel(la.itl), method, confidence: 1, raw, national: false, lad: la.code, ladConfidence: 1 };
+}
+
+/** An ITL3 tag names its LAD too where the ITL3 area is one LAD (Birmingham, Glasgow City, Cardiff, ...). */
+function withSoleLad(tag: PlaceTag): PlaceTag {
+  if (tag.lad || tag.level !== 3 || tag.national) return tag;
+  const la = soleLocalAuthorityOf(tag.code);
+  return la ? { ...tag, lad: la.code, ladConfidence: tag.confidence } : tag;
+}
+
 /**
- * Reads a place as published — a NUTS/ITL code, a region name, or text holding postcodes — and returns
- * its ITL tags. Unknown text gives [].
+ * Reads a place as published — a NUTS/ITL code, a region name, a local authority or combined authority (code or
+ * name, council words allowed: "Wirral Borough Council"), or text holding postcodes — and returns its tags, each
+ * an ITL code with its LAD where known. A combined authority gives one tag per member LAD. Free text is read for
+ * region names only (LAD names such as Reading, Bury or Rugby are ordinary words too often). Unknown text gives [].
  */
 export function resolvePlace(raw: string): PlaceTag[] {
+  return resolvePlaceTags(raw).map(withSoleLad);
+}
+
+function resolvePlaceTags(raw: string): PlaceTag[] {
   if (typeof raw !== 'string') return [];
   const text = raw.trim();
   if (!text) return [];
@@ -291,6 +254,8 @@ export function resolvePlace(raw: string): PlaceTag[] {
   if (asCode) {
     return [{ code: asCode, level: itlLevel(asCode), method: 'code', confidence: 1, raw: text, national: asCode === UK }];
   }
+  const byLadCode = localAuthorityByCode(text);
+  if (byLadCode) return [ladTag(byLadCode, 'code', text)];
   const named = regionFromName(text);
   if (named) {
     return named.codes.map((code) => ({
@@ -302,6 +267,13 @@ export function resolvePlace(raw: string): PlaceTag[] {
       national: named.national,
     }));
   }
+  const la = localAuthority(text, { councilWords: true });
+  if (la) return [ladTag(la, 'name', text)];
+  const ca = combinedAuthority(text);
+  if (ca) return ca.lads.map((lad) => ladTag(localAuthorityByCode(lad)!, 'name', text));
+  const bare = withoutCouncilWords(text);
+  const county = bare && bare !== text ? regionFromName(bare) : null;
+  if (county && !county.national) return county.codes.map((code) => ({ code, level: itlLevel(code), method: 'name' as const, confidence: 1, raw: text, national: false }));
   // A code with its name, as some publishers write it: "UKG31 Birmingham" or "TLG3 - West Midlands".
   const lead = /^((?:UK|TL)[A-Z0-9]{0,3})\b/i.exec(text);
   if (lead) {
@@ -310,13 +282,45 @@ export function resolvePlace(raw: string): PlaceTag[] {
   }
   const tags: PlaceTag[] = [];
   for (const pc of findPostcodes(text)) {
-    const hit = postcodeToItl1(pc);
-    if (hit && !tags.some((t) => t.code === hit.code)) {
-      tags.push({ code: hit.code, level: 1, method: 'postcode', confidence: round(hit.confidence), raw: text, national: false });
-    }
+    const tag = postcodePlaceTag(pc, text);
+    if (tag && !tags.some((t) => t.code === tag.code && t.lad === tag.lad)) tags.push(tag);
   }
   if (tags.length) return tags;
   return placesNamedIn(text).map((code) => ({ code, level: itlLevel(code), method: 'name' as const, confidence: NAME_IN_TEXT_CONFIDENCE, raw: text, national: false }));
+}
+
+/** A place asked about by name or code, and what kind of place it is. */
+export interface NamedArea extends AskedPlace {
+  kind: 'itl' | 'local authority' | 'combined authority' | 'national';
+  /** How the place is called: the region, LAD or combined authority name. */
+  name: string;
+}
+
+/**
+ * A place asked about (`region=`, `serves`, report places): an ITL/NUTS code (`TLG31`, `UKG3`), a LAD code or
+ * name (`E08000025`, `Birmingham`, `Wirral Borough Council`), a combined authority (`WMCA`, `E47000007`, `West
+ * Midlands Combined Authority`), a region name (`Yorkshire and the Humber`), `England` or a UK-wide name.
+ * Administrators' named places live in the store and are looked up first by the store's caller. Null when unknown.
+ */
+export function namedArea(input: string): NamedArea | null {
+  if (typeof input !== 'string') return null;
+  const text = input.trim().replace(/\s+/g, ' ');
+  if (!text) return null;
+  const code = toItl(text);
+  if (code) return { kind: code === UK ? 'national' : 'itl', name: code, codes: [code], lads: [] };
+  const la = localAuthorityByCode(text);
+  if (la) return { kind: 'local authority', name: la.name, codes: [], lads: [la.code] };
+  const region = regionFromName(text);
+  if (region) return { kind: region.national ? 'national' : 'itl', name: text, codes: region.codes, lads: [] };
+  const byName = localAuthority(text, { councilWords: true });
+  if (byName) return { kind: 'local authority', name: byName.name, codes: [], lads: [byName.code] };
+  const ca = combinedAuthority(text);
+  if (ca) return { kind: 'combined authority', name: ca.name, codes: [], lads: [...ca.lads] };
+  // "Kent County Council": the county is an ITL area.
+  const bare = withoutCouncilWords(text);
+  const county = bare && bare !== text ? regionFromName(bare) : null;
+  if (county && !county.national) return { kind: 'itl', name: bare, codes: county.codes, lads: [] };
+  return null;
 }
 
 /** A region named inside free text ("Various locations in Swansea") is likely, not certain. */
@@ -376,3 +380,16 @@ export function placesNamedIn(text: string): string[] {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Where a supplier is based, as finely as its postcode says: the ITL3 area of its postcode's local authority when
+ * that lies within the home region it registered (a postcode resolves that far now; older profiles hold only the
+ * ITL1 region), else the home region as registered. A postcode in a straddling sector (below 0.9 of its postcodes
+ * in one LAD) keeps the registered region.
+ */
+export function homeAreaOf(postcode: string | null, homeRegion: string | null): string | null {
+  const place = postcode ? placeOfPostcode(postcode) : null;
+  if (!place?.itl3 || place.confidence < 0.9) return homeRegion;
+  if (homeRegion && !(place.itl3 === homeRegion || place.itl3.startsWith(homeRegion))) return homeRegion;
+  return place.itl3;
+}

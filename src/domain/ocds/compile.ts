@@ -9,8 +9,21 @@ import type { Json, JsonObject, Release } from './types.js';
  */
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * An array that merges element by element: every element an object with an id, and no id twice. The old
+ * Contracts Finder API gave every award supplier `"id": 0`; merged on that id, 1,499 suppliers of a real file
+ * became 99. An array whose ids repeat is replaced whole, so that each of its elements is kept.
+ */
 function isIdentifiedArray(value: Json[]): boolean {
-  return value.length > 0 && value.every((e) => isObject(e) && (typeof e.id === 'string' || typeof e.id === 'number'));
+  if (value.length === 0) return false;
+  const ids = new Set<string>();
+  for (const e of value) {
+    if (!isObject(e) || (typeof e.id !== 'string' && typeof e.id !== 'number')) return false;
+    const id = String(e.id);
+    if (ids.has(id)) return false;
+    ids.add(id);
+  }
+  return true;
 }
 
 function mergeArray(earlier: Json | undefined, later: Json[]): Json[] {
@@ -81,8 +94,39 @@ export function sortReleases<T extends { date: string | null }>(releases: T[]): 
     .map((x) => x.r);
 }
 
+const readsAsDate = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Date.parse(v));
+
+/**
+ * When a release was published: its `date`; for a release published with an empty date (a real Trafford award
+ * has `"date": ""`), the latest date the notice itself gives (its documents' publication and modification dates,
+ * its awards' and tender's publication dates); null (undated) when it gives none.
+ */
 export function releaseDate(release: Release): string | null {
-  return typeof release.date === 'string' ? release.date : null;
+  const given = release.date;
+  if (typeof given === 'string' && given.trim() !== '') return given;
+  const found: string[] = [];
+  const documents = (v: Json | undefined) => {
+    if (!Array.isArray(v)) return;
+    for (const d of v) if (isObject(d)) for (const k of ['datePublished', 'dateModified']) if (readsAsDate(d[k])) found.push(d[k] as string);
+  };
+  const tender = isObject(release.tender) ? release.tender : null;
+  if (tender) {
+    if (readsAsDate(tender.datePublished)) found.push(tender.datePublished as string);
+    documents(tender.documents);
+  }
+  if (isObject(release.planning)) documents(release.planning.documents);
+  for (const key of ['awards', 'contracts'] as const) {
+    const list = release[key];
+    if (!Array.isArray(list)) continue;
+    for (const a of list) {
+      if (!isObject(a)) continue;
+      if (readsAsDate(a.datePublished)) found.push(a.datePublished as string);
+      documents(a.documents);
+    }
+  }
+  let latest: string | null = null;
+  for (const d of found) if (latest === null || Date.parse(d) > Date.parse(latest)) latest = d;
+  return latest;
 }
 
 /** Compiles every release of one ocid into one compiled release. */

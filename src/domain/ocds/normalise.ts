@@ -38,6 +38,9 @@ const isoDate = (v: Json | undefined): string | null => {
   const ms = parseUkDateTime(s);
   return Number.isNaN(ms) ? s : new Date(ms).toISOString();
 };
+/** The latest of some ISO dates (those that read as dates), or null. */
+const latestDate = (dates: Array<string | null>): string | null =>
+  dates.reduce<string | null>((best, d) => (d && !Number.isNaN(Date.parse(d)) && (!best || Date.parse(d) > Date.parse(best)) ? d : best), null);
 const unique = (values: Array<string | null>): string[] => [...new Set(values.filter((v): v is string => !!v))];
 
 function money(v: Json | undefined): Money {
@@ -135,6 +138,9 @@ function reservedLocation(tenderOrLot: JsonObject): { places: string[]; publishe
   return { places, published: published.length ? published.join('; ') : null };
 }
 
+/** Supplier ids that name nobody: the old Contracts Finder API gave every supplier `"id": 0`. */
+const PLACEHOLDER_IDS = new Set(['0', '-1', 'null', 'undefined']);
+
 const NOTICE_URL_TYPES = new Set(['tenderNotice', 'contractNotice', 'awardNotice', 'plannedProcurementNotice', 'biddingDocuments']);
 
 function noticeUrl(release: JsonObject, tender: JsonObject): string | null {
@@ -171,12 +177,13 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
     null;
   let buyer: Buyer | null = null;
   if (buyerRef || buyerParty) {
-    const ident = partyIdentifier(buyerParty);
+    // Without a party (the old Contracts Finder shape), the buyer is described inline, address and all.
+    const ident = partyIdentifier(buyerParty ?? buyerRef);
     buyer = {
       id: str(buyerRef?.id) ?? str(buyerParty?.id),
       name: str(buyerRef?.name) ?? str(buyerParty?.name),
       identifier: ident.scheme && ident.id ? `${ident.scheme}-${ident.id}` : ident.id,
-      address: address(buyerParty?.address),
+      address: address(buyerParty?.address ?? buyerRef?.address),
     };
   }
 
@@ -207,17 +214,28 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
   const location = reservedLocation(tender);
 
   const awards: Award[] = objs(compiled.awards).map((a, index) => {
-    const suppliers: AwardSupplier[] = objs(a.suppliers).map((ref, i) => {
-      const party = (str(ref.id) ? partyById.get(str(ref.id)!) : undefined) ?? null;
-      const ident = partyIdentifier(party);
-      const details = obj(party?.details);
+    const refs = objs(a.suppliers);
+    const idCounts = new Map<string, number>();
+    for (const ref of refs) {
+      const id = str(ref.id);
+      if (id) idCounts.set(id, (idCounts.get(id) ?? 0) + 1);
+    }
+    const suppliers: AwardSupplier[] = refs.map((ref, i) => {
+      const id = str(ref.id);
+      const party = (id ? partyById.get(id) : undefined) ?? null;
+      // Without a party (the old Contracts Finder shape), the supplier is described inline.
+      const described = party ?? ref;
+      const ident = partyIdentifier(described);
+      const details = obj(described.details);
+      const usable = id !== null && !PLACEHOLDER_IDS.has(id) && idCounts.get(id) === 1;
       return {
-        partyId: str(ref.id) ?? `${index + 1}-${i + 1}`,
+        partyId: usable ? id : id === null && !refs.some((r) => str(r.id)) ? `${index + 1}-${i + 1}` : `#${i + 1}`,
         name: str(ref.name) ?? str(party?.name),
         identifierScheme: ident.scheme,
         identifier: ident.id,
-        address: address(party?.address),
-        scale: str(details?.scale),
+        address: address(described.address),
+        scale: str(details?.scale) ?? (typeof described.sme === 'boolean' ? (described.sme ? 'sme' : 'large') : null),
+        vcse: bool(details?.vcse) ?? bool(described.vco) ?? bool(described.vcse),
       };
     });
     return {
@@ -247,6 +265,7 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
     mainCategory: str(tender.mainProcurementCategory),
     publishedAt: isoDate(tender.datePublished) ?? isoDate(context.firstReleaseDate ?? undefined) ?? isoDate(compiled.date),
     deadline: isoDate(obj(tender.tenderPeriod)?.endDate),
+    engagementEnds: latestDate(objs(obj(compiled.planning)?.milestones).map((m) => isoDate(m.dueDate))),
     noticeType: noticeType(compiled, tender),
     suitableSme: tenderSuitability.sme,
     suitableVcse: tenderSuitability.vcse,

@@ -11,7 +11,8 @@ export function releaseProblem(value: unknown): string | null {
   const r = value as Record<string, unknown>;
   if (typeof r.ocid !== 'string' || r.ocid.trim() === '') return 'release has no ocid';
   if (r.id !== undefined && r.id !== null && typeof r.id !== 'string' && typeof r.id !== 'number') return 'release id is not a string';
-  if (r.date !== undefined && r.date !== null && (typeof r.date !== 'string' || Number.isNaN(parseUkDateTime(r.date)))) {
+  // An empty date is a date not given (see releaseDate), not a reason to lose the release.
+  if (r.date !== undefined && r.date !== null && (typeof r.date !== 'string' || (r.date.trim() !== '' && Number.isNaN(parseUkDateTime(r.date))))) {
     return 'release date is not an ISO-8601 date';
   }
   for (const key of ['tender', 'buyer', 'planning', 'contracts'] as const) {

@@ -65,13 +65,20 @@ export interface Lot {
 }
 
 export interface AwardSupplier {
+  /**
+   * The supplier's key within its award: the published id, unless that id is a placeholder (`0`, empty) or repeats
+   * within the award (the old Contracts Finder API gave every supplier `"id": 0`); then `#` and its place in the
+   * list (`#1`, `#2`, ...), so that no supplier is folded into another.
+   */
   partyId: string;
   name: string | null;
   identifierScheme: string | null;
   identifier: string | null;
   address: Address | null;
-  /** 'sme' | 'large' | … as published in parties[].details.scale */
+  /** 'sme' | 'large' | … as published in parties[].details.scale (or, in the old Contracts Finder shape, `sme`). */
   scale: string | null;
+  /** A VCSE (parties[].details.vcse, or `vco` in the old shape); null = not said. Optional for hand-built records. */
+  vcse?: boolean | null;
 }
 
 export interface Award {
@@ -100,6 +107,11 @@ export interface TenderRecord {
   publishedAt: string | null;
   /** tender.tenderPeriod.endDate: when bids are due. */
   deadline: string | null;
+  /**
+   * The last due date of the planning milestones (`planning.milestones[].dueDate`, an early engagement's end): a
+   * planning notice is open until then. Null or absent when none is published.
+   */
+  engagementEnds?: string | null;
   /** UK notice type (UK1–UK17) where the publisher gives one. */
   noticeType: string | null;
   suitableSme: boolean | null;

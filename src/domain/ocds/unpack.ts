@@ -69,3 +69,22 @@ function recordReleases(record: unknown): IncomingRelease[] {
   if (r.compiledRelease) return [entry(r.compiledRelease)];
   return [entry(record)];
 }
+
+/**
+ * Why a file's entries hold no OCDS release at all, or null when one of them is a release (an object with an
+ * ocid: a broken release among good ones is the store's to quarantine). Said so that a person knows what the file
+ * is not: "is not JSON", "is JSON but not OCDS: no releases, records or ocid (its keys: council, contracts)".
+ */
+export function notOcdsReason(entries: IncomingRelease[]): string | null {
+  if (!entries.length) return 'holds nothing: it is empty';
+  const isRelease = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { ocid?: unknown }).ocid === 'string';
+  if (entries.some((e) => e.parseError === undefined && isRelease(e.value))) return null;
+  const parsed = entries.filter((e) => e.parseError === undefined);
+  if (!parsed.length) {
+    const first = entries[0].raw.split('\n')[0].slice(0, 60);
+    return `is not JSON, so not OCDS (it reads as text, starting "${first}")`;
+  }
+  const keys = [...new Set(parsed.flatMap((e) => (typeof e.value === 'object' && e.value !== null && !Array.isArray(e.value) ? Object.keys(e.value) : [])))].slice(0, 8);
+  const what = Array.isArray(parsed[0].value) ? 'a JSON array' : typeof parsed[0].value === 'object' && parsed[0].value !== null ? 'JSON' : `a JSON ${typeof parsed[0].value}`;
+  return `is ${what} but not OCDS: it has no releases, records or ocid${keys.length ? ` (its keys: ${keys.join(', ')})` : ''}`;
+}

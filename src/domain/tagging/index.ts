@@ -5,7 +5,7 @@
 import type { Address, TenderRecord } from '../ocds/types.js';
 import { cpvDivision, cpvLabel, cpvLevel, cpvParent, normaliseCpv } from '../cpv/index.js';
 import { someWord, words } from './text.js';
-import { findPostcodes, postcodeToItl1, resolvePlace, itlLevel, type PlaceTag } from '../geo/index.js';
+import { findPostcodes, postcodePlaceTag, resolvePlace, itlLevel, type PlaceTag } from '../geo/index.js';
 import { classifyNoticeWords, TAGGER_VERSION, type Classification, type CpvPrediction } from './classifier.js';
 
 export { TAGGER_VERSION };
@@ -48,7 +48,7 @@ const CONTRADICTION_PUBLISHED = 0.01;
 
 function mergeTags(into: PlaceTag[], more: PlaceTag[]): void {
   for (const t of more) {
-    const same = into.find((x) => x.code === t.code);
+    const same = into.find((x) => x.code === t.code && (x.lad ?? null) === (t.lad ?? null));
     if (!same) into.push(t);
     else if (t.confidence > same.confidence) Object.assign(same, t);
   }
@@ -59,18 +59,13 @@ export function addressPlaces(address: Address | null): PlaceTag[] {
   if (!address) return [];
   const out: PlaceTag[] = [];
   if (address.region) mergeTags(out, resolvePlace(address.region));
-  // A region field reading "England" or "UK" says less about where a body sits than its postcode does.
-  if (out.length && !out.every((t) => t.national)) return out;
-  const byRegion = out.splice(0);
   const postcodes = address.postcode ? [address.postcode] : findPostcodes(address.text ?? '');
-  for (const pc of postcodes) {
-    const hit = postcodeToItl1(pc);
-    if (hit) {
-      mergeTags(out, [{ code: hit.code, level: 1, method: 'postcode', confidence: round(hit.confidence), raw: pc, national: false }]);
-      break;
-    }
-  }
-  return out.length ? out : byRegion;
+  const byPostcode = postcodes.map((pc) => postcodePlaceTag(pc)).find((t) => t !== null) ?? null;
+  // A region field reading "England" or "UK" says less about where a body sits than its postcode does; so does a
+  // region code ("UKL", Wales) whose area holds the postcode's local authority.
+  const finer = byPostcode && out.every((t) => !t.lad && t.level < byPostcode.level) && out.some((t) => t.national || byPostcode.code.startsWith(t.code));
+  if (out.length && !out.every((t) => t.national) && !finer) return out;
+  return byPostcode ? [byPostcode] : out;
 }
 
 function deliveryPlaces(regions: string[], postcodes: string[], descriptions: Array<string | null>): PlaceTag[] {
@@ -182,7 +177,7 @@ export function tagTender(record: TenderRecord): TenderTags {
   const placeProblems: string[] = [];
   const add = (lotId: string, role: PlaceRole, partyId: string, tags: PlaceTag[]) => {
     for (const t of tags) {
-      places.push({ code: t.code, level: t.level, method: t.method, confidence: t.confidence, raw: t.raw, national: t.national, lotId, role, partyId });
+      places.push({ ...t, lotId, role, partyId });
     }
   };
 
@@ -220,7 +215,7 @@ export function tagTender(record: TenderRecord): TenderTags {
   // Several awards can name the same supplier: keep one row per key, the surest.
   const byKey = new Map<string, TenderPlace>();
   for (const p of places) {
-    const key = `${p.lotId}\u0000${p.role}\u0000${p.partyId}\u0000${p.code}`;
+    const key = `${p.lotId}\u0000${p.role}\u0000${p.partyId}\u0000${p.code}\u0000${p.lad ?? ''}`;
     const prev = byKey.get(key);
     if (!prev || p.confidence > prev.confidence) byKey.set(key, p);
   }
