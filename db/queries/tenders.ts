@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../client.js';
+import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 
 export interface TenderFilter {
   /** Words that must all appear in the title or description (case-insensitive). */
@@ -23,8 +24,6 @@ export interface TenderCursor {
   publishedAt: string;
   ocid: string;
 }
-
-export const CLOSED_STATUS_LIST = ['cancelled', 'unsuccessful', 'complete', 'withdrawn'];
 
 /** Tenders matching every filter given, newest first, one page at a time. */
 export async function findTenders(db: Db, f: TenderFilter) {
@@ -77,7 +76,7 @@ export async function findTenders(db: Db, f: TenderFilter) {
   if (f.openAt) {
     const at = f.openAt;
     q = q
-      .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUS_LIST)]))
+      .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUSES)]))
       .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>', at)]));
   }
   if (f.valueMin !== undefined) q = q.where('value_amount', '>=', f.valueMin);

@@ -19,7 +19,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { openDb, rowsPerInsert } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
-import { CLOSED_STATUSES } from '../../db/queries/alerts.js';
+import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 import { chunks } from '../../db/bulk.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';

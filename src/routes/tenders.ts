@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { regionCodesFor } from '../../db/queries/places.js';
 import { findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
 import type { AppEnv } from '../app-env.js';
+import { TENDER_STATUSES } from '../domain/ocds/status.js';
 import { badRequest, notFound } from '../errors.js';
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date such as 2026-01-31');
@@ -13,7 +14,7 @@ const listQuery = z
     q: z.string().max(200).optional(),
     cpv: z.string().regex(/^\d{2,8}(-\d)?$/, 'must be 2 to 8 digits of a CPV code, such as 72 or 72212000').optional(),
     region: z.string().min(2).max(100).optional(),
-    status: z.enum(['planning', 'planned', 'active', 'cancelled', 'unsuccessful', 'complete', 'withdrawn']).optional(),
+    status: z.enum(TENDER_STATUSES).optional(),
     open: yesNo.optional(),
     value_min: z.coerce.number().nonnegative().optional(),
     value_max: z.coerce.number().nonnegative().optional(),

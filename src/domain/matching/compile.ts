@@ -13,12 +13,14 @@ import type { Opportunity, SupplierProfile } from './types.js';
 
 const MAX_CODES = 12;
 
-/** Sets the bit of each code's CPV division (00–99) in a four-word mask. */
-function markDivisions(sigs: string[], mask: { [k: number]: number }): void {
+/** A bit per CPV division (00–99) of the codes, in four 32-bit words. */
+function divisionsOf(sigs: string[]): number[] {
+  const mask = [0, 0, 0, 0];
   for (const s of sigs) {
     const d = Number(s.slice(0, 2));
     if (Number.isInteger(d)) mask[d >> 5] |= 1 << (d & 31);
   }
+  return mask;
 }
 
 /** The distinct non-empty values, in first-seen order (lists here are a handful long: no Set needed). */
@@ -39,13 +41,11 @@ export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): Co
   const keywordPhrases = profile.keywords.length ? profile.keywords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3) : NONE;
   const areas = distinct([profile.homeRegion, ...profile.serves]);
   const sig = codes.map(cpvSignificant);
-  const divisions = [0, 0, 0, 0];
-  markDivisions(sig, divisions);
   return {
     profile,
     codes,
     sig,
-    divisions,
+    divisions: divisionsOf(sig),
     pastWins: profile.pastWins?.length ? profile.pastWins.map((codes) => codes.map(cpvSignificant)) : NONE,
     homeRegion: profile.homeRegion,
     isMutualKind: profile.kind === 'vcse' || profile.kind === 'cooperative',
@@ -70,8 +70,6 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
   const nationalPlaces = [...new Set(opportunity.places.filter((p) => p.national && p.code !== 'TL').map((p) => p.code))];
   const openToAll = opportunity.places.length === 0 || opportunity.places.some((p) => p.code === 'TL');
   const sig = codes.map(cpvSignificant);
-  const divisions = new Uint32Array(4);
-  markDivisions(sig, divisions);
   const tokens = vocab.encode(words(opportunity.text));
   const tokenSet = new Uint8Array(tokens.length ? tokens[tokens.length - 1] + 1 : 0);
   for (const t of tokens) tokenSet[t] = 1;
@@ -96,7 +94,7 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
     suitableVcse: opportunity.suitableVcse === true,
     codes,
     sig,
-    divisions,
+    divisions: new Uint32Array(divisionsOf(sig)),
     tokens,
     tokenSet,
     textLower: opportunity.text.toLowerCase(),
