@@ -12,13 +12,12 @@
  * place, or not local) the ceiling of any supplier not yet scored is built from the best unscanned list of each
  * notice code, the slot's place score and the notice's own constants; it scans the best run of the slot with the
  * highest ceiling and stops once the k-th best score is above every ceiling. Before scoring a row it works out the
- * row's exact place, size, suitability and text parts and passes over it if even its CPV bound cannot lift it over
- * the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
+ * row's exact place, size, suitability and text parts (the kernel's own part functions, score.ts) and passes over it
+ * if even its CPV bound cannot lift it over the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
  * benchmark and tests check this against the naive all-pairs scorer.
  */
 import { compileOpportunity, compileSupplier } from './compile.js';
-import type { CompiledOpportunity, CompiledSupplier, SupplierTable } from './compiled.js';
-import { FLAG_HIGH_POTENTIAL } from './compiled.js';
+import { FLAG_HIGH_POTENTIAL, type CompiledOpportunity, type CompiledSupplier, type SupplierTable } from './compiled.js';
 import type { Audience } from './reasons.js';
 import { emptyParts, LOCAL_SCORE, placePart, scoreRow, sizePart, suitabilityPart, textPart } from './score.js';
 import { fileSuppliers } from './supplier-table.js';
