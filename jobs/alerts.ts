@@ -14,7 +14,7 @@ import {
   loadDeliveryPlaces,
   loadNamedPlaces,
   nameKey,
-  placeKey,
+  opportunityKey,
   type DeliveryPlaces,
   loadToldItems,
   loadUntoldMatches,
@@ -186,7 +186,7 @@ type CandidateRow = Candidate & { row: UntoldMatchRow; placeDisplay: string | nu
 
 /** Tagged ITL codes for the lot, else for the tender; else the regions as published. */
 function deliveryPlaces(r: UntoldMatchRow, places: DeliveryPlaces): { codes: string[]; display: string | null } {
-  const tagged = (r.lot_id ? places.tagged.get(placeKey(r.ocid, r.lot_id)) : undefined) ?? places.tagged.get(placeKey(r.ocid, ''));
+  const tagged = (r.lot_id ? places.tagged.get(opportunityKey(r.ocid, r.lot_id)) : undefined) ?? places.tagged.get(opportunityKey(r.ocid, ''));
   if (tagged && tagged.length > 0) {
     const codes = new Set(tagged);
     const england = ENGLAND_ITL1.every((c) => codes.has(c));

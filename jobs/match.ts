@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
-import { SupplierIndex, matchSupplierAgainst, type MatchResult, type MatchSettings, type Opportunity } from '../src/domain/matching/index.js';
+import { SupplierIndex, matchSupplierAgainst } from '../src/domain/matching/supplier-index.js';
+import type { MatchResult, MatchSettings, Opportunity } from '../src/domain/matching/types.js';
 import { opportunitiesOf } from '../src/domain/matching/opportunity.js';
 import type { NewMatchRow } from '../db/schema.suppliers.js';
 import { cooperativesOf, loadProfile, loadProfiles } from '../db/queries/suppliers.js';

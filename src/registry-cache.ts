@@ -12,7 +12,8 @@ import { readList } from '../db/json-columns.js';
 import { loadRegistry, recordOf, registryVersion } from '../db/queries/suppliers.js';
 import type { SupplierRow } from '../db/schema.suppliers.js';
 import type { Deps } from './deps.js';
-import { SupplierIndex, type SupplierProfile } from './domain/matching/index.js';
+import { SupplierIndex } from './domain/matching/supplier-index.js';
+import type { SupplierProfile } from './domain/matching/types.js';
 import type { SupplierRecord } from './domain/suppliers/index.js';
 import { SupplierSearch } from './domain/suppliers/search.js';
 

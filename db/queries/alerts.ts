@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chunks } from '../bulk.js';
 import { sql } from 'kysely';
 import { paramLimit, rowsPerInsert, type Db } from '../client.js';
+import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 import type { AlertOutboxRow, AlertPreferencesRow, NewAlertItemRow, NewAlertOutboxRow } from '../schema.alerts.js';
 import { WEEKDAYS, type Frequency, type Weekday } from '../../src/domain/alerts/digest-timing.js';
 import { readList } from '../json-columns.js';
@@ -32,8 +33,6 @@ export const DEFAULT_PREFERENCES: AlertPreferences = {
   places: [],
   paused: false,
 };
-
-export const CLOSED_STATUSES = ['cancelled', 'unsuccessful', 'complete', 'withdrawn'];
 
 
 export function preferencesFromRow(row: AlertPreferencesRow | undefined | null): AlertPreferences {
@@ -251,13 +250,14 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
 export type UntoldMatchRow = Awaited<ReturnType<typeof loadUntoldMatches>>[number];
 
 export interface DeliveryPlaces {
-  /** ITL codes tagged for delivery, by `ocid + "\u0000" + lot_id` (lot_id '' = whole tender). */
+  /** ITL codes tagged for delivery, by opportunityKey(ocid, lot_id) (lot_id '' = whole tender). */
   tagged: Map<string, string[]>;
   /** Regions as published on the tender's items, by ocid. */
   published: Map<string, string[]>;
 }
 
-export const placeKey = (ocid: string, lotId: string) => `${ocid}\u0000${lotId}`;
+/** The key of a tender or one of its lots (lotId '' = the whole tender) in maps by opportunity. */
+export const opportunityKey = (ocid: string, lotId: string) => `${ocid}\u0000${lotId}`;
 
 /** Where each tender (and lot) is delivered: the tagged ITL codes, and the regions as published. */
 export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<DeliveryPlaces> {
@@ -270,7 +270,7 @@ export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<Deliv
   };
   for (const part of chunks([...new Set(ocids)], inListSize(db))) {
     const tags = await db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code']).where('role', '=', 'delivery').where('ocid', 'in', part).execute();
-    for (const t of tags) add(tagged, placeKey(t.ocid, t.lot_id), t.code);
+    for (const t of tags) add(tagged, opportunityKey(t.ocid, t.lot_id), t.code);
     const items = await db.selectFrom('items').select(['ocid', 'delivery_regions']).where('ocid', 'in', part).execute();
     for (const r of items) for (const p of readList(r.delivery_regions)) add(published, r.ocid, p);
   }

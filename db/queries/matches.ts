@@ -5,7 +5,7 @@ import type { NewMatchRow } from '../schema.suppliers.js';
 import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { loadTenderRecords } from './releases.js';
 import type { DeliveryTags } from '../../src/domain/matching/opportunity.js';
-import { CLOSED_STATUS_LIST } from './tenders.js';
+import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 import { readList } from '../json-columns.js';
 
 const OCIDS_PER_QUERY = 90;
@@ -51,7 +51,7 @@ export async function openTenderOcids(db: Db, nowIso: string): Promise<string[]>
   const rows = await db
     .selectFrom('tenders')
     .select('ocid')
-    .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUS_LIST)]))
+    .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUSES)]))
     .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>', nowIso)]))
     .where('twin_of', 'is', null)
     .execute();
@@ -158,8 +158,8 @@ export async function matchesForSupplier(db: Db, supplierId: string, nowIso: str
       'l.value_amount as lot_value',
     ])
     .where('m.supplier_id', '=', supplierId)
-    .where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', 'not in', CLOSED_STATUS_LIST)]))
-    .where((eb) => eb.or([eb('l.status', 'is', null), eb('l.status', 'not in', CLOSED_STATUS_LIST)]))
+    .where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', 'not in', CLOSED_STATUSES)]))
+    .where((eb) => eb.or([eb('l.status', 'is', null), eb('l.status', 'not in', CLOSED_STATUSES)]))
     .where((eb) => eb.or([eb('m.deadline', 'is', null), eb('m.deadline', '>', nowIso)]))
     .orderBy('m.score', 'desc')
     .orderBy('m.ocid')

@@ -24,7 +24,7 @@ export interface NamedPlace {
 }
 
 /** Names match whatever their case and spacing: `west midlands  CA` = `West Midlands CA`. */
-export const placeKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+export const placeNameKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 const toPlace = (r: PlacesTable): NamedPlace => ({
   name: r.name,
@@ -40,7 +40,7 @@ export async function listPlaces(db: Db): Promise<NamedPlace[]> {
 }
 
 export async function getPlace(db: Db, name: string): Promise<NamedPlace | null> {
-  const row = await db.selectFrom('places').selectAll().where('name_key', '=', placeKey(name)).executeTakeFirst();
+  const row = await db.selectFrom('places').selectAll().where('name_key', '=', placeNameKey(name)).executeTakeFirst();
   return row ? toPlace(row) : null;
 }
 
@@ -50,7 +50,7 @@ export async function putPlace(
   place: { name: string; codes: string[]; description: string | null },
   now: string,
 ): Promise<{ created: boolean; place: NamedPlace }> {
-  const key = placeKey(place.name);
+  const key = placeNameKey(place.name);
   const name = place.name.trim().replace(/\s+/g, ' ');
   const existing = await db.selectFrom('places').select(['created_at']).where('name_key', '=', key).executeTakeFirst();
   await db
@@ -69,7 +69,7 @@ export async function putPlace(
 }
 
 export async function deletePlace(db: Db, name: string): Promise<boolean> {
-  const result = await db.deleteFrom('places').where('name_key', '=', placeKey(name)).executeTakeFirst();
+  const result = await db.deleteFrom('places').where('name_key', '=', placeNameKey(name)).executeTakeFirst();
   return Number(result.numDeletedRows ?? 0) > 0;
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../client.js';
 import type { Database } from '../schema.js';
 import { chunks } from '../bulk.js';
 import type { PlaceQuery } from '../../src/domain/geo/index.js';
+import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 
 export interface TenderFilter {
   /** Words that must all appear in the title or description (case-insensitive). */
@@ -31,7 +32,6 @@ export interface TenderCursor {
   ocid: string;
 }
 
-export const CLOSED_STATUS_LIST = ['cancelled', 'unsuccessful', 'complete', 'withdrawn'];
 /** Tender statuses of planning notices (OCDS 1.1 `planning`, 1.1.5 `planned`). */
 const PLANNING_STATUSES = ['planning', 'planned'];
 /** UK notice types of planning notices: UK1 pipeline, UK2 preliminary market engagement, UK3 planned procurement. */
@@ -118,7 +118,7 @@ export async function findTenders(db: Db, f: TenderFilter) {
     // A planning notice takes no bids: it is open while its early engagement runs, and not once that has ended or
     // when it gives no end (last year's planning notices are not open today).
     q = q
-      .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUS_LIST)]))
+      .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUSES)]))
       .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>', at)]))
       .where((eb) =>
         eb.or([

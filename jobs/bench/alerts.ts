@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { rowsPerInsert } from '../../db/client.js';
 import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
-import { CLOSED_STATUSES } from '../../db/queries/alerts.js';
+import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 import { chunks } from '../../db/bulk.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';

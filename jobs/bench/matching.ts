@@ -6,9 +6,10 @@
  *  - indexed: SupplierIndex (CPV postings ordered by home area, a threshold-algorithm top-k search), timed from the
  *    supplier profiles (build) and from the notices (match), twice: first in a fresh process, then again (the target
  *    is read on the second, as a long-running service would match; the first is printed beside it);
- *  - naive all-pairs: the domain scoring function that writes the reasons (scoreCompiled, reasons off) on every
- *    (tender or lot, supplier) pair, the eligible sorted best first, the first ten kept;
+ *  - naive all-pairs: the verdict that writes the reasons (scoreCompiled, reasons off: the kernel's score and
+ *    parts as a result) on every (tender or lot, supplier) pair, the eligible sorted best first, the first ten kept;
  *  - a stricter reference: the ranking kernel alone (quickScore, the number without its parts) on every pair.
+ * Every ranker scores with the one kernel (score.ts), so what the comparison checks is the index's lists and bounds.
  * The bench fails if any tender's or lot's top-10 list (suppliers and scores) differs between them.
  *
  * Sizes: `npm run bench -- matching --suppliers=N --tenders=N`.
@@ -18,19 +19,10 @@ import { prng } from '../tools/seeded-random.js';
 import { join } from 'node:path';
 import { allCpvCodes, cpvAncestors, cpvSignificant } from '../../src/domain/cpv/index.js';
 import { allItlCodes, itlLevel } from '../../src/domain/geo/index.js';
-import {
-  compareResults,
-  quickScore,
-  rankAllPairs,
-  SupplierIndex,
-  type CompiledOpportunity,
-  type CompiledSupplier,
-  type MatchResult,
-  type MatchSettings,
-  type Opportunity,
-  type SupplierKind,
-  type SupplierProfile,
-} from '../../src/domain/matching/index.js';
+import type { CompiledOpportunity, CompiledSupplier } from '../../src/domain/matching/compiled.js';
+import { quickScore } from '../../src/domain/matching/score.js';
+import { compareResults, rankAllPairs, SupplierIndex } from '../../src/domain/matching/supplier-index.js';
+import type { MatchResult, MatchSettings, Opportunity, SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 import { opportunitiesOf } from '../../src/domain/matching/opportunity.js';
 import type { TenderRecord } from '../../src/domain/ocds/types.js';
 import { DEFAULT_DATA, loadSharedTenders } from '../../src/commands/eval-matching.js';

@@ -19,7 +19,8 @@ import { compileReleases } from '../domain/ocds/compile.js';
 import { normalise } from '../domain/ocds/normalise.js';
 import type { Release, TenderRecord } from '../domain/ocds/types.js';
 import { unpackDocument } from '../domain/ocds/unpack.js';
-import { SupplierIndex, type MatchSettings, type SupplierProfile } from '../domain/matching/index.js';
+import { SupplierIndex } from '../domain/matching/supplier-index.js';
+import type { MatchSettings, SupplierProfile } from '../domain/matching/types.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { stringOption, type Command } from './types.js';
 

@@ -1,4 +1,5 @@
 import { regionFromName, toItl } from '../domain/geo/index.js';
+import { CANCELLED_STATUSES } from '../domain/ocds/status.js';
 
 /**
  * What goes into one supplier's digest. Pure: the job loads rows, these functions choose.
@@ -108,7 +109,7 @@ export interface DetectedChange {
   deadline: string | null;
 }
 
-const CANCELLED = new Set(['cancelled', 'withdrawn']);
+const CANCELLED = new Set<string>(CANCELLED_STATUSES);
 
 function sameInstant(a: string | null, b: string | null): boolean {
   if (a === b) return true;

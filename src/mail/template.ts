@@ -3,6 +3,7 @@
  * comes from a notice is treated as untrusted: escaped in HTML, stripped of control characters in
  * text and headers, and only http(s) links are ever rendered as links.
  */
+import { formatMoney } from '../domain/money.js';
 
 export interface DigestEntry {
   ocid: string;
@@ -75,23 +76,8 @@ export function safeUrl(u: string | null | undefined): string | null {
   }
 }
 
-// Building an Intl formatter costs far more than using one: keep one per currency and per time zone.
-const moneyFormats = new Map<string, Intl.NumberFormat | null>();
-const plainNumber = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+// Building an Intl formatter costs far more than using one: keep one per time zone.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function moneyFormat(code: string): Intl.NumberFormat | null {
-  if (!moneyFormats.has(code)) {
-    let f: Intl.NumberFormat | null = null;
-    try {
-      f = new Intl.NumberFormat('en-GB', { style: 'currency', currency: code, maximumFractionDigits: 0 });
-    } catch {
-      f = null;
-    }
-    moneyFormats.set(code, f);
-  }
-  return moneyFormats.get(code)!;
-}
 
 function dateFormat(timezone: string): Intl.DateTimeFormat {
   let f = dateFormats.get(timezone);
@@ -109,13 +95,6 @@ function dateFormat(timezone: string): Intl.DateTimeFormat {
     dateFormats.set(timezone, f);
   }
   return f;
-}
-
-export function formatMoney(amount: number | null, currency: string | null): string {
-  if (amount === null || !Number.isFinite(amount)) return 'not stated';
-  const code = cleanText(currency ?? 'GBP', true).toUpperCase().slice(0, 8);
-  const f = /^[A-Z]{3}$/.test(code) ? moneyFormat(code) : null;
-  return f ? f.format(amount) : `${plainNumber.format(amount)} ${code}`.trim();
 }
 
 export function formatDeadline(deadline: string | null, now: Date, timezone: string): string {

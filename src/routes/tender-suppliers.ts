@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { AppError, notFound } from '../errors.js';
-import { rankValue, type Opportunity } from '../domain/matching/index.js';
+import type { Opportunity } from '../domain/matching/types.js';
+import { rankValue } from '../domain/matching/verdict.js';
 import { proposeConsortia } from '../domain/matching/consortia.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';

@@ -6,6 +6,7 @@ import { alsoPublishedOn } from '../../db/queries/twins.js';
 import { isNowhere, itlName, localAuthorityByCode, placeMatch, placeQuery } from '../domain/geo/index.js';
 import { readList } from '../../db/json-columns.js';
 import type { AppEnv } from '../app-env.js';
+import { TENDER_STATUSES } from '../domain/ocds/status.js';
 import { badRequest, notFound } from '../errors.js';
 import { isoInstantParam } from './params.js';
 
@@ -18,7 +19,7 @@ const listQuery = z
     cpv: z.string().regex(/^\d{2,8}(-\d)?$/, 'must be 2 to 8 digits of a CPV code, such as 72 or 72212000').optional(),
     region: z.string().min(2).max(100).optional(),
     region_match: z.enum(['inside', 'any']).optional(),
-    status: z.enum(['planning', 'planned', 'active', 'cancelled', 'unsuccessful', 'complete', 'withdrawn']).optional(),
+    status: z.enum(TENDER_STATUSES).optional(),
     open: yesNo.optional(),
     value_min: z.coerce.number().nonnegative().optional(),
     value_max: z.coerce.number().nonnegative().optional(),

@@ -8,7 +8,9 @@ import { compileReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
 import type { JsonObject } from '../../src/domain/ocds/types.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../../src/domain/matching/opportunity.js';
-import { scoreMatch, SupplierIndex, type MatchSettings, type Opportunity } from '../../src/domain/matching/index.js';
+import { SupplierIndex } from '../../src/domain/matching/supplier-index.js';
+import type { MatchSettings, Opportunity } from '../../src/domain/matching/types.js';
+import { scoreMatch } from '../../src/domain/matching/verdict.js';
 import { ftsReservedTender, s2wLotsByPlace } from '../support/fixtures/releases.js';
 import { supplier } from '../support/matching-fixtures.js';
 

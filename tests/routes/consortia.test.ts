@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { matchTenders } from '../../jobs/match.js';
 import { proposeConsortia } from '../../src/domain/matching/consortia.js';
-import { scoreMatch, SupplierIndex, type MatchSettings, type Opportunity, type SupplierProfile } from '../../src/domain/matching/index.js';
+import { SupplierIndex } from '../../src/domain/matching/supplier-index.js';
+import type { MatchSettings, Opportunity, SupplierProfile } from '../../src/domain/matching/types.js';
+import { scoreMatch } from '../../src/domain/matching/verdict.js';
 import { testDeps } from '../support/helpers.js';
 import { opportunity, registration, storeTenders, supplier, type TenderSpec } from '../support/matching-fixtures.js';
 

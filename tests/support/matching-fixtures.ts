@@ -5,7 +5,8 @@
  */
 import { storeReleases } from '../../db/queries/releases.js';
 import type { Db } from '../../db/client.js';
-import type { Opportunity, SupplierProfile } from '../../src/domain/matching/types.js';
+import { cpvAncestors, cpvSignificant } from '../../src/domain/cpv/index.js';
+import type { Opportunity, SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 
 export const NOW = '2026-11-24T09:00:00Z';
 
@@ -128,6 +129,64 @@ export function opportunity(p: Partial<Opportunity> & { cpv: string[] }): Opport
     lotCount: 1,
     ...p,
   };
+}
+
+const KINDS: SupplierKind[] = ['micro', 'small', 'medium', 'vcse', 'cooperative'];
+
+/** A code beside `code` in its group: the last significant digit moved on by one (it need not be a published code). */
+function siblingOf(code: string): string {
+  const sig = cpvSignificant(code);
+  if (sig.length <= 2) return code;
+  const last = (Number(sig[sig.length - 1]) + 1) % 10;
+  return `${sig.slice(0, -1)}${last}`.padEnd(8, '0');
+}
+
+/**
+ * A varied set of supplier profiles for some notices, so that every part of a score and every gate is met:
+ * for every `every`-th notice, seven firms that list its codes exactly, one or two levels above, beside them,
+ * only their division, or with an unrelated code; based in its delivery place, that place's ITL2 or ITL1
+ * area, elsewhere serving it or not, or nationally, or nowhere stated; of every kind; with and without a stated
+ * capacity (below, near and far above the notice's value), a description, keywords and past wins.
+ */
+export function supplierMix(opportunities: Opportunity[], every = 4): SupplierProfile[] {
+  const out: SupplierProfile[] = [];
+  opportunities.forEach((o, k) => {
+    if (k % every !== 0 || !o.cpv.length) return;
+    const code = o.cpv[0];
+    const up = cpvAncestors(code);
+    const place = o.places.find((p) => !p.national && p.code.length > 2)?.code ?? 'TLM82';
+    const elsewhere = place.startsWith('TLK') ? 'TLC21' : 'TLK43';
+    const words = (o.title ?? o.text).split(/\s+/).filter((w) => w.length > 5);
+    const cpvs = [o.cpv.slice(0, 3), [up[0] ?? code], [up[1] ?? up[0] ?? code], [siblingOf(code)], [up[up.length - 1] ?? code], [code, '03111000'], ['79530000']];
+    const homes: Array<Pick<SupplierProfile, 'homeRegion' | 'serves' | 'national'>> = [
+      { homeRegion: place, serves: [], national: false },
+      { homeRegion: place.slice(0, 4), serves: [], national: false },
+      { homeRegion: place.slice(0, 3), serves: [], national: false },
+      { homeRegion: elsewhere, serves: [place.slice(0, 3)], national: false },
+      { homeRegion: elsewhere, serves: [], national: true },
+      { homeRegion: elsewhere, serves: [], national: false },
+      { homeRegion: null, serves: [place], national: false },
+    ];
+    const value = o.value ?? 100_000;
+    const capacities = [null, value * 0.5, value * 1.5, value * 100, null, value * 25, 1e9];
+    for (let v = 0; v < 7; v++) {
+      const n = k + v;
+      out.push(
+        supplier({
+          id: `mix-${String(k).padStart(4, '0')}-${v}`,
+          kind: KINDS[n % KINDS.length],
+          cpv: cpvs[v],
+          ...homes[(v + k) % homes.length],
+          description: n % 3 === 2 ? null : n % 3 === 0 ? (o.title ?? o.text.slice(0, 120)) : words.slice(0, 6).join(' '),
+          keywords: n % 4 === 1 ? words.slice(0, 2).map((w) => w.toLowerCase()) : [],
+          maxContractValue: capacities[(v + 2 * k) % capacities.length],
+          highPotential: n % 5 === 0,
+          pastWins: n % 3 === 1 ? [[code], ...(n % 2 ? [[up[0] ?? code], ['45000000']] : [])] : undefined,
+        }),
+      );
+    }
+  });
+  return out;
 }
 
 /** The JSON body of a registration. */

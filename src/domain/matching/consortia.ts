@@ -14,10 +14,15 @@
  * it never counts towards a value that firms pool, since nobody knows what it adds. Groups say so.
  */
 import { cpvLabel } from '../cpv/index.js';
-import { compileOpportunity, compileSupplier, cpvRelation, CPV_GATE, formatMoney, reservationExclusion, reservationInWords, sharedItlLevel, servesPlace } from './score.js';
-import type { CompiledOpportunity, CompiledSupplier } from './score.js';
+import { formatMoneyShort } from '../money.js';
+import { cpvRelation, sharedItlLevel } from './closeness.js';
+import { compileOpportunity, compileSupplier } from './compile.js';
+import type { CompiledOpportunity, CompiledSupplier } from './compiled.js';
+import { CPV_GATE, meetsReservations, servesPlace } from './gates.js';
+import { reservationInWords } from './reasons.js';
+import { SupplierIndex } from './supplier-index.js';
+import { fileSuppliers } from './supplier-table.js';
 import { Vocabulary } from './text.js';
-import { SupplierIndex } from './index.js';
 import type { Opportunity, SupplierProfile } from './types.js';
 
 export interface ConsortiumMember {
@@ -99,6 +104,8 @@ export function proposeConsortia(
   // An index brings its suppliers compiled already (an officer's listing holds one): no profile is compiled again.
   const vocab = suppliers instanceof SupplierIndex ? suppliers.vocab : new Vocabulary();
   const compiled = suppliers instanceof SupplierIndex ? suppliers.suppliers : suppliers.map((p) => compileSupplier(p, vocab));
+  // Each is held to the scorer's place and reservation gates, on its row of a packed table (the index's, or one filed here).
+  if (!(suppliers instanceof SupplierIndex)) fileSuppliers(compiled);
   const co = compileOpportunity(opportunity, now, vocab);
   const value = opportunity.value;
   const base: ConsortiumProposal = {
@@ -118,10 +125,10 @@ export function proposeConsortia(
   let reservedOut = 0;
   for (const cs of compiled) {
     const p = cs.profile;
-    if (!servesPlace(co, cs)) continue;
+    if (!servesPlace(co, cs.table!, cs.row!)) continue;
     const level = localLevel(co, cs);
     if (level === 0) continue;
-    if (reservationExclusion(co, cs, false)) {
+    if (!meetsReservations(co, cs.table!, cs.row!)) {
       reservedOut++;
       continue;
     }
@@ -142,7 +149,7 @@ export function proposeConsortia(
     if (unstated) {
       why.push(
         unstated === solo.length
-          ? `${unstated === 1 ? 'It has' : 'They have'} not said the largest contract ${unstated === 1 ? 'it' : 'they'} can take on, so check ${unstated === 1 ? 'it' : 'they'} can deliver ${formatMoney(value!)}.`
+          ? `${unstated === 1 ? 'It has' : 'They have'} not said the largest contract ${unstated === 1 ? 'it' : 'they'} can take on, so check ${unstated === 1 ? 'it' : 'they'} can deliver ${formatMoneyShort(value!)}.`
           : `${unstated} of them ${unstated === 1 ? 'has' : 'have'} not said the largest contract ${unstated === 1 ? 'it' : 'they'} can take on.`,
       );
     }
@@ -159,10 +166,10 @@ export function proposeConsortia(
   if (value !== null && biggest < value) {
     why.push(
       !stated.length
-        ? `Its value is ${formatMoney(value)}, and no local supplier that could take part has stated its capacity.`
+        ? `Its value is ${formatMoneyShort(value)}, and no local supplier that could take part has stated its capacity.`
         : unstatedFirms
-          ? `Its value, ${formatMoney(value)}, is above the largest capacity any local supplier has stated (${formatMoney(biggest)}).`
-          : `Its value, ${formatMoney(value)}, is above the largest capacity of any local supplier (${formatMoney(biggest)}).`,
+          ? `Its value, ${formatMoneyShort(value)}, is above the largest capacity any local supplier has stated (${formatMoneyShort(biggest)}).`
+          : `Its value, ${formatMoneyShort(value)}, is above the largest capacity of any local supplier (${formatMoneyShort(biggest)}).`,
     );
   }
   if (value !== null && unstatedFirms) {
@@ -175,7 +182,7 @@ export function proposeConsortia(
     const memberLots = lotSigs.filter((l) => l.sig.length && l.sig.every((need) => c.cs.sig.some((s) => cpvRelation(need, s) >= CPV_GATE))).map((l) => l.id);
     const parts = [covers.length ? `covers ${covers.map(codeName).join(', ')}` : 'adds capacity'];
     if (memberLots.length) parts.push(`could deliver lot${memberLots.length === 1 ? '' : 's'} ${memberLots.join(', ')}`);
-    if (c.capacity !== null) parts.push(`brings up to ${formatMoney(c.capacity)}`);
+    if (c.capacity !== null) parts.push(`brings up to ${formatMoneyShort(c.capacity)}`);
     else if (value !== null) parts.push('has not stated its capacity');
     return {
       supplierId: c.cs.profile.id,
@@ -218,8 +225,8 @@ export function proposeConsortia(
       members: memberCandidates.map((m, k) => describe(m, assigned[k])),
       capacity: c.capacity,
       reasons: [
-        `${c.cs.profile.name} is a registered cooperative whose members together cover every kind of work needed${value !== null && c.capacity !== null ? ` and ${formatMoney(c.capacity)} of capacity against ${formatMoney(value)}` : ''}.`,
-        ...(value !== null && c.capacity === null ? [`It has not stated its combined capacity, so check that it can deliver ${formatMoney(value)}.`] : []),
+        `${c.cs.profile.name} is a registered cooperative whose members together cover every kind of work needed${value !== null && c.capacity !== null ? ` and ${formatMoneyShort(c.capacity)} of capacity against ${formatMoneyShort(value)}` : ''}.`,
+        ...(value !== null && c.capacity === null ? [`It has not stated its combined capacity, so check that it can deliver ${formatMoneyShort(value)}.`] : []),
       ],
     });
     seen.add(memberCandidates.map((m) => m.cs.profile.id).sort().join('|'));
@@ -282,7 +289,7 @@ export function proposeConsortia(
       members: members.map((m, k) => describe(m, assigned[k])),
       capacity: total,
       reasons: [
-        `Together these ${members.length} local firms cover all ${co.codes.length} kind${co.codes.length === 1 ? '' : 's'} of work needed${value !== null && total !== null ? ` and ${formatMoney(total)} of capacity against ${formatMoney(value)}` : ''}.`,
+        `Together these ${members.length} local firms cover all ${co.codes.length} kind${co.codes.length === 1 ? '' : 's'} of work needed${value !== null && total !== null ? ` and ${formatMoneyShort(total)} of capacity against ${formatMoneyShort(value)}` : ''}.`,
         ...(silent.length
           ? [`${silent.join(', ')} ${silent.length === 1 ? 'has' : 'have'} not stated a capacity, so ${silent.length === 1 ? 'it is' : 'they are'} not counted towards the value.`]
           : []),

@@ -136,9 +136,6 @@ export interface TenderRecord {
   awards: Award[];
 }
 
-/** Tender statuses after which nobody can bid. */
-export const CLOSED_STATUSES = new Set(['cancelled', 'unsuccessful', 'complete', 'withdrawn']);
-
 /** A release as received from a feed or file, before validation: its text, and its parsed value if it parsed. */
 export interface IncomingRelease {
   raw: string;

@@ -12,18 +12,18 @@
  * place, or not local) the ceiling of any supplier not yet scored is built from the best unscanned list of each
  * notice code, the slot's place score and the notice's own constants; it scans the best run of the slot with the
  * highest ceiling and stops once the k-th best score is above every ceiling. Before scoring a row it works out the
- * row's exact place, size, suitability and text parts and passes over it if even its CPV bound cannot lift it over
- * the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
+ * row's exact place, size, suitability and text parts (the kernel's own part functions, score.ts) and passes over it
+ * if even its CPV bound cannot lift it over the k-th score. Every bound is an upper bound, so the lists are exactly those of scoring every pair; the
  * benchmark and tests check this against the naive all-pairs scorer.
  */
-import { compileOpportunity, compileSupplier, LOCAL_SCORE, scoreCompiled, scoreRow, supplierTable, type Audience, type RowParts, type SupplierTable, type CompiledOpportunity, type CompiledSupplier } from './score.js';
+import { compileOpportunity, compileSupplier } from './compile.js';
+import { FLAG_HIGH_POTENTIAL, type CompiledOpportunity, type CompiledSupplier, type SupplierTable } from './compiled.js';
+import type { Audience } from './reasons.js';
+import { emptyParts, LOCAL_SCORE, placePart, scoreRow, sizePart, suitabilityPart, textPart } from './score.js';
+import { fileSuppliers } from './supplier-table.js';
 import { Vocabulary } from './text.js';
 import type { MatchResult, MatchSettings, Opportunity, SupplierProfile } from './types.js';
-
-export * from './types.js';
-export { scoreMatch, scoreCompiled, quickScore, scoreRow, supplierTable, compileOpportunity, compileSupplier, rankValue, formatMoney, cpvRelation } from './score.js';
-export type { Audience, CompiledOpportunity, CompiledSupplier } from './score.js';
-export { Vocabulary, words } from './text.js';
+import { resultOf, scoreCompiled } from './verdict.js';
 
 export interface RankOptions {
   /** Keep at most this many (best first); default: all eligible. */
@@ -74,32 +74,20 @@ class TopList {
 }
 
 /**
- * The kept rows as results. With reasons, each is scored again by the function that writes them (which takes its
- * number from the same kernel); without, the kernel hands back the parts from the packed table, and no supplier
- * object is touched.
+ * The kept rows as results, from the kernel's parts of each on the index's table: with reasons, through the
+ * verdict that writes them; without, straight from the packed table, no supplier object touched.
  */
 function explainKept(co: CompiledOpportunity, table: SupplierTable, kept: Ranked[], settings: MatchSettings, options: RankOptions, vocab: Vocabulary): MatchResult[] {
   const opp = co.opportunity;
+  const parts = emptyParts();
   return kept.map((k) => {
     if (options.explain !== false) {
       const v = scoreCompiled(co, table.rows[k.row], settings, true, vocab, options.audience);
       if (!v.eligible || v.score !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${opp.ocid}`);
       return stripVerdict(v);
     }
-    const p: RowParts = { capability: 0, cpv: 0, text: 0, track: 0, place: 0, size: 0, suitability: 0, time: 0, localLevel: 0 };
-    if (scoreRow(co, table, k.row, settings, p) !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${opp.ocid}`);
-    const { localLevel, ...parts } = p;
-    return {
-      supplierId: k.supplierId,
-      ocid: opp.ocid,
-      lotId: opp.lotId,
-      score: k.score,
-      reasons: [],
-      parts,
-      localLevel,
-      highPotential: (table.flags[k.row] & 16) !== 0,
-      deadline: opp.deadline,
-    };
+    if (scoreRow(co, table, k.row, settings, parts) !== k.score) throw new Error(`scoring disagrees for ${k.supplierId} on ${opp.ocid}`);
+    return resultOf(co, k.supplierId, (table.flags[k.row] & FLAG_HIGH_POTENTIAL) !== 0, k.score, parts);
   });
 }
 
@@ -109,9 +97,9 @@ function stripVerdict(v: MatchResult & { eligible: true }): MatchResult {
 }
 
 /**
- * The naive ranking: the domain scoring function (the one that writes the reasons, here without them) on every
- * supplier, the eligible sorted best first, the first `limit` kept. No index, no bounds, no packed table: the
- * baseline the index is measured and checked against.
+ * The naive ranking: the verdict (the one that writes the reasons, here without them) for every supplier, the
+ * eligible sorted best first, the first `limit` kept. No index, no lists, no bounds: the baseline the index's
+ * search is measured and checked against. Both score with the one kernel, so what this checks is the search.
  */
 export function rankAllPairs(
   co: CompiledOpportunity,
@@ -220,12 +208,8 @@ export class SupplierIndex {
     // Rows in home-area order: the suppliers based in one area are neighbours in memory and in every list.
     const order = [...new Array(n).keys()].sort((a, b) => suppliers[a].homeNum - suppliers[b].homeNum || a - b);
     this.supplierOfRow = new Int32Array(order);
-    const table = (this.table = supplierTable(order.map((i) => suppliers[i])));
-    // Explaining a kept supplier scores it from this table too, rather than from a one-row copy of its own.
-    table.rows.forEach((s, row) => {
-      s.table = table;
-      s.row = row;
-    });
+    // Each supplier knows its row: explaining a kept supplier scores it from this table too.
+    const table = (this.table = fileSuppliers(order.map((i) => suppliers[i])));
     this.stamp = new Uint32Array(n);
     const exact = new Map<string, number[]>();
     const prefix = new Map<string, number[]>();
@@ -336,7 +320,7 @@ export class SupplierIndex {
     const m = co.sig.length;
     const fixed = (1 - w) * (0.55 * 0.15 * trackMax + 0.15 * sizeMax + 0.15 * suitMax + 0.15 * co.timeScore) + 1e-4;
     // Anyone unseen may share every word with the notice (text part 1) until its own words are looked at.
-    const textPart = (1 - w) * 0.55 * 0.25;
+    const textWeight = (1 - w) * 0.55 * 0.25;
     const cpvWeight = ((1 - w) * 0.55 * 0.6) / m;
     // A supplier's code relates only to notice codes of its own division, and it lists at most maxDivisions.
     const divisionOf = co.sig.map((n) => n.slice(0, 2));
@@ -427,7 +411,7 @@ export class SupplierIndex {
         } else for (let k = 0; k < divisionSum.length; k++) sum += divisionSum[k];
         const cpvPart = cpvWeight * Math.min(m, sum);
         slotCpv[si] = cpvPart;
-        const ceiling = w * s.placeScore + cpvPart + textPart + fixed;
+        const ceiling = w * s.placeScore + cpvPart + textWeight + fixed;
         if (ceiling > bestCeiling) {
           bestCeiling = ceiling;
           bestSlot = si;
@@ -487,14 +471,11 @@ export class SupplierIndex {
               }
             }
           }
-          const place = placed ? LOCAL_SCORE[level] : level ? LOCAL_SCORE[level] : 0.3;
-          const capacity = table.cap[row];
-          const size = !co.hasValue || capacity === Number.POSITIVE_INFINITY ? 0.6 : co.value >= capacity * 0.05 ? 1 : 0.8;
-          const flags = table.flags[row];
-          const suitability =
-            co.reservedKind !== 0 || co.reservedPlaces.length !== 0 || ((flags & 2) !== 0 && co.suitableVcse) || co.suitableSme ? 1 : co.unsuitableSme ? 0.4 : 0.6;
+          const place = placePart(co, level);
+          const size = sizePart(co, table.cap[row]);
+          const suitability = suitabilityPart(co, table.flags[row]);
           const known = base + cpvPart + w * place + (1 - w) * (0.15 * size + 0.15 * suitability);
-          if (known + textPart < bar) {
+          if (known + textWeight < bar) {
             stamp[row] = e;
             continue;
           }
@@ -503,8 +484,8 @@ export class SupplierIndex {
           const own = kTo - kFrom;
           // It shares at most as many words as the shorter of the two texts has: a bound from the counts alone.
           const most = own < noticeWords ? own : noticeWords;
-          const textMost = most === 0 ? 0 : Math.min(1, (2 * most) / Math.sqrt(own * noticeWords));
-          if (known + textPart * textMost < bar) {
+          const textMost = textPart(most, own, noticeWords);
+          if (known + textWeight * textMost < bar) {
             stamp[row] = e;
             continue;
           }
@@ -513,9 +494,9 @@ export class SupplierIndex {
             const tok = table.tok[q];
             if (tok < set.length && set[tok] === 1) shared++;
           }
-          const text = shared === 0 ? 0 : Math.min(1, (2 * shared) / Math.sqrt(own * noticeWords));
+          const text = textPart(shared, own, noticeWords);
           // Below the bar for good: the bar only rises and the ceilings only fall.
-          if (known + textPart * text < bar) stamp[row] = e;
+          if (known + textWeight * text < bar) stamp[row] = e;
           else consider(row);
         }
       }
@@ -597,6 +578,8 @@ export function matchSupplierAgainst(
 ): MatchResult[] {
   const vocab = new Vocabulary();
   const cs = compileSupplier(supplier, vocab);
+  // Packed once into a table of its own, rather than into a reused row for every notice.
+  fileSuppliers([cs]);
   const out: MatchResult[] = [];
   for (const o of opportunities) {
     const v = scoreCompiled(compileOpportunity(o, now, vocab), cs, settings, true, vocab);
