@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MatchSettings } from './domain/matching/types.js';
 
 /**
  * The only module that reads settings. `loadConfig` takes a plain record (process.env on Node, the
@@ -49,6 +50,8 @@ export const configSchema = z.object({
   UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
   ALERTS_CRON: z.string().default('*/5 * * * *'),
   HIGH_POTENTIAL_CRON: z.string().default('30 3 * * *'),
+  /** When the supplier match queue is drained even if no request kicked the job (a kick lost, a Worker without waitUntil). */
+  SUPPLIER_MATCH_CRON: z.string().default('* * * * *'),
   ALERTS_ENABLED: bool.default(true),
   /** How long one alert run holds its lease before another may take over (renewed while it works). */
   ALERTS_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
@@ -89,4 +92,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** Reads the process environment; only entry points call this. */
 export function configFromProcess(): Config {
   return loadConfig(process.env);
+}
+
+/** The scorer's weights, from the settings (the match job and the officers' listings rank alike). */
+export function matchSettings(config: Pick<Config, 'LOCAL_WEIGHT' | 'HIGH_POTENTIAL_BOOST'>): MatchSettings {
+  return { localWeight: config.LOCAL_WEIGHT, highPotentialBoost: config.HIGH_POTENTIAL_BOOST };
 }

@@ -52,7 +52,8 @@ export async function openTenderOcids(db: Db, nowIso: string): Promise<string[]>
   return rows.map((r) => r.ocid);
 }
 
-async function upsertMatches(db: Db, rows: NewMatchRow[]): Promise<void> {
+/** Writes these matches, replacing the stored score, reasons and deadline of each one already there. */
+export async function upsertMatches(db: Db, rows: NewMatchRow[]): Promise<void> {
   for (const part of chunks(rows, rowsPerInsert(db, MATCH_COLUMNS))) {
     await db
       .insertInto('matches')
@@ -106,6 +107,28 @@ export async function replaceMatchesForSupplier(db: Db, supplierId: string, rows
   const stale = existing.filter((k) => !keep.has(keyOf(k)));
   await deleteKeys(db, stale);
   return { written: rows.length, removed: stale.length };
+}
+
+/** Up to `limit` ocids of tenders open at `nowIso` (as openTenderOcids), after `after` in ocid order. */
+export async function openTenderOcidsAfter(db: Db, nowIso: string, after: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('tenders')
+    .select('ocid')
+    .where('ocid', '>', after)
+    .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUS_LIST)]))
+    .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>', nowIso)]))
+    .orderBy('ocid')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.ocid);
+}
+
+/** Deletes a supplier's stored matches other than `keep` (keys `ocid\u0000lot_id`); returns how many went. */
+export async function removeSupplierMatchesExcept(db: Db, supplierId: string, keep: Set<string>): Promise<number> {
+  const existing = await db.selectFrom('matches').select(['supplier_id', 'ocid', 'lot_id']).where('supplier_id', '=', supplierId).execute();
+  const stale = existing.filter((k) => !keep.has(`${k.ocid}\u0000${k.lot_id}`));
+  await deleteKeys(db, stale);
+  return stale.length;
 }
 
 /** Drops matches whose deadline has passed (a tender can close without a new release saying so). */

@@ -271,15 +271,25 @@ export function profilesFrom(
   return [...records.values()].map((r) => toProfile(r, members.get(r.id) ?? []));
 }
 
-/** One supplier's matcher profile, or null. */
-export async function loadProfile(db: Db, id: string): Promise<SupplierProfile | null> {
-  const row = await getSupplierRow(db, id);
-  if (!row) return null;
-  const memberIds = row.kind === 'cooperative' ? await membersOf(db, id) : [];
+/**
+ * The matcher profiles of these suppliers (those still registered), each cooperative combined with its members,
+ * read without loading the rest of the registry.
+ */
+export async function loadProfilesOf(db: Db, ids: string[]): Promise<SupplierProfile[]> {
+  const rows: SupplierRow[] = [];
+  for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) rows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
+  if (!rows.length) return [];
+  const coops = rows.filter((r) => r.kind === 'cooperative').map((r) => r.id);
+  const memberships: Array<{ cooperative_id: string; member_id: string }> = [];
+  for (const part of chunks(coops, IDS_PER_QUERY)) {
+    memberships.push(...(await db.selectFrom('cooperative_members').selectAll().where('cooperative_id', 'in', part).execute()));
+  }
+  const have = new Set(rows.map((r) => r.id));
   const memberRows: SupplierRow[] = [];
-  for (const part of chunks(memberIds, IDS_PER_QUERY)) {
+  for (const part of chunks([...new Set(memberships.map((m) => m.member_id))].filter((id) => !have.has(id)), IDS_PER_QUERY)) {
     memberRows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
   }
-  const wins = await pastWinsByCompany(db);
-  return toProfile(recordOf(row, wins), memberRows.map((m) => recordOf(m, wins)));
+  const wanted = new Set(ids);
+  const all = profilesFrom([...rows, ...memberRows], memberships, await pastWinsByCompany(db));
+  return all.filter((p) => wanted.has(p.id));
 }

@@ -1,7 +1,7 @@
 import { openDb } from '../../db/client.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
-import { realSleep, type Deps } from '../deps.js';
+import { noJobs, realSleep, type Deps } from '../deps.js';
 import { createLog } from '../log.js';
 import { createMailer } from '../mail/create-mailer.js';
 
@@ -16,5 +16,7 @@ export async function buildNodeDeps(config: Config): Promise<Deps> {
     mailer: createMailer(config),
     fetch: globalThis.fetch.bind(globalThis),
     sleep: realSleep,
+    // The service (node.ts) puts its schedule here; the command line kicks nothing.
+    jobs: noJobs,
   };
 }

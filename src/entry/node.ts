@@ -12,10 +12,12 @@ async function main() {
   const applied = await migrate(deps.db);
   if (applied.length) deps.log.info('migrations applied', { applied });
 
+  const schedule = startSchedule(deps);
+  // Routes kick queued jobs (supplier matching) through the schedule, which runs them off the request.
+  deps.jobs = schedule;
   const server = serve({ fetch: createApp(deps).fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     deps.log.info('tendermatch listening', { url: `http://localhost:${info.port}` });
   });
-  const schedule = startSchedule(deps);
 
   const stop = async (signal: string) => {
     deps.log.info('shutting down', { signal });

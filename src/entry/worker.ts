@@ -1,11 +1,11 @@
 /// <reference types="@cloudflare/workers-types" />
 import { D1Dialect } from 'kysely-d1';
 import { fromDialect } from '../../db/client.js';
-import { jobsForCron, runScheduledJob } from '../../jobs/schedule.js';
+import { jobsForCron, runScheduledJob, scheduledJobs } from '../../jobs/schedule.js';
 import { createApp, type App } from '../app.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
-import type { Deps } from '../deps.js';
+import type { Deps, JobKicker } from '../deps.js';
 import { createLog } from '../log.js';
 import type { Mailer } from '../mail/mailer.js';
 
@@ -27,11 +27,24 @@ const noMail: Mailer = {
   async close() {},
 };
 
+/**
+ * A kick runs the job after the response, kept alive by the request's executionCtx.waitUntil; without one it is
+ * left to the job's Cron Trigger (the rows are queued either way).
+ */
+function workerJobs(deps: () => Deps): JobKicker {
+  return {
+    kick(name, background) {
+      const job = scheduledJobs.find((j) => j.name === name);
+      if (job && background && job.enabled(deps().config)) background.waitUntil(runScheduledJob(deps(), job));
+    },
+  };
+}
+
 function depsFor(env: WorkerEnv): Deps {
   const settings: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) if (typeof value === 'string') settings[key] = value;
   const config = loadConfig({ DATABASE_URL: 'd1', ...settings });
-  return {
+  const deps: Deps = {
     db: fromDialect(new D1Dialect({ database: env.DB }), 'd1'),
     clock: systemClock,
     log: createLog(config.LOG_LEVEL, (line) => console.log(line)),
@@ -39,7 +52,9 @@ function depsFor(env: WorkerEnv): Deps {
     mailer: noMail,
     fetch: (input, init) => fetch(input, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    jobs: workerJobs(() => deps),
   };
+  return deps;
 }
 
 /** One app per D1 binding for the life of the isolate, so that what the app holds in memory (the supplier registry) is reused. */

@@ -24,7 +24,8 @@ import {
 } from '../../db/queries/suppliers.js';
 import { matchesForSupplier } from '../../db/queries/matches.js';
 import { regionCodesFor } from '../../db/queries/places.js';
-import { matchSupplier } from '../../jobs/match.js';
+import { queueSuppliersForMatching, supplierMatchingPending } from '../../db/queries/match-queue.js';
+import { kickJob } from './kick.js';
 import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin } from './auth.js';
 
 export const supplierRoutes = new Hono<AppEnv>();
@@ -124,15 +125,19 @@ async function checkMembers(deps: Deps, memberIds: string[], selfId: string | nu
   return problems;
 }
 
-async function rematch(deps: Deps, supplierId: string) {
-  try {
-    return await matchSupplier(deps, supplierId);
-  } catch (err) {
-    // The profile is saved; matching runs again after the next ingest.
-    deps.log.error('matching a supplier failed', { supplierId, error: err instanceof Error ? err.message : String(err) });
-    return null;
-  }
+/**
+ * Queues suppliers for the match job, before their rows are written: a queued id whose write then fails is only
+ * matched for nothing, while a write whose queue row was lost would never be matched. The caller kicks the job
+ * once the write is done; the answer never waits for matching.
+ */
+async function queueMatching(c: Context<AppEnv>, supplierIds: string[]): Promise<void> {
+  const deps = c.get('deps');
+  if (!supplierIds.length) return;
+  await queueSuppliersForMatching(deps.db, supplierIds, deps.clock.now().toISOString());
 }
+
+type Matching = 'pending' | 'done';
+const matchingOf = async (deps: Deps, supplierId: string): Promise<Matching> => ((await supplierMatchingPending(deps.db, supplierId)) ? 'pending' : 'done');
 
 function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
   const out: SupplierUpdate = {};
@@ -199,15 +204,15 @@ supplierRoutes.post('/', async (c) => {
     created_at: now,
     updated_at: now,
   };
+  await queueMatching(c, [id]);
   await orConflict(registerSupplier(deps.db, row, memberIds));
-  const matched = await rematch(deps, id);
+  kickJob(c, 'match-suppliers');
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json(
     {
-      supplier: view(saved, memberIds, true, deps.clock.now().getUTCFullYear()),
+      supplier: { ...view(saved, memberIds, true, deps.clock.now().getUTCFullYear()), matching: 'pending' satisfies Matching },
       key,
       key_note: 'Keep this key: it is shown only now. Send it as "Authorization: Bearer <key>" to change or delete this profile.',
-      matches: matched?.written ?? 0,
     },
     201,
   );
@@ -304,7 +309,7 @@ supplierRoutes.get('/:id', async (c) => {
       isPrivate = false;
     }
   }
-  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear()) });
+  return c.json({ supplier: { ...view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear()), matching: await matchingOf(deps, id) } });
 });
 
 supplierRoutes.patch('/:id', async (c) => {
@@ -341,20 +346,24 @@ supplierRoutes.patch('/:id', async (c) => {
 
   const patch = rowFields(v, deps.clock.now().getUTCFullYear());
   patch.updated_at = deps.clock.now().toISOString();
+  // The cooperatives it belongs to are matched again too: their combined profile changes with it.
+  await queueMatching(c, [id, ...(await cooperativesOf(deps.db, id))]);
   await orConflict(saveSupplierChanges(deps.db, id, patch, v.members ? { before: currentMembers, after: v.members } : undefined));
-  const matched = await rematch(deps, id);
+  kickJob(c, 'match-suppliers');
   const saved = (await getSupplierRow(deps.db, id))!;
-  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear()), matches: matched?.written ?? 0 });
+  return c.json({ supplier: { ...view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear()), matching: 'pending' satisfies Matching } });
 });
 
 supplierRoutes.delete('/:id', async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
   await requireSupplierOrAdmin(c, id);
+  // Its cooperatives lose a member: they are matched again without it.
   const coops = await cooperativesOf(deps.db, id);
+  await queueMatching(c, coops);
   const deleted = await deleteSupplier(deps.db, id);
   if (!deleted) throw notFound(`supplier ${id}`);
-  for (const coop of coops) await rematch(deps, coop);
+  if (coops.length) kickJob(c, 'match-suppliers');
   return c.json({ deleted: true, id });
 });
 
@@ -369,5 +378,6 @@ supplierRoutes.get('/:id/matches', async (c) => {
   const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
   if (problems.length) throw badQuery(problems);
   const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
-  return c.json({ supplier_id: id, matches });
+  // Pending: the match job has not yet written this supplier's matches since it registered or last changed.
+  return c.json({ supplier_id: id, matching: await matchingOf(deps, id), matches });
 });

@@ -5,7 +5,7 @@ import { rankValue, type Opportunity } from '../domain/matching/index.js';
 import { proposeConsortia } from '../domain/matching/consortia.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';
-import { matchSettings } from '../../jobs/match.js';
+import { matchSettings } from '../config.js';
 
 /** For officers: who could bid for a tender, and which groups could bid together. Mounted at /tenders. */
 export const tenderSupplierRoutes = new Hono<AppEnv>();
@@ -37,7 +37,7 @@ tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
   const opps = pickLot(opportunitiesOf(record, tags), c.req.query('lot'), ocid);
   const { byId, index } = await c.get('registry').current(deps);
   const now = deps.clock.now();
-  const settings = matchSettings(deps);
+  const settings = matchSettings(deps.config);
   const opportunities = opps.map((opp) => {
     const co = index.compile(opp, now);
     const base = { lot_id: opp.lotId, lot_title: opp.lotTitle, value: opp.value, deadline: opp.deadline, cpv: opp.cpv, places: opp.places.map((p) => p.code) };
