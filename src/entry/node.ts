@@ -1,9 +1,7 @@
-import { serve } from '@hono/node-server';
 import { migrate } from '../../db/migrate.js';
-import { startSchedule } from '../../jobs/schedule.node.js';
-import { createApp } from '../app.js';
 import { ConfigError, configFromProcess } from '../config.js';
 import { buildNodeDeps } from './node-deps.js';
+import { startNodeService } from './node-service.js';
 
 /** Runs the service on Node: opens the store, migrates it, serves HTTP and starts the schedule. */
 async function main() {
@@ -11,18 +9,12 @@ async function main() {
   const deps = await buildNodeDeps(config);
   const applied = await migrate(deps.db);
   if (applied.length) deps.log.info('migrations applied', { applied });
-
-  const schedule = startSchedule(deps);
-  // Routes kick queued jobs (supplier matching) through the schedule, which runs them off the request.
-  deps.jobs = schedule;
-  const server = serve({ fetch: createApp(deps).fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    deps.log.info('tendermatch listening', { url: `http://localhost:${info.port}` });
-  });
+  const service = await startNodeService(deps);
+  deps.log.info('tendermatch listening', { url: service.url });
 
   const stop = async (signal: string) => {
     deps.log.info('shutting down', { signal });
-    schedule.stop();
-    server.close();
+    await service.close();
     await deps.mailer.close();
     await deps.db.destroy();
     process.exit(0);

@@ -63,7 +63,8 @@ const apps = new WeakMap<D1Database, App>();
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
     let app = apps.get(env.DB);
-    if (!app) apps.set(env.DB, (app = createApp(depsFor(env))));
+    // Cloudflare sets CF-Connecting-IP to the client's address (a client cannot set it).
+    if (!app) apps.set(env.DB, (app = createApp(depsFor(env), { clientAddress: (c) => c.req.header('cf-connecting-ip') })));
     return app.fetch(request, env, ctx);
   },
   async scheduled(event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {

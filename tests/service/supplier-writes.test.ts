@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduledJobs, type ScheduledJob } from '../../jobs/schedule.js';
-import { startSchedule, type RunningSchedule } from '../../jobs/schedule.node.js';
-import { createApp } from '../../src/app.js';
+import { startNodeService, type NodeService } from '../../src/entry/node-service.js';
+import type { Deps } from '../../src/deps.js';
+import type { memoryLog } from '../../src/log.js';
 import { testDeps } from '../support/helpers.js';
 import { glasgowInspection, registration, storeTenders } from '../support/matching-fixtures.js';
 
@@ -17,30 +16,23 @@ const sparks = registration({
   max_contract_value: 500000,
 });
 
-const running: Array<{ server: ServerType; schedule: RunningSchedule }> = [];
+const running: NodeService[] = [];
 afterEach(async () => {
-  for (const { server, schedule } of running.splice(0)) {
-    schedule.stop();
-    await schedule.idle();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  for (const service of running.splice(0)) await service.close();
 });
 
-/** The service as node.ts runs it: a real HTTP server on 127.0.0.1 whose routes kick the schedule's jobs. */
+/** The service as node.ts runs it (startNodeService): a real HTTP server on 127.0.0.1 whose routes kick the schedule's jobs. */
 async function service(jobs: readonly ScheduledJob[] = scheduledJobs.filter((j) => j.name === 'match-suppliers')) {
-  const deps = await testDeps();
-  const schedule = startSchedule(deps, { jobs });
-  deps.jobs = schedule;
-  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  running.push({ server, schedule });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { deps, schedule, base };
+  const deps: Deps = await testDeps();
+  const started = await startNodeService(deps, { port: 0, hostname: '127.0.0.1', jobs });
+  running.push(started);
+  return { deps, schedule: started.schedule, base: started.url };
 }
 
 describe('supplier writes over HTTP', () => {
   it('answer before matching runs; the kicked job writes the matches off the request', async () => {
     const { deps, schedule, base } = await service();
+    const log = deps.log as ReturnType<typeof memoryLog>;
     await storeTenders(deps.db, [glasgowInspection]);
     const res = await fetch(`${base}/suppliers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sparks) });
     expect(res.status).toBe(201);
@@ -50,7 +42,7 @@ describe('supplier writes over HTTP', () => {
     const matches = (await (await fetch(`${base}/suppliers/${supplier.id}/matches`)).json()) as { matching: string; matches: Array<{ ocid: string }> };
     expect(matches.matching).toBe('done');
     expect(matches.matches.map((m) => m.ocid)).toEqual([glasgowInspection.ocid]);
-    expect(deps.log.lines.filter((l) => l.msg === 'job match-suppliers finished')).toHaveLength(1);
+    expect(log.lines.filter((l) => l.msg === 'job match-suppliers finished')).toHaveLength(1);
   });
 
   it('a kick while the job runs makes it run once more after, however many kicks came', async () => {

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServiceProcess {
+  url: string;
+  pid: number;
+  /** The SQLite file the service runs on (tests open it to check what was stored). */
+  databasePath: string;
+  /** Resident set size now and at its peak (VmRSS, VmHWM from /proc), in bytes. */
+  memory(): { rss: number; peak: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the real entry point (`src/entry/node.ts`, as `npm start` does) in a child process on 127.0.0.1 and a port
+ * of its own, over a fresh SQLite file, with the feeds and alerts off. Resolves once it listens.
+ */
+export async function startServiceProcess(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'tendermatch-service-'));
+  const databasePath = join(dir, 'store.db');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/entry/node.ts')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: databasePath,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      INGEST_ENABLED: 'false',
+      ALERTS_ENABLED: 'false',
+      OUTBOX_DIR: join(dir, 'outbox'),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not start in 30 s:\n${log}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString('utf8');
+      const m = /"msg":"tendermatch listening","url":"([^"]+)"/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited with code ${code}:\n${log}`));
+    });
+  });
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return {
+    url,
+    pid: child.pid!,
+    databasePath,
+    memory() {
+      const s = status();
+      return { rss: kb(s, 'VmRSS'), peak: kb(s, 'VmHWM') };
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
