@@ -1,4 +1,4 @@
-/** Tables of migration 009: the supplier match queue and the request counters of the rate limits. */
+/** Tables of migration 009 (the supplier match queue, the request counters of the rate limits) and of the text index. */
 
 /** A supplier waiting for the match job (see db/queries/match-queue.ts). */
 export interface SupplierMatchQueueTable {
@@ -15,7 +15,14 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+/** SQLite and D1 only (db/tender-search.sqlite.ts): each tender's row id in the text index, ordered as the list is. */
+export interface TenderSearchDocsTable {
+  doc: number;
+  ocid: string;
+}
+
 export interface OperationsTables {
   supplier_match_queue: SupplierMatchQueueTable;
   rate_limits: RateLimitsTable;
+  tender_search_docs: TenderSearchDocsTable;
 }

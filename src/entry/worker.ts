@@ -1,6 +1,7 @@
 /// <reference types="@cloudflare/workers-types" />
 import { D1Dialect } from 'kysely-d1';
 import { fromDialect } from '../../db/client.js';
+import { installTenderSearch } from '../../db/tender-search.js';
 import { jobsForCron, runScheduledJob, scheduledJobs } from '../../jobs/schedule.js';
 import { createApp, type App } from '../app.js';
 import { systemClock } from '../clock.js';
@@ -60,15 +61,34 @@ function depsFor(env: WorkerEnv): Deps {
 /** One app per D1 binding for the life of the isolate, so that what the app holds in memory (the supplier registry) is reused. */
 const apps = new WeakMap<D1Database, App>();
 
+/**
+ * The tender text index (db/tender-search.ts) is engine-specific, so wrangler's migrations do not make it: each
+ * isolate makes sure of it once (one read of sqlite_master once it exists), before its first request or job.
+ */
+const searchReady = new WeakMap<D1Database, Promise<void>>();
+function textIndexReady(env: WorkerEnv, deps: () => Deps): Promise<void> {
+  let ready = searchReady.get(env.DB);
+  if (!ready) {
+    ready = installTenderSearch(deps().db).catch((err) => {
+      searchReady.delete(env.DB);
+      throw err;
+    });
+    searchReady.set(env.DB, ready);
+  }
+  return ready;
+}
+
 export default {
-  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
     let app = apps.get(env.DB);
     // Cloudflare sets CF-Connecting-IP to the client's address (a client cannot set it).
     if (!app) apps.set(env.DB, (app = createApp(depsFor(env), { clientAddress: (c) => c.req.header('cf-connecting-ip') })));
+    await textIndexReady(env, () => depsFor(env));
     return app.fetch(request, env, ctx);
   },
   async scheduled(event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
     const deps = depsFor(env);
+    await textIndexReady(env, () => deps);
     for (const job of jobsForCron(deps.config, event.cron)) ctx.waitUntil(runScheduledJob(deps, job));
   },
 };
