@@ -11,6 +11,7 @@ import { evalTaggingCommand } from './commands/eval-tagging.js';
 import { evalMatchingCommand } from './commands/eval-matching.js';
 import { matchCommand } from './commands/match.js';
 import { refreshHighPotentialCommand } from './commands/refresh-high-potential.js';
+import { backupCommand } from './commands/backup.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   ingest: ingestCommand,
   'send-alerts': sendAlertsCommand,
   'refresh-high-potential': refreshHighPotentialCommand,
+  backup: backupCommand,
 };
 
 function usage(): string {
@@ -47,7 +49,8 @@ async function main(argv: string[]): Promise<number> {
   const deps = await buildNodeDeps(config);
   try {
     if (name !== 'migrate') await migrate(deps.db);
-    const summary = await command.run(deps, options, {
+    // The first word after the command's name (backup PATH) comes as option `_`.
+    const summary = await command.run(deps, positional[1] === undefined ? options : { ...options, _: positional[1] }, {
       stdin: process.stdin,
       progress: (line) => process.stderr.write(line + '\n'),
       out: (line) => process.stdout.write(line + '\n'),

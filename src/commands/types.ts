@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 
-/** Parsed command-line options: `--from X` becomes { from: 'X' }, a bare `--flag` becomes { flag: true }. */
+/** Parsed command-line options: `--from X` becomes { from: 'X' }, a bare `--flag` becomes { flag: true }; `_` is the word after the command. */
 export type Options = Record<string, string | boolean>;
 
 export interface CommandIo {
