@@ -8,7 +8,7 @@
  * shows on the next request. Track records come from award notices, which ingest writes without moving the
  * version: they are picked up when the held copy is older than REGISTRY_MAX_AGE_SECONDS.
  */
-import { loadRegistry, parseList, recordOf, registryVersion } from '../db/queries/suppliers.js';
+import { loadRegistry, recordOf, registryVersion, searchableOf } from '../db/queries/suppliers.js';
 import type { SupplierRow } from '../db/schema.suppliers.js';
 import type { Deps } from './deps.js';
 import { SupplierIndex, type SupplierProfile } from './domain/matching/index.js';
@@ -59,10 +59,7 @@ export class RegistryCache {
         get index() {
           return (index ??= new SupplierIndex(profiles));
         },
-        search: () =>
-          (search ??= new SupplierSearch(
-            rows.map((r) => ({ id: r.id, name: r.name, description: r.description, keywords: parseList(r.keywords), certifications: parseList(r.certifications) })),
-          )),
+        search: () => (search ??= new SupplierSearch(rows.map(searchableOf))),
       };
     })();
     this.loading = { version, done };

@@ -6,6 +6,7 @@ import { inStoreTransaction } from './releases.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../schema.suppliers.js';
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
+import type { SearchableSupplier } from '../../src/domain/suppliers/search.js';
 
 /** D1 allows 100 bound parameters: look ids up in chunks below that. */
 const IDS_PER_QUERY = 90;
@@ -48,6 +49,21 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
   };
 }
 
+/** What the officers' search (SupplierSearch) reads of a stored supplier. */
+export function searchableOf(row: SupplierRow): SearchableSupplier {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    keywords: parseList(row.keywords),
+    certifications: parseList(row.certifications),
+    kind: row.kind,
+    highPotential: (row.high_potential_override ?? row.high_potential_derived) === 1,
+    cpv: parseList(row.cpv_codes),
+    areas: [row.home_region, ...parseList(row.serves)].filter((a): a is string => !!a),
+    maxContractValue: row.max_contract_value,
+  };
+}
 
 export async function getSupplierRow(db: Db, id: string): Promise<SupplierRow | undefined> {
   return db.selectFrom('suppliers').selectAll().where('id', '=', id).executeTakeFirst();

@@ -7,7 +7,7 @@ import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';
 import { SUPPLIER_KINDS } from '../domain/matching/types.js';
 import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
-import { SupplierSearch } from '../domain/suppliers/search.js';
+import { SupplierSearch, squashCertification, type SearchCursor } from '../domain/suppliers/search.js';
 import type { NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
   companyNumberHolder,
@@ -68,10 +68,6 @@ function pagingNumber(q: Record<string, string>, name: string, fallback: number,
   return n;
 }
 
-/** Lower case letters and digits only: "ISO 9001:2015" and "iso9001" compare as the same certification. */
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '');
-}
 
 function badQuery(problems: FieldProblem[]): AppError {
   return new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
@@ -247,53 +243,54 @@ supplierRoutes.get('/', async (c) => {
   if (minValue !== null && (!Number.isFinite(minValue) || minValue < 0 || q.min_value.trim() === '')) {
     problems.push({ field: 'min_value', message: 'must be an amount in pounds, 0 or more' });
   }
-  const certification = squash(q.certification ?? '');
+  const certification = squashCertification(q.certification ?? '');
   if (q.certification !== undefined && !certification) problems.push({ field: 'certification', message: 'must name a certification, e.g. ISO 9001 or Cyber Essentials' });
   const limit = pagingNumber(q, 'limit', 50, 1, 500, problems);
   const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
+  const after = q.cursor === undefined || q.cursor.length > 1000 ? undefined : (searchCursorFrom(q.cursor) ?? undefined);
+  if (q.cursor !== undefined && !after) problems.push({ field: 'cursor', message: 'is not one this service issued; start again without it' });
   if (problems.length) throw badQuery(problems);
 
   const registry = await c.get('registry').current(deps);
-  const relevance = text ? registry.search().search(text) : null;
-  const records = registry.records();
-  const hits = registry.rows.filter((row, i) => {
-    if (relevance && !relevance.has(row.id)) return false;
-    const r = records[i];
-    if (q.kind && r.kind !== q.kind) return false;
-    const hp = r.highPotentialOverride ?? r.highPotentialDerived;
-    if (q.high_potential && hp !== (q.high_potential === 'true')) return false;
-    if (cpvSig.length) {
-      const own = r.cpv.map(cpvSignificant);
-      if (!cpvSig.some((want) => own.some((s) => s.startsWith(want) || want.startsWith(s)))) return false;
-    }
-    if (regions) {
-      const areas = [r.homeRegion, ...r.serves].filter((a): a is string => !!a);
-      const inside = regions.some((reg) => reg === 'TL' || areas.some((a) => a.startsWith(reg) || reg.startsWith(a)));
-      if (!inside) return false;
-    }
-    // Size: able to deliver a contract of this value alone; an unstated capacity rules nobody out (as in matching).
-    if (minValue !== null && row.max_contract_value !== null && row.max_contract_value < minValue) return false;
-    if (certification && !parseList(row.certifications).some((held) => squash(held).includes(certification))) return false;
-    return true;
-  });
   // High-potential firms first when the boost is on: raised, never hiding anyone.
-  const boost = deps.config.HIGH_POTENTIAL_BOOST > 0;
-  const hpOf = (row: SupplierRow) => (row.high_potential_override ?? row.high_potential_derived) === 1;
-  const byBoostThenName = (a: SupplierRow, b: SupplierRow) => (boost ? Number(hpOf(b)) - Number(hpOf(a)) : 0) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1);
+  const found = registry.search().find(
+    {
+      text: text || undefined,
+      kind: q.kind,
+      highPotential: q.high_potential ? q.high_potential === 'true' : undefined,
+      cpv: cpvSig.length ? cpvSig : undefined,
+      regions: regions ?? undefined,
+      minValue: minValue ?? undefined,
+      certification: certification || undefined,
+      boostHighPotential: deps.config.HIGH_POTENTIAL_BOOST > 0,
+    },
+    { limit, offset, after },
+  );
   const year = deps.clock.now().getUTCFullYear();
-  if (!text) {
-    hits.sort(byBoostThenName);
-    return c.json({ total: hits.length, limit, offset, suppliers: hits.slice(offset, offset + limit).map((row) => view(row, [], false, year)) });
-  }
-  // Free text: every word of the query, or a word like it, in what a supplier says of itself; most relevant first.
-  const ranked = hits.map((row) => ({ row, relevance: relevance!.get(row.id)! })).sort((a, b) => b.relevance - a.relevance || byBoostThenName(a.row, b.row));
   return c.json({
-    total: ranked.length,
+    total: found.total,
     limit,
-    offset,
-    suppliers: ranked.slice(offset, offset + limit).map(({ row, relevance }) => ({ ...view(row, [], false, year), relevance })),
+    offset: after ? null : offset,
+    next_cursor: found.next ? Buffer.from(JSON.stringify(found.next)).toString('base64url') : null,
+    // Free text: every word of the query, or a word like it, in what a supplier says of itself; most relevant first.
+    suppliers: found.hits.map(({ doc, relevance }) => ({ ...view(registry.rows[doc], [], false, year), ...(text ? { relevance } : {}) })),
   });
 });
+
+/** A cursor from next_cursor, or null when it is not one. */
+function searchCursorFrom(text: string): SearchCursor | null {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as SearchCursor;
+    const ok =
+      (c.relevance === null || (typeof c.relevance === 'number' && Number.isFinite(c.relevance))) &&
+      typeof c.highPotential === 'boolean' &&
+      typeof c.name === 'string' &&
+      typeof c.id === 'string';
+    return ok ? { relevance: c.relevance, highPotential: c.highPotential, name: c.name, id: c.id } : null;
+  } catch {
+    return null;
+  }
+}
 
 supplierRoutes.get('/:id', async (c) => {
   const deps = c.get('deps');
