@@ -62,6 +62,13 @@ function prefixRange(prefix: string): [string, string] {
  */
 const FEW_TAGGED = 2000;
 
+/**
+ * A column read as an expression, so that no index on it is used: inside a check per tender the tag table must be
+ * read by the tender's ocid (its primary key), never by its code index, which would read every tagged tender for
+ * each one (the planner has no statistics to tell the two apart).
+ */
+const UNINDEXED = (column: string) => sql`(${sql.ref(column)} || '')`;
+
 /** Whether a tag filter holds fewer than FEW_TAGGED rows (counted in its index, at most that many read). */
 async function fewTagged(db: Db, table: 'tender_cpv' | 'tender_places', ranges: Array<[string, string]>): Promise<boolean> {
   const eb = expressionBuilder<Database, 'tender_cpv' | 'tender_places'>();
@@ -84,7 +91,11 @@ async function conditions(db: Db, f: TenderFilter): Promise<Expression<SqlBool>[
     const tagged = (await fewTagged(db, 'tender_cpv', [range]))
       ? eb('tenders.ocid', 'in', db.selectFrom('tender_cpv').select('tender_cpv.ocid').where('tender_cpv.code', '>=', range[0]).where('tender_cpv.code', '<', range[1]))
       : eb.exists(
-          db.selectFrom('tender_cpv').select(sql`1`.as('one')).where('tender_cpv.ocid', '=', sql.ref<string>('tenders.ocid')).where('tender_cpv.code', '>=', range[0]).where('tender_cpv.code', '<', range[1]),
+          db
+            .selectFrom('tender_cpv')
+            .select(sql`1`.as('one'))
+            .where('tender_cpv.ocid', '=', sql.ref<string>('tenders.ocid'))
+            .where(sql<SqlBool>`${UNINDEXED('tender_cpv.code')} >= ${range[0]} AND ${UNINDEXED('tender_cpv.code')} < ${range[1]}`),
         );
     out.push(tagged);
   }
@@ -94,7 +105,13 @@ async function conditions(db: Db, f: TenderFilter): Promise<Expression<SqlBool>[
     out.push(
       (await fewTagged(db, 'tender_places', ranges))
         ? eb('tenders.ocid', 'in', db.selectFrom('tender_places').select('tender_places.ocid').where('tender_places.role', '=', 'delivery').where(placed))
-        : eb.exists(db.selectFrom('tender_places').select(sql`1`.as('one')).where('tender_places.ocid', '=', sql.ref<string>('tenders.ocid')).where('tender_places.role', '=', 'delivery').where(placed)),
+        : eb.exists(
+            db
+              .selectFrom('tender_places')
+              .select(sql`1`.as('one'))
+              .where('tender_places.ocid', '=', sql.ref<string>('tenders.ocid'))
+              .where(sql<SqlBool>`${UNINDEXED('tender_places.role')} = 'delivery' AND (${sql.join(ranges.map(([lo, hi]) => sql`(${UNINDEXED('tender_places.code')} >= ${lo} AND ${UNINDEXED('tender_places.code')} < ${hi})`), sql` OR `)})`),
+          ),
     );
   }
   if (f.status) out.push(eb('tenders.status', '=', f.status));

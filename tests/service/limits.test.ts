@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.js';
 import { registration } from '../support/matching-fixtures.js';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startServiceProcess, type ServiceProcess } from '../../jobs/tools/service-process.js';
 
 /** One service process per test, each with its own store and settings, started together (each takes seconds to start). */
 const SETTINGS = {

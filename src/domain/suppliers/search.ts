@@ -74,6 +74,8 @@ const LOOK_ALIKES = 20;
 /** Edits allowed between a query word and a look-alike: about one in four letters. */
 const maxEdits = (length: number) => Math.max(1, Math.floor(length / 4));
 const RANK_BITS = 2 ** 21;
+/** One collator for every comparison of names (String.localeCompare makes one per call). */
+const collator = new Intl.Collator();
 
 /** Lower case letters and digits only: "ISO 9001:2015" and "iso9001" compare as the same certification. */
 export function squashCertification(text: string): string {
@@ -243,7 +245,7 @@ export class SupplierSearch {
     this.areaExact = freezeSets(areaExact);
     this.certificationDocs = freezeSets(certificationDocs);
     const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => this.names[a].localeCompare(this.names[b]) || (this.ids[a] < this.ids[b] ? -1 : this.ids[a] > this.ids[b] ? 1 : 0));
+    order.sort((a, b) => collator.compare(this.names[a], this.names[b]) || (this.ids[a] < this.ids[b] ? -1 : this.ids[a] > this.ids[b] ? 1 : 0));
     this.byName = Int32Array.from(order);
     this.nameRank = new Uint32Array(n);
     order.forEach((doc, rank) => (this.nameRank[doc] = rank));
@@ -323,7 +325,7 @@ export class SupplierSearch {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const doc = this.byName[mid];
-      const cmp = this.names[doc].localeCompare(c.name) || (this.ids[doc] < c.id ? -1 : this.ids[doc] > c.id ? 1 : 0);
+      const cmp = collator.compare(this.names[doc], c.name) || (this.ids[doc] < c.id ? -1 : this.ids[doc] > c.id ? 1 : 0);
       if (cmp <= 0) lo = mid + 1;
       else hi = mid;
     }

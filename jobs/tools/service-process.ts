@@ -18,16 +18,16 @@ export interface ServiceProcess {
 
 /**
  * Runs the real entry point (`src/entry/node.ts`, as `npm start` does) in a child process on 127.0.0.1 and a port
- * of its own, over a fresh SQLite file, with the feeds and alerts off. Resolves once it listens.
+ * of its own, over a fresh SQLite file (or `DATABASE_URL` when given), with the feeds and alerts off. Resolves once
+ * it listens. Tests, benchmarks and the load script use it.
  */
-export async function startServiceProcess(env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string> = {}, startSeconds = 60): Promise<ServiceProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tendermatch-service-'));
-  const databasePath = join(dir, 'store.db');
+  const databasePath = env.DATABASE_URL ?? join(dir, 'store.db');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/entry/node.ts')], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
-      DATABASE_URL: databasePath,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -35,20 +35,25 @@ export async function startServiceProcess(env: Record<string, string> = {}): Pro
       ALERTS_ENABLED: 'false',
       OUTBOX_DIR: join(dir, 'outbox'),
       ...env,
+      DATABASE_URL: databasePath,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in 30 s:\n${log}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not start in ${startSeconds} s:\n${log}`)), startSeconds * 1000);
+    const listen = (chunk: Buffer) => {
       log += chunk.toString('utf8');
       const m = /"msg":"tendermatch listening","url":"([^"]+)"/.exec(log);
       if (m) {
         clearTimeout(timer);
+        // From now on its log is only passed over (kept, it would grow with the run).
+        child.stderr!.off('data', listen);
+        child.stderr!.on('data', () => {});
         resolve(m[1]);
       }
-    });
+    };
+    child.stderr!.on('data', listen);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the service exited with code ${code}:\n${log}`));
