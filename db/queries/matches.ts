@@ -22,11 +22,13 @@ export async function loadTendersForMatching(db: Db, ocids: string[]): Promise<T
   for (const part of chunks([...new Set(ocids)], OCIDS_PER_QUERY)) {
     const [records, places, cpv] = await Promise.all([
       loadTenderRecords(db, part).catch(() => [] as TenderRecord[]),
-      db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'national']).where('ocid', 'in', part).where('role', '=', 'delivery').execute(),
+      // Read by ocid (the primary key) and the role checked here: a role condition in SQL leads SQLite, which has no
+      // statistics, to the (role, code) index and so to every delivery place in the store for each batch.
+      db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'national', 'role']).where('ocid', 'in', part).execute(),
       db.selectFrom('tender_cpv').select(['ocid', 'lot_id', 'code']).where('ocid', 'in', part).execute(),
     ]);
     for (const record of records) {
-      const p = places.filter((x) => x.ocid === record.ocid);
+      const p = places.filter((x) => x.ocid === record.ocid && x.role === 'delivery');
       const c = cpv.filter((x) => x.ocid === record.ocid);
       out.push({
         record,

@@ -249,6 +249,7 @@ async function supplierSearch(): Promise<Record<string, unknown>> {
     for (const s of ['', '-wal', '-shm']) rmSync(`${path}.partial${s}`, { force: true });
   }
   const working = join(BENCH_OUT, `suppliers-${SUPPLIERS}.run.db`);
+  for (const s of ['', '-wal', '-shm']) rmSync(working + s, { force: true });
   copyFileSync(path, working);
   const service = await startServiceProcess({ DATABASE_URL: working, LOG_LEVEL: 'warn' });
   try {

@@ -76,6 +76,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const store = await serviceStore(TENDERS, SUPPLIERS, new Date('2026-11-24T09:00:00Z'));
   console.log(`store: ${TENDERS.toLocaleString()} open tenders, ${SUPPLIERS.toLocaleString()} suppliers ${store.built ? `built in ${round(store.seconds)} s` : 'from bench-out/'}`);
   const working = store.path.replace(/\.db$/, '.writes.db');
+  // A run stopped part-way may have left its write-ahead log: it belongs to the old copy.
+  for (const s of ['', '-wal', '-shm']) rmSync(working + s, { force: true });
   copyFileSync(store.path, working);
   const rss = new RssSampler();
   const config = loadConfig({ DATABASE_URL: working, LOG_LEVEL: 'warn', INGEST_ENABLED: 'false', ALERTS_ENABLED: 'false', RATE_LIMIT_REGISTRATIONS: '0' });

@@ -14,7 +14,7 @@
  *   from real notices and CPV labels, CPV codes the notices ask for, homes across the ITL3 areas. Each one's key is
  *   `tmk_bench_<n>`, so benchmarks can change profiles as the supplier would.
  */
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,10 +69,22 @@ export function realNoticeTexts(): NoticeText[] {
   return out.filter((t) => t.title);
 }
 
-/** Real supplier names (TED award suppliers and Contracts Finder winners). */
+/** Real supplier names: TED award suppliers, and the payees of the Oxford and Birmingham spend files. */
 function realSupplierNames(): string[] {
+  const names = new Set<string>();
   const ted = parseCsv(readFileSync(join(SHARED, 'awards/ted-uk-award-suppliers-2020.csv'), 'utf8'));
-  return [...new Set(ted.slice(1).map((r) => r[0]).filter(Boolean))];
+  for (const r of ted.slice(1)) if (r[0]) names.add(r[0]);
+  for (const folder of ['spend/oxford-city-council', 'spend/birmingham-city-council-purchase-cards']) {
+    const dir = join(SHARED, folder);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv'))) {
+      const rows = parseCsv(readFileSync(join(dir, file), 'latin1'));
+      const col = rows[0]?.findIndex((h) => /^(supplier[ _]name|merchant name)\s*$/i.test(h.trim())) ?? -1;
+      if (col < 0) continue;
+      for (const r of rows.slice(1)) if (r[col]?.trim()) names.add(r[col].trim());
+    }
+  }
+  return [...names];
 }
 
 const DAY = 86_400_000;

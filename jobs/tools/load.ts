@@ -93,6 +93,8 @@ async function cannon(title: string, options: autocannon.Options): Promise<RunFi
 async function main() {
   const store = await serviceStore(TENDERS, SUPPLIERS, new Date('2026-11-24T09:00:00Z'));
   const working = store.path.replace(/\.db$/, '.load.db');
+  // A run stopped part-way may have left its write-ahead log: it belongs to the old copy.
+  for (const s of ['', '-wal', '-shm']) rmSync(working + s, { force: true });
   copyFileSync(store.path, working);
   const db = await openDb(working);
   const ocids = (await db.selectFrom('tenders').select('ocid').orderBy('ocid').limit(2000).execute()).map((r) => r.ocid);

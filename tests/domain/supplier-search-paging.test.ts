@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpvSignificant } from '../../src/domain/cpv/index.js';
-import { SupplierSearch, type SearchableSupplier, type SearchCursor, type SupplierQuery } from '../../src/domain/suppliers/search.js';
+import { nameKey, SupplierSearch, type SearchableSupplier, type SearchCursor, type SupplierQuery } from '../../src/domain/suppliers/search.js';
 
 /** A small registry whose fields repeat, so that every filter has ties to break by name. */
 const TRADES = [
@@ -47,7 +47,8 @@ function naive(q: SupplierQuery): string[] {
       (a, b) =>
         (relevance ? relevance.get(b.id)! - relevance.get(a.id)! : 0) ||
         (boost ? Number(b.highPotential) - Number(a.highPotential) : 0) ||
-        a.name.localeCompare(b.name) ||
+        (nameKey(a.name) < nameKey(b.name) ? -1 : nameKey(a.name) > nameKey(b.name) ? 1 : 0) ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
         (a.id < b.id ? -1 : 1),
     )
     .map((s) => s.id);
