@@ -172,8 +172,10 @@ export interface MatchSupplierSummary {
   cooperatives: string[];
 }
 
-/** Open tenders read at a time while suppliers are matched: each slice of work between two yields stays short. */
-const OPEN_TENDERS_PER_BATCH = 100;
+/** Open tenders read at a time while suppliers are matched (a batch of big tenders with 80 lots each loads in about 30 ms). */
+const OPEN_TENDERS_PER_BATCH = 10;
+/** Longest run of matching between two yields: a request waits at most about this long behind the job. */
+const SLICE_MS = 20;
 
 interface SupplierMatchFigures {
   /** Suppliers found and matched (a queued id no longer registered has its matches removed). */
@@ -204,7 +206,13 @@ async function matchSuppliersAgainstOpenTenders(deps: Deps, supplierIds: string[
       after = page[page.length - 1];
       figures.openTenders += page.length;
       const rows: NewMatchRow[] = [];
+      let slice = performance.now();
       for (const { record, tags } of await loadTendersForMatching(deps.db, page)) {
+        // A tender of many lots takes a while: let waiting requests in between tenders.
+        if (performance.now() - slice > SLICE_MS) {
+          await deps.sleep(0);
+          slice = performance.now();
+        }
         for (const opp of opportunitiesOf(record, tags)) {
           figures.opportunities++;
           const co = index.compile(opp, now);
