@@ -41,9 +41,9 @@ module.exports = {
     },
     {
       name: 'jobs-do-not-serve-http',
-      comment: 'Jobs are plain async functions: they do not import routes, views or the app.',
+      comment: 'Jobs are plain async functions: they do not import routes, views or the app (benchmarks and tools may start the service).',
       severity: 'error',
-      from: { path: '^jobs/' },
+      from: { path: '^jobs/', pathNot: '^jobs/(bench|tools)/' },
       to: { path: ['^src/(routes|views)/', '^src/app\\.ts$'] },
     },
     {

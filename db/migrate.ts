@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { engineOf, type Db } from './client.js';
+import { engineOf, sameStore, type Db } from './client.js';
+import { installTenderSearch } from './tender-search.js';
 
 export interface Migration {
   name: string;
@@ -47,5 +48,8 @@ export async function migrate(db: Db, migrations: Migration[] = readMigrations()
     else await db.transaction().execute(apply);
     applied.push(m.name);
   }
+  // The text index differs by engine (db/tender-search.ts), so it is made here rather than in a portable migration.
+  if (engineOf(db) === 'd1') await installTenderSearch(db);
+  else await db.transaction().execute((trx) => installTenderSearch(sameStore(trx, db)));
   return applied;
 }

@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { TagTables } from './schema.tags.js';
 import type { SupplierTables } from './schema.suppliers.js';
 import type { AlertTables } from './schema.alerts.js';
+import type { OperationsTables } from './schema.operations.js';
 
 /**
  * The Kysely view of the store. Every table is created by db/migrations; JSON columns are TEXT
@@ -151,7 +152,7 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
-export interface Database extends TagTables, SupplierTables, AlertTables {
+export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables {
   releases: ReleasesTable;
   tenders: TendersTable;
   lots: LotsTable;

@@ -1,7 +1,8 @@
 import { parseGrowth, updateSupplier } from '../db/queries/suppliers.js';
 import type { Deps } from '../src/deps.js';
 import { deriveHighPotential } from '../src/domain/suppliers/index.js';
-import { matchSupplier } from './match.js';
+import { queueSuppliersForMatching } from '../db/queries/match-queue.js';
+import { drainSupplierMatchQueue } from './match.js';
 
 export interface HighPotentialSummary {
   job: 'high-potential';
@@ -32,15 +33,17 @@ export async function refreshHighPotential(deps: Deps): Promise<HighPotentialSum
   for (const row of rows) {
     const derived = deriveHighPotential(parseGrowth(row.growth), year).highPotential ? 1 : 0;
     if (derived === row.high_potential_derived) continue;
+    // An administrator's setting wins over the derived flag: nothing the supplier sees has changed.
+    if (row.high_potential_override === null) await queueSuppliersForMatching(deps.db, [row.id], now.toISOString());
     await updateSupplier(deps.db, row.id, { high_potential_derived: derived, updated_at: now.toISOString() });
     summary.changed.push(row.id);
-    // An administrator's setting wins over the derived flag: nothing the supplier sees has changed.
-    if (row.high_potential_override !== null) continue;
+  }
+  // Matched together, against one read of the open tenders; a failure leaves them queued for the next run.
+  if (summary.changed.length) {
     try {
-      await matchSupplier(deps, row.id);
+      await drainSupplierMatchQueue(deps);
     } catch (err) {
-      // The flag is saved; the supplier's matches are written again after the next ingest or profile change.
-      deps.log.error('matching a supplier failed', { supplierId: row.id, error: err instanceof Error ? err.message : String(err) });
+      deps.log.error('matching suppliers failed', { error: err instanceof Error ? err.message : String(err) });
     }
   }
   deps.log.info('high-potential flags refreshed', { year, checked: summary.checked, changed: summary.changed.length });

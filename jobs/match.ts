@@ -2,22 +2,30 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
 import { SupplierIndex, matchSupplierAgainst } from '../src/domain/matching/supplier-index.js';
 import type { MatchResult, MatchSettings, Opportunity } from '../src/domain/matching/types.js';
+import { matchSettings } from '../src/config.js';
 import { opportunitiesOf } from '../src/domain/matching/opportunity.js';
 import type { NewMatchRow } from '../db/schema.suppliers.js';
-import { cooperativesOf, loadProfile, loadProfiles } from '../db/queries/suppliers.js';
+import { cooperativesOf, loadProfiles, loadProfilesOf } from '../db/queries/suppliers.js';
 import {
   dropExpiredMatches,
   loadTendersForMatching,
-  openTenderOcids,
-  replaceMatchesForSupplier,
+  openTenderOcidsAfter,
+  removeSupplierMatchesExcept,
   replaceMatchesForTenders,
+  upsertMatches,
 } from '../db/queries/matches.js';
-import { claimQueued, dequeueClaimed, queuedCount, queuedOcids } from '../db/queries/match-queue.js';
+import {
+  claimQueued,
+  claimQueuedSuppliers,
+  dequeueClaimed,
+  dequeueClaimedSuppliers,
+  queuedCount,
+  queuedOcids,
+  queuedSupplierCount,
+  queuedSupplierIds,
+} from '../db/queries/match-queue.js';
 import { chunks } from '../db/bulk.js';
 
-export function matchSettings(deps: Pick<Deps, 'config'>): MatchSettings {
-  return { localWeight: deps.config.LOCAL_WEIGHT, highPotentialBoost: deps.config.HIGH_POTENTIAL_BOOST };
-}
 
 const TENDERS_PER_BATCH = 200;
 
@@ -61,7 +69,7 @@ interface TenderMatcher {
  */
 async function tenderMatcher(deps: Deps, now: Date, readWithoutSuppliers = true): Promise<TenderMatcher> {
   const nowIso = now.toISOString();
-  const settings = matchSettings(deps);
+  const settings = matchSettings(deps.config);
   const index = new SupplierIndex(await loadProfiles(deps.db));
   return {
     suppliers: index.size,
@@ -165,33 +173,115 @@ export interface MatchSupplierSummary {
   cooperatives: string[];
 }
 
-async function openOpportunities(deps: Deps): Promise<Opportunity[]> {
-  const ocids = await openTenderOcids(deps.db, deps.clock.now().toISOString());
-  const tenders = await loadTendersForMatching(deps.db, ocids);
-  return tenders.flatMap(({ record, tags }) => opportunitiesOf(record, tags));
+/** Open tenders read at a time while suppliers are matched (a batch of big tenders with 80 lots each loads in about 30 ms). */
+const OPEN_TENDERS_PER_BATCH = 10;
+/** Longest run of matching between two yields: a request waits at most about this long behind the job. */
+const SLICE_MS = 20;
+
+interface SupplierMatchFigures {
+  /** Suppliers found and matched (a queued id no longer registered has its matches removed). */
+  suppliers: number;
+  openTenders: number;
+  opportunities: number;
+  written: number;
+  removed: number;
 }
 
 /**
- * Matches one supplier (just registered or changed) against every open tender and lot, replacing its
- * stored matches; then the cooperatives it belongs to, whose combined profile changed with it.
+ * Matches these suppliers against every open tender and lot and makes each one's stored matches exactly the new
+ * result. The open tenders are read a batch at a time (keyset by ocid), so memory holds one batch and the matches'
+ * keys, not every open tender; between batches the job yields (deps.sleep(0)) so that requests served by the same
+ * process wait for one batch at most.
  */
-export async function matchSupplier(deps: Deps, supplierId: string, opportunities?: Opportunity[]): Promise<MatchSupplierSummary> {
-  const now = deps.clock.now();
+async function matchSuppliersAgainstOpenTenders(deps: Deps, supplierIds: string[], now: Date): Promise<SupplierMatchFigures> {
   const nowIso = now.toISOString();
-  const profile = await loadProfile(deps.db, supplierId);
-  const summary: MatchSupplierSummary = { job: 'match-supplier', supplierId, found: !!profile, openTenders: 0, written: 0, removed: 0, cooperatives: [] };
-  const opps = opportunities ?? (await openOpportunities(deps));
-  summary.openTenders = new Set(opps.map((o) => o.ocid)).size;
-  const results = profile ? matchSupplierAgainst(profile, opps, now, matchSettings(deps), deps.config.MATCH_MIN_SCORE) : [];
-  const res = await replaceMatchesForSupplier(deps.db, supplierId, results.map((r) => rowOf(r, nowIso)));
-  summary.written = res.written;
-  summary.removed = res.removed;
-  if (profile && profile.kind !== 'cooperative') {
-    for (const coop of await cooperativesOf(deps.db, supplierId)) {
-      await matchSupplier(deps, coop, opps);
-      summary.cooperatives.push(coop);
+  const profiles = await loadProfilesOf(deps.db, supplierIds);
+  const figures: SupplierMatchFigures = { suppliers: profiles.length, openTenders: 0, opportunities: 0, written: 0, removed: 0 };
+  const kept = new Map<string, Set<string>>(supplierIds.map((id) => [id, new Set<string>()]));
+  if (profiles.length) {
+    const settings = matchSettings(deps.config);
+    const index = new SupplierIndex(profiles);
+    for (let after = ''; ; ) {
+      const page = await openTenderOcidsAfter(deps.db, nowIso, after, OPEN_TENDERS_PER_BATCH);
+      if (!page.length) break;
+      after = page[page.length - 1];
+      figures.openTenders += page.length;
+      const rows: NewMatchRow[] = [];
+      let slice = performance.now();
+      for (const { record, tags } of await loadTendersForMatching(deps.db, page)) {
+        // A tender of many lots takes a while: let waiting requests in between tenders.
+        if (performance.now() - slice > SLICE_MS) {
+          await deps.sleep(0);
+          slice = performance.now();
+        }
+        for (const opp of opportunitiesOf(record, tags)) {
+          figures.opportunities++;
+          const co = index.compile(opp, now);
+          if (co.closed) continue;
+          for (const r of index.match(co, now, settings, { minScore: deps.config.MATCH_MIN_SCORE })) rows.push(rowOf(r, nowIso));
+        }
+      }
+      await upsertMatches(deps.db, rows);
+      for (const r of rows) kept.get(r.supplier_id)!.add(`${r.ocid}\u0000${r.lot_id}`);
+      figures.written += rows.length;
+      await deps.sleep(0);
     }
   }
-  deps.log.info('matched supplier', { supplierId, written: summary.written, removed: summary.removed });
+  // Matches no longer made (a tender that closed, a profile that changed) go last, so a crash leaves no gap.
+  for (const [supplierId, keep] of kept) figures.removed += await removeSupplierMatchesExcept(deps.db, supplierId, keep);
+  return figures;
+}
+
+/**
+ * Matches one supplier against every open tender and lot, replacing its stored matches; then the cooperatives it
+ * belongs to, whose combined profile changed with it. (What `match --supplier` runs; registrations and profile
+ * changes queue the supplier for drainSupplierMatchQueue instead.)
+ */
+export async function matchSupplier(deps: Deps, supplierId: string): Promise<MatchSupplierSummary> {
+  const now = deps.clock.now();
+  const found = !!(await loadProfilesOf(deps.db, [supplierId])).length;
+  const kind = found ? (await deps.db.selectFrom('suppliers').select('kind').where('id', '=', supplierId).executeTakeFirst())?.kind : undefined;
+  const cooperatives = found && kind !== 'cooperative' ? await cooperativesOf(deps.db, supplierId) : [];
+  const own = await matchSuppliersAgainstOpenTenders(deps, [supplierId], now);
+  if (cooperatives.length) await matchSuppliersAgainstOpenTenders(deps, cooperatives, now);
+  deps.log.info('matched supplier', { supplierId, written: own.written, removed: own.removed });
+  return { job: 'match-supplier', supplierId, found, openTenders: own.openTenders, written: own.written, removed: own.removed, cooperatives };
+}
+
+export interface SupplierQueueSummary extends SupplierMatchFigures {
+  job: 'match-suppliers';
+  /** Suppliers matched and taken off the supplier match queue. */
+  matched: number;
+  /** Suppliers still queued when the run ended: queued again while it ran (the next run matches them). */
+  queued: number;
+}
+
+export interface SupplierQueueOptions {
+  /** Suppliers matched together, against one read of the open tenders (default 500). */
+  suppliersPerPass?: number;
+}
+
+/**
+ * Matches every supplier in the supplier match queue (registered, changed, or a cooperative whose member changed)
+ * against the open tenders, a pass of up to 500 suppliers at a time, and takes each supplier off the queue only once
+ * its matches are written: a run stopped at any point leaves the rest queued, and a supplier matched twice gets the
+ * same matches. A supplier queued again while it was being matched stays queued for the next run.
+ */
+export async function drainSupplierMatchQueue(deps: Deps, options: SupplierQueueOptions = {}): Promise<SupplierQueueSummary> {
+  const now = deps.clock.now();
+  const size = options.suppliersPerPass ?? 500;
+  const run = `match-suppliers-${randomUUID()}`;
+  const summary: SupplierQueueSummary = { job: 'match-suppliers', matched: 0, queued: 0, suppliers: 0, openTenders: 0, opportunities: 0, written: 0, removed: 0 };
+  for (let after = ''; ; ) {
+    const pass = await queuedSupplierIds(deps.db, after, size);
+    if (!pass.length) break;
+    after = pass[pass.length - 1];
+    await claimQueuedSuppliers(deps.db, run, pass);
+    const figures = await matchSuppliersAgainstOpenTenders(deps, pass, now);
+    for (const key of ['suppliers', 'openTenders', 'opportunities', 'written', 'removed'] as const) summary[key] += figures[key];
+    summary.matched += await dequeueClaimedSuppliers(deps.db, run, pass);
+  }
+  summary.queued = await queuedSupplierCount(deps.db);
+  if (summary.matched || summary.queued) deps.log.info('matched queued suppliers', { ...summary });
   return summary;
 }

@@ -1,17 +1,23 @@
 import cron from 'node-cron';
-import type { Deps } from '../src/deps.js';
+import type { Deps, JobKicker } from '../src/deps.js';
 import { runScheduledJob, scheduledJobs, type JobRun, type ScheduledJob } from './schedule.js';
 
-export interface RunningSchedule {
+export interface RunningSchedule extends JobKicker {
   /** Names of the jobs that were scheduled. */
   jobs: string[];
   stop(): void;
+  /** Resolves when no job started by a tick or a kick is running (for a clean shutdown, and tests). */
+  idle(): Promise<void>;
 }
 
 /**
  * Starts every enabled job of the cron table with node-cron. A job never overlaps itself: node-cron's
  * noOverlap skips a tick while the last run is busy, and a running flag guards the same in-process.
  * (Across instances, the jobs themselves take leases in the store.)
+ *
+ * kick(name) runs a job now, off the request that asked (deps.jobs in the routes): at once when it is idle; when
+ * it is running, once more as soon as that run ends, so that rows queued after the run read its queue are
+ * matched without waiting for the next tick. Kicks while a rerun is pending add nothing.
  */
 export function startSchedule(
   deps: Deps,
@@ -19,7 +25,27 @@ export function startSchedule(
 ): RunningSchedule {
   const jobs = options.jobs ?? scheduledJobs;
   const running = new Set<string>();
+  const again = new Set<string>();
+  const runs = new Set<Promise<void>>();
   const tasks: Array<{ name: string; stop: () => void | Promise<void> }> = [];
+  let stopped = false;
+  const start = (job: ScheduledJob) => {
+    running.add(job.name);
+    const done = (async () => {
+      try {
+        do {
+          again.delete(job.name);
+          const run = await runScheduledJob(deps, job);
+          options.onRun?.(run);
+        } while (again.has(job.name) && !stopped);
+      } finally {
+        running.delete(job.name);
+      }
+    })();
+    runs.add(done);
+    void done.finally(() => runs.delete(done));
+    return done;
+  };
   for (const job of jobs) {
     if (!job.enabled(deps.config)) {
       deps.log.info(`job ${job.name} is disabled`, { job: job.name });
@@ -37,13 +63,7 @@ export function startSchedule(
           deps.log.info(`job ${job.name} still running; this tick is skipped`, { job: job.name });
           return;
         }
-        running.add(job.name);
-        try {
-          const run = await runScheduledJob(deps, job);
-          options.onRun?.(run);
-        } finally {
-          running.delete(job.name);
-        }
+        await start(job);
       },
       { name: job.name, noOverlap: true },
     );
@@ -53,7 +73,17 @@ export function startSchedule(
   return {
     jobs: tasks.map((t) => t.name),
     stop: () => {
+      stopped = true;
       for (const t of tasks) void t.stop();
+    },
+    kick: (name) => {
+      const job = jobs.find((j) => j.name === name);
+      if (!job || stopped || !job.enabled(deps.config)) return;
+      if (running.has(job.name)) again.add(job.name);
+      else void start(job);
+    },
+    idle: async () => {
+      while (runs.size) await Promise.all([...runs]);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../src/config.js';
 import type { Deps } from '../src/deps.js';
 import { ingestAll } from './ingest.js';
-import { drainMatchQueue } from './match.js';
+import { drainMatchQueue, drainSupplierMatchQueue } from './match.js';
 import { sendDueAlerts } from './alerts.js';
 import { refreshHighPotential } from './high-potential.js';
 import { retagIfStale } from './retag.js';
@@ -42,6 +42,13 @@ export const scheduledJobs: ScheduledJob[] = [
         changedOcids,
       };
     },
+  },
+  {
+    // Registrations and profile changes queue the supplier and kick this job; the schedule catches any kick lost.
+    name: 'match-suppliers',
+    cron: (config) => config.SUPPLIER_MATCH_CRON,
+    enabled: () => true,
+    run: async (deps) => ({ ...(await drainSupplierMatchQueue(deps)) }),
   },
   {
     name: 'alerts',

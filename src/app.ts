@@ -13,16 +13,27 @@ import { alertRoutes } from './routes/alerts.js';
 import { classifyRoutes } from './routes/classify.js';
 import { membershipRoutes } from './routes/memberships.js';
 import { RegistryCache } from './registry-cache.js';
+import { bodyLimits, rateLimits, requestBounds, type ClientAddress } from './limits.js';
+
+export interface AppOptions {
+  /** Who sent a request, as the runtime knows it (rate limits count per client); unknown clients share one count. */
+  clientAddress?: ClientAddress;
+}
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
-export function createApp(deps: Deps) {
+export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
   const registry = new RegistryCache();
+  const limits = rateLimits(deps, options.clientAddress ?? (() => undefined));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     c.set('registry', registry);
     await next();
   });
+  app.use('*', requestBounds(deps.config));
+  app.use('*', bodyLimits(deps.config.BODY_LIMIT_BYTES));
+  app.use('*', limits.keyChecks);
+  app.use('/suppliers', (c, next) => (c.req.method === 'POST' ? limits.registrations(c, next) : next()));
   app.route('/health', healthRoutes);
   app.route('/tenders', tenderSupplierRoutes);
   app.route('/tenders', tenderRoutes);

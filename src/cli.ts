@@ -14,6 +14,7 @@ import { refreshHighPotentialCommand } from './commands/refresh-high-potential.j
 import { placesCommand } from './commands/places.js';
 import { evalTwinsCommand } from './commands/eval-twins.js';
 import { evalPlacesCommand } from './commands/eval-places.js';
+import { backupCommand } from './commands/backup.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -29,6 +30,7 @@ const commands: Record<string, Command> = {
   places: placesCommand,
   'eval-twins': evalTwinsCommand,
   'eval-places': evalPlacesCommand,
+  backup: backupCommand,
 };
 
 function usage(): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MatchSettings } from './domain/matching/types.js';
 
 /**
  * The only module that reads settings. `loadConfig` takes a plain record (process.env on Node, the
@@ -44,6 +45,21 @@ export const configSchema = z.object({
   /** Stored matches (and alerts built on them) keep only scores at or above this. */
   MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.3),
 
+  /** Largest request body a route takes unless its group sets its own (src/limits.ts). */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Longest request target (path and query string). */
+  MAX_URL_BYTES: z.coerce.number().int().min(256).max(65_536).default(8192),
+  /** Largest header section (names and values). */
+  MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(262_144).default(16_384),
+  /** Length of a rate-limit window; each client's count starts again after it. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** Registrations (POST /suppliers) per client per window; 0 turns the limit off. */
+  RATE_LIMIT_REGISTRATIONS: z.coerce.number().int().min(0).default(20),
+  /** Refused keys and signed links (401, 403) per client per window; 0 turns the limit off. */
+  RATE_LIMIT_KEY_CHECKS: z.coerce.number().int().min(0).default(30),
+  /** Behind a reverse proxy: the client is the last address of X-Forwarded-For (Node only; Workers read CF-Connecting-IP). */
+  TRUST_PROXY: bool.default(false),
+
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('tendermatch <alerts@localhost>'),
   MAIL_RATE_PER_SECOND: z.coerce.number().min(0.1).default(10),
@@ -51,6 +67,8 @@ export const configSchema = z.object({
   UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
   ALERTS_CRON: z.string().default('*/5 * * * *'),
   HIGH_POTENTIAL_CRON: z.string().default('30 3 * * *'),
+  /** When the supplier match queue is drained even if no request kicked the job (a kick lost, a Worker without waitUntil). */
+  SUPPLIER_MATCH_CRON: z.string().default('* * * * *'),
   ALERTS_ENABLED: bool.default(true),
   /** How long one alert run holds its lease before another may take over (renewed while it works). */
   ALERTS_LEASE_SECONDS: z.coerce.number().int().min(1).default(120),
@@ -97,4 +115,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** Reads the process environment; only entry points call this. */
 export function configFromProcess(): Config {
   return loadConfig(process.env);
+}
+
+/** The scorer's weights, from the settings (the match job and the officers' listings rank alike). */
+export function matchSettings(config: Pick<Config, 'LOCAL_WEIGHT' | 'HIGH_POTENTIAL_BOOST'>): MatchSettings {
+  return { localWeight: config.LOCAL_WEIGHT, highPotentialBoost: config.HIGH_POTENTIAL_BOOST };
 }

@@ -18,6 +18,34 @@ export interface Deps {
   fetch: typeof fetch;
   /** Waits; injectable so that pacing and backoff can be tested without real time. */
   sleep: (ms: number) => Promise<void>;
+  /** Queued work to start soon: a route queues its job's rows, then kicks the job without waiting for it. */
+  jobs: JobKicker;
+}
+
+/** Jobs a request may start early (their rows are already queued in the store; the schedule would run them anyway). */
+export type KickableJob = 'match-suppliers';
+
+/** Lets the runtime keep a job running after the response is sent (a Worker's executionCtx). */
+export interface Background {
+  waitUntil(work: Promise<unknown>): void;
+}
+
+/**
+ * The port a route uses to start a job now instead of at its next scheduled run. It never waits for the job
+ * and never throws: the work is already queued in the store, so a kick lost (a crash, no runtime support) only
+ * means the job runs on its schedule.
+ */
+export interface JobKicker {
+  kick(job: KickableJob, background?: Background): void;
+}
+
+/** Kicks nothing: where no scheduler runs (the command line), queued work waits for the next `match` or scheduled run. */
+export const noJobs: JobKicker = { kick: () => {} };
+
+/** Kicks nothing, keeping the kicks for tests to read (tests run the job themselves). */
+export function recordingJobs(): JobKicker & { kicked: KickableJob[] } {
+  const kicked: KickableJob[] = [];
+  return { kicked, kick: (job) => void kicked.push(job) };
 }
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,8 +8,7 @@
  * shows on the next request. Track records come from award notices, which ingest writes without moving the
  * version: they are picked up when the held copy is older than REGISTRY_MAX_AGE_SECONDS.
  */
-import { readList } from '../db/json-columns.js';
-import { loadRegistry, recordOf, registryVersion } from '../db/queries/suppliers.js';
+import { loadRegistry, recordOf, registryVersion, searchableOf } from '../db/queries/suppliers.js';
 import type { SupplierRow } from '../db/schema.suppliers.js';
 import type { Deps } from './deps.js';
 import { SupplierIndex } from './domain/matching/supplier-index.js';
@@ -61,10 +60,7 @@ export class RegistryCache {
         get index() {
           return (index ??= new SupplierIndex(profiles));
         },
-        search: () =>
-          (search ??= new SupplierSearch(
-            rows.map((r) => ({ id: r.id, name: r.name, description: r.description, keywords: readList(r.keywords), certifications: readList(r.certifications) })),
-          )),
+        search: () => (search ??= new SupplierSearch(rows.map(searchableOf))),
       };
     })();
     this.loading = { version, done };

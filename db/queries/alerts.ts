@@ -269,8 +269,9 @@ export async function loadDeliveryPlaces(db: Db, ocids: string[]): Promise<Deliv
     else if (!list.includes(v)) list.push(v);
   };
   for (const part of chunks([...new Set(ocids)], inListSize(db))) {
-    const tags = await db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code']).where('role', '=', 'delivery').where('ocid', 'in', part).execute();
-    for (const t of tags) add(tagged, opportunityKey(t.ocid, t.lot_id), t.code);
+    // By ocid only, the role checked here: with a role condition SQLite reads every delivery place (see loadTendersForMatching).
+    const tags = await db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'role']).where('ocid', 'in', part).execute();
+    for (const t of tags) if (t.role === 'delivery') add(tagged, opportunityKey(t.ocid, t.lot_id), t.code);
     const items = await db.selectFrom('items').select(['ocid', 'delivery_regions']).where('ocid', 'in', part).execute();
     for (const r of items) for (const p of readList(r.delivery_regions)) add(published, r.ocid, p);
   }

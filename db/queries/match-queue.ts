@@ -46,3 +46,54 @@ export async function queuedCount(db: Db): Promise<number> {
   const row = await db.selectFrom('match_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/*
+ * The supplier match queue (migration 009): suppliers registered or changed whose matches are not yet written
+ * again. The supplier routes queue a supplier (and the cooperatives it belongs to) before writing its row, and
+ * the match job (jobs/match.ts drainSupplierMatchQueue) takes it off only after writing its matches, with the
+ * same claim rule as the tender queue above.
+ */
+
+/** Queues suppliers to be matched (again); queuing a queued supplier moves its time and clears any claim. */
+export async function queueSuppliersForMatching(db: Db, supplierIds: string[], now: string): Promise<void> {
+  const ids = [...new Set(supplierIds)];
+  for (const part of chunks(ids, OCIDS_PER_STATEMENT / 3)) {
+    await db
+      .insertInto('supplier_match_queue')
+      .values(part.map((supplier_id) => ({ supplier_id, queued_at: now, claimed_by: null })))
+      .onConflict((oc) => oc.column('supplier_id').doUpdateSet((eb) => ({ queued_at: eb.ref('excluded.queued_at'), claimed_by: eb.ref('excluded.claimed_by') })))
+      .execute();
+  }
+}
+
+/** Up to `limit` queued supplier ids after `after`, in id order (a claim left by a stopped run is taken over). */
+export async function queuedSupplierIds(db: Db, after: string, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('supplier_match_queue').select('supplier_id').where('supplier_id', '>', after).orderBy('supplier_id').limit(limit).execute();
+  return rows.map((r) => r.supplier_id);
+}
+
+export async function claimQueuedSuppliers(db: Db, run: string, supplierIds: string[]): Promise<void> {
+  for (const part of chunks(supplierIds, OCIDS_PER_STATEMENT)) {
+    await db.updateTable('supplier_match_queue').set({ claimed_by: run }).where('supplier_id', 'in', part).execute();
+  }
+}
+
+/** Takes off the queue those of these suppliers that `run` still holds (not queued again since it claimed them). */
+export async function dequeueClaimedSuppliers(db: Db, run: string, supplierIds: string[]): Promise<number> {
+  let removed = 0;
+  for (const part of chunks(supplierIds, OCIDS_PER_STATEMENT)) {
+    const res = await db.deleteFrom('supplier_match_queue').where('claimed_by', '=', run).where('supplier_id', 'in', part).executeTakeFirst();
+    removed += Number(res.numDeletedRows ?? 0);
+  }
+  return removed;
+}
+
+export async function queuedSupplierCount(db: Db): Promise<number> {
+  const row = await db.selectFrom('supplier_match_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Whether a supplier's matches are still to be written (it waits in the queue, or is being matched). */
+export async function supplierMatchingPending(db: Db, supplierId: string): Promise<boolean> {
+  return !!(await db.selectFrom('supplier_match_queue').select('supplier_id').where('supplier_id', '=', supplierId).executeTakeFirst());
+}

@@ -23,7 +23,9 @@ export async function loadTendersForMatching(db: Db, ocids: string[]): Promise<T
   for (const part of chunks([...new Set(ocids)], OCIDS_PER_QUERY)) {
     const [records, places, cpv, twins] = await Promise.all([
       loadTenderRecords(db, part).catch(() => [] as TenderRecord[]),
-      db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'national']).where('ocid', 'in', part).where('role', '=', 'delivery').execute(),
+      // Read by ocid (the primary key) and the role checked here: a role condition in SQL leads SQLite, which has no
+      // statistics, to the (role, code) index and so to every delivery place in the store for each batch.
+      db.selectFrom('tender_places').select(['ocid', 'lot_id', 'code', 'national', 'role']).where('ocid', 'in', part).execute(),
       db.selectFrom('tender_cpv').select(['ocid', 'lot_id', 'code']).where('ocid', 'in', part).execute(),
       // A tender published again elsewhere is matched once, as the twin that stands for it (db/queries/twins.ts).
       db.selectFrom('tenders').select('ocid').where('ocid', 'in', part).where('twin_of', 'is not', null).execute(),
@@ -31,7 +33,7 @@ export async function loadTendersForMatching(db: Db, ocids: string[]): Promise<T
     const twinned = new Set(twins.map((t) => t.ocid));
     for (const record of records) {
       if (twinned.has(record.ocid)) continue;
-      const p = places.filter((x) => x.ocid === record.ocid);
+      const p = places.filter((x) => x.ocid === record.ocid && x.role === 'delivery');
       const c = cpv.filter((x) => x.ocid === record.ocid);
       out.push({
         record,
@@ -58,7 +60,8 @@ export async function openTenderOcids(db: Db, nowIso: string): Promise<string[]>
   return rows.map((r) => r.ocid);
 }
 
-async function upsertMatches(db: Db, rows: NewMatchRow[]): Promise<void> {
+/** Writes these matches, replacing the stored score, reasons and deadline of each one already there. */
+export async function upsertMatches(db: Db, rows: NewMatchRow[]): Promise<void> {
   for (const part of chunks(rows, rowsPerInsert(db, MATCH_COLUMNS))) {
     await db
       .insertInto('matches')
@@ -112,6 +115,28 @@ export async function replaceMatchesForSupplier(db: Db, supplierId: string, rows
   const stale = existing.filter((k) => !keep.has(keyOf(k)));
   await deleteKeys(db, stale);
   return { written: rows.length, removed: stale.length };
+}
+
+/** Up to `limit` ocids of tenders open at `nowIso` (as openTenderOcids), after `after` in ocid order. */
+export async function openTenderOcidsAfter(db: Db, nowIso: string, after: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('tenders')
+    .select('ocid')
+    .where('ocid', '>', after)
+    .where((eb) => eb.or([eb('status', 'is', null), eb('status', 'not in', CLOSED_STATUSES)]))
+    .where((eb) => eb.or([eb('deadline', 'is', null), eb('deadline', '>', nowIso)]))
+    .orderBy('ocid')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.ocid);
+}
+
+/** Deletes a supplier's stored matches other than `keep` (keys `ocid\u0000lot_id`); returns how many went. */
+export async function removeSupplierMatchesExcept(db: Db, supplierId: string, keep: Set<string>): Promise<number> {
+  const existing = await db.selectFrom('matches').select(['supplier_id', 'ocid', 'lot_id']).where('supplier_id', '=', supplierId).execute();
+  const stale = existing.filter((k) => !keep.has(`${k.ocid}\u0000${k.lot_id}`));
+  await deleteKeys(db, stale);
+  return stale.length;
 }
 
 /** Drops matches whose deadline has passed (a tender can close without a new release saying so). */

@@ -8,6 +8,7 @@ import type { MembershipRow, MembershipStatus, NewSupplierRow, SupplierRow, Supp
 import type { SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';
 import { normaliseCompanyNumber, toProfile, type GrowthPoint, type SupplierRecord } from '../../src/domain/suppliers/index.js';
 import { readList } from '../json-columns.js';
+import type { SearchableSupplier } from '../../src/domain/suppliers/search.js';
 
 /** D1 allows 100 bound parameters: look ids up in chunks below that. */
 const IDS_PER_QUERY = 90;
@@ -40,6 +41,22 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
   };
 }
 
+/** What the officers' search (SupplierSearch) reads of a stored supplier. */
+export function searchableOf(row: SupplierRow): SearchableSupplier {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    keywords: readList(row.keywords),
+    certifications: readList(row.certifications),
+    kind: row.kind,
+    highPotential: (row.high_potential_override ?? row.high_potential_derived) === 1,
+    cpv: readList(row.cpv_codes),
+    // Where it is based (its postcode's ITL3 area where that lies in its region), where it serves, and the UK if national.
+    areas: [...new Set([homeAreaOf(row.postcode, row.home_region), row.home_region, ...readList(row.serves), row.national === 1 ? 'TL' : null])].filter((a): a is string => !!a),
+    maxContractValue: row.max_contract_value,
+  };
+}
 
 export async function getSupplierRow(db: Db, id: string): Promise<SupplierRow | undefined> {
   return db.selectFrom('suppliers').selectAll().where('id', '=', id).executeTakeFirst();
@@ -337,15 +354,26 @@ export function profilesFrom(
   return [...records.values()].map((r) => toProfile(r, members.get(r.id) ?? []));
 }
 
-/** One supplier's matcher profile, or null. */
-export async function loadProfile(db: Db, id: string): Promise<SupplierProfile | null> {
-  const row = await getSupplierRow(db, id);
-  if (!row) return null;
-  const memberIds = row.kind === 'cooperative' ? await membersOf(db, id) : [];
+/**
+ * The matcher profiles of these suppliers (those still registered), each cooperative combined with its members,
+ * read without loading the rest of the registry.
+ */
+export async function loadProfilesOf(db: Db, ids: string[]): Promise<SupplierProfile[]> {
+  const rows: SupplierRow[] = [];
+  for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) rows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
+  if (!rows.length) return [];
+  const coops = rows.filter((r) => r.kind === 'cooperative').map((r) => r.id);
+  const memberships: Array<{ cooperative_id: string; member_id: string }> = [];
+  for (const part of chunks(coops, IDS_PER_QUERY)) {
+    // Only firms that accepted count as members (an invitation is not consent).
+    memberships.push(...(await db.selectFrom('cooperative_members').select(['cooperative_id', 'member_id']).where('cooperative_id', 'in', part).where('status', '=', 'accepted').execute()));
+  }
+  const have = new Set(rows.map((r) => r.id));
   const memberRows: SupplierRow[] = [];
-  for (const part of chunks(memberIds, IDS_PER_QUERY)) {
+  for (const part of chunks([...new Set(memberships.map((m) => m.member_id))].filter((id) => !have.has(id)), IDS_PER_QUERY)) {
     memberRows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
   }
-  const wins = await pastWinsByCompany(db);
-  return toProfile(recordOf(row, wins), memberRows.map((m) => recordOf(m, wins)));
+  const wanted = new Set(ids);
+  const all = profilesFrom([...rows, ...memberRows], memberships, await pastWinsByCompany(db));
+  return all.filter((p) => wanted.has(p.id));
 }

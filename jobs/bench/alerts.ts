@@ -24,7 +24,7 @@ import { CLOSED_STATUSES } from '../../src/domain/ocds/status.js';
 import { chunks } from '../../db/bulk.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { realSleep, type Deps } from '../../src/deps.js';
+import { noJobs, realSleep, type Deps } from '../../src/deps.js';
 import { createLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
 import { noDelaySocket, smtpMailer } from '../../src/mail/smtp.js';
@@ -54,7 +54,7 @@ export async function run(): Promise<Record<string, unknown>> {
     // Before every notice's deadline in the data, so that every tender counts as open.
     const clock = fixedClock('2019-01-07T08:00:00Z');
     const config = loadConfig({ LOG_LEVEL: 'silent', UNSUBSCRIBE_SECRET: 'bench-secret-0123456789abcdef', PUBLIC_BASE_URL: 'https://tendermatch.example', MAIL_FROM: 'tendermatch <alerts@tendermatch.example>' });
-    const deps: Deps = { db, clock, config, log: createLog('silent'), mailer: memoryMailer(), fetch: globalThis.fetch.bind(globalThis), sleep: realSleep };
+    const deps: Deps = { db, clock, config, log: createLog('silent'), mailer: memoryMailer(), fetch: globalThis.fetch.bind(globalThis), sleep: realSleep, jobs: noJobs };
     for (const f of FILES) await ingestFile(deps, join(SHARED, f));
 
     const open = await db

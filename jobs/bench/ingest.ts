@@ -17,7 +17,7 @@ import { openDb, SQLITE_PRAGMAS } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/clock.js';
-import { realSleep, type Deps } from '../../src/deps.js';
+import { noJobs, realSleep, type Deps } from '../../src/deps.js';
 import { createLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
 import { ingestFile } from '../ingest-file.js';
@@ -102,7 +102,7 @@ async function childMain(file: string, dbPath: string): Promise<void> {
   const config = loadConfig({ DATABASE_URL: dbPath, LOG_LEVEL: 'silent' });
   const db = await openDb(config.DATABASE_URL);
   await migrate(db);
-  const deps: Deps = { db, clock: systemClock, log: createLog('silent'), config, mailer: memoryMailer(), fetch, sleep: realSleep };
+  const deps: Deps = { db, clock: systemClock, log: createLog('silent'), config, mailer: memoryMailer(), fetch, sleep: realSleep, jobs: noJobs };
   const started = performance.now();
   const summary = await ingestFile(deps, file);
   const seconds = (performance.now() - started) / 1000;

@@ -15,7 +15,7 @@ import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { Deps } from '../../src/deps.js';
+import { noJobs, type Deps } from '../../src/deps.js';
 import { createLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
 import { readReleasePackage } from '../../src/sources/package.js';
@@ -94,6 +94,7 @@ export async function run(): Promise<Record<string, unknown>> {
       mailer: memoryMailer(),
       fetch: globalThis.fetch.bind(globalThis),
       sleep: async () => {},
+      jobs: noJobs,
     };
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;

@@ -1,10 +1,10 @@
-import { drainMatchQueue, matchSupplier, matchTenders } from '../../jobs/match.js';
+import { drainMatchQueue, drainSupplierMatchQueue, matchSupplier, matchTenders } from '../../jobs/match.js';
 import { openTenderOcids } from '../../db/queries/matches.js';
 import { queuedCount } from '../../db/queries/match-queue.js';
 import { stringOption, type Command } from './types.js';
 
 export const matchCommand: Command = {
-  summary: 'match the tenders waiting in the match queue (or all open tenders, some tenders, or one supplier)',
+  summary: 'match the tenders and suppliers waiting in the match queues (or all open tenders, some tenders, or one supplier)',
   usage: 'match [--all | --ocid OCID[,OCID...] | --supplier ID]',
   flags: { all: { type: 'boolean' }, ocid: { type: 'string' }, supplier: { type: 'string' } },
   async run(deps, options, io) {
@@ -21,7 +21,9 @@ export const matchCommand: Command = {
       io.progress(
         `${r.matched} queued tenders (${r.opportunities} tenders and lots, ${r.closed} closed) against ${r.suppliers} suppliers: ${r.written} matches stored, ${r.removed} removed, ${r.expiredDropped} expired dropped; ${r.queued} still queued`,
       );
-      return { command: 'match', ...r };
+      const s = await drainSupplierMatchQueue(deps);
+      io.progress(`${s.matched} queued suppliers against ${s.openTenders} open tenders: ${s.written} matches stored, ${s.removed} removed; ${s.queued} still queued`);
+      return { command: 'match', ...r, suppliersQueue: { matched: s.matched, queued: s.queued, written: s.written, removed: s.removed } };
     }
     const ocids = given ? given.split(',').map((s) => s.trim()).filter(Boolean) : await openTenderOcids(deps.db, deps.clock.now().toISOString());
     const r = await matchTenders(deps, { ocids });

@@ -1,11 +1,9 @@
-import { serve } from '@hono/node-server';
 import { migrate } from '../../db/migrate.js';
-import { startSchedule } from '../../jobs/schedule.node.js';
-import { createApp } from '../app.js';
 import { ConfigError, configFromProcess } from '../config.js';
 import { buildNodeDeps } from './node-deps.js';
 import { retagIfStale } from '../../jobs/retag.js';
 import { drainMatchQueue } from '../../jobs/match.js';
+import { startNodeService } from './node-service.js';
 
 /** Runs the service on Node: opens the store, migrates it, serves HTTP and starts the schedule. */
 async function main() {
@@ -13,11 +11,8 @@ async function main() {
   const deps = await buildNodeDeps(config);
   const applied = await migrate(deps.db);
   if (applied.length) deps.log.info('migrations applied', { applied });
-
-  const server = serve({ fetch: createApp(deps).fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    deps.log.info('tendermatch listening', { url: `http://localhost:${info.port}` });
-  });
-  const schedule = startSchedule(deps);
+  const service = await startNodeService(deps);
+  deps.log.info('tendermatch listening', { url: service.url });
   // A new tagger model: retag in the background while serving, then match the tenders whose tags changed.
   void retagIfStale(deps)
     .then(async ({ retag }) => (retag?.tagsChanged ? drainMatchQueue(deps) : null))
@@ -25,8 +20,7 @@ async function main() {
 
   const stop = async (signal: string) => {
     deps.log.info('shutting down', { signal });
-    schedule.stop();
-    server.close();
+    await service.close();
     await deps.mailer.close();
     await deps.db.destroy();
     process.exit(0);

@@ -1,11 +1,12 @@
 /// <reference types="@cloudflare/workers-types" />
 import { D1Dialect } from 'kysely-d1';
 import { fromDialect } from '../../db/client.js';
-import { jobsForCron, runScheduledJob } from '../../jobs/schedule.js';
+import { installTenderSearch } from '../../db/tender-search.js';
+import { jobsForCron, runScheduledJob, scheduledJobs } from '../../jobs/schedule.js';
 import { createApp, type App } from '../app.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
-import type { Deps } from '../deps.js';
+import type { Deps, JobKicker } from '../deps.js';
 import { createLog } from '../log.js';
 import type { Mailer } from '../mail/mailer.js';
 
@@ -27,11 +28,24 @@ const noMail: Mailer = {
   async close() {},
 };
 
+/**
+ * A kick runs the job after the response, kept alive by the request's executionCtx.waitUntil; without one it is
+ * left to the job's Cron Trigger (the rows are queued either way).
+ */
+function workerJobs(deps: () => Deps): JobKicker {
+  return {
+    kick(name, background) {
+      const job = scheduledJobs.find((j) => j.name === name);
+      if (job && background && job.enabled(deps().config)) background.waitUntil(runScheduledJob(deps(), job));
+    },
+  };
+}
+
 function depsFor(env: WorkerEnv): Deps {
   const settings: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) if (typeof value === 'string') settings[key] = value;
   const config = loadConfig({ DATABASE_URL: 'd1', ...settings });
-  return {
+  const deps: Deps = {
     db: fromDialect(new D1Dialect({ database: env.DB }), 'd1'),
     clock: systemClock,
     log: createLog(config.LOG_LEVEL, (line) => console.log(line)),
@@ -39,20 +53,42 @@ function depsFor(env: WorkerEnv): Deps {
     mailer: noMail,
     fetch: (input, init) => fetch(input, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    jobs: workerJobs(() => deps),
   };
+  return deps;
 }
 
 /** One app per D1 binding for the life of the isolate, so that what the app holds in memory (the supplier registry) is reused. */
 const apps = new WeakMap<D1Database, App>();
 
+/**
+ * The tender text index (db/tender-search.ts) is engine-specific, so wrangler's migrations do not make it: each
+ * isolate makes sure of it once (one read of sqlite_master once it exists), before its first request or job.
+ */
+const searchReady = new WeakMap<D1Database, Promise<void>>();
+function textIndexReady(env: WorkerEnv, deps: () => Deps): Promise<void> {
+  let ready = searchReady.get(env.DB);
+  if (!ready) {
+    ready = installTenderSearch(deps().db).catch((err) => {
+      searchReady.delete(env.DB);
+      throw err;
+    });
+    searchReady.set(env.DB, ready);
+  }
+  return ready;
+}
+
 export default {
-  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
     let app = apps.get(env.DB);
-    if (!app) apps.set(env.DB, (app = createApp(depsFor(env))));
+    // Cloudflare sets CF-Connecting-IP to the client's address (a client cannot set it).
+    if (!app) apps.set(env.DB, (app = createApp(depsFor(env), { clientAddress: (c) => c.req.header('cf-connecting-ip') })));
+    await textIndexReady(env, () => depsFor(env));
     return app.fetch(request, env, ctx);
   },
   async scheduled(event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
     const deps = depsFor(env);
+    await textIndexReady(env, () => deps);
     for (const job of jobsForCron(deps.config, event.cron)) ctx.waitUntil(runScheduledJob(deps, job));
   },
 };

@@ -8,7 +8,8 @@ import { escapeHtml } from '../mail/template.js';
 import { checkToken, parseToken } from '../mail/tokens.js';
 import { expiredLinkPage, invalidLinkPage, page } from './alerts.js';
 import { requireSupplierOrAdmin } from './auth.js';
-import { rematch } from './suppliers.js';
+import { kickJob } from './kick.js';
+import { queueMatching } from './suppliers.js';
 
 /**
  * A firm's answer to the cooperatives that name it as a member. A cooperative may name any registered firm
@@ -45,7 +46,10 @@ async function answer(c: Context<AppEnv>, cooperativeId: string, memberId: strin
   }
   if (current.status === given) return current;
   const saved = (await answerMembership(deps.db, cooperativeId, memberId, given, deps.clock.now().toISOString())) ?? current;
-  if (given === 'accepted' || current.status === 'accepted') await rematch(deps, cooperativeId);
+  if (given === 'accepted' || current.status === 'accepted') {
+    await queueMatching(c, [cooperativeId]);
+    kickJob(c, 'match-suppliers');
+  }
   return saved;
 }
 

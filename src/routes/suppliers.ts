@@ -7,7 +7,7 @@ import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';
 import { SUPPLIER_KINDS } from '../domain/matching/types.js';
 import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
-import { SupplierSearch } from '../domain/suppliers/search.js';
+import { SupplierSearch, squashCertification, type SearchCursor } from '../domain/suppliers/search.js';
 import type { MembershipRow, NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
   companyNumberHolder,
@@ -26,10 +26,11 @@ import { readList } from '../../db/json-columns.js';
 import { matchesForSupplier } from '../../db/queries/matches.js';
 import { areaFor } from '../../db/queries/places.js';
 import { allCpvCodes } from '../domain/cpv/index.js';
-import { isNowhere, placeMatch, type PlaceMatch } from '../domain/geo/index.js';
+import { isNowhere, itlCodesOf, placeMatch, type PlaceMatch } from '../domain/geo/index.js';
 import { cpvPrefixOf } from './tenders.js';
 import { servesWithNamedPlaces, supplierPlaces, withMatch } from './supplier-places.js';
-import { matchSupplier } from '../../jobs/match.js';
+import { queueSuppliersForMatching, supplierMatchingPending } from '../../db/queries/match-queue.js';
+import { kickJob } from './kick.js';
 import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin } from './auth.js';
 import { suggestedCpvFor } from './classify.js';
 
@@ -76,10 +77,6 @@ function pagingNumber(q: Record<string, string>, name: string, fallback: number,
   return n;
 }
 
-/** Lower case letters and digits only: "ISO 9001:2015" and "iso9001" compare as the same certification. */
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '');
-}
 
 function badQuery(problems: FieldProblem[]): AppError {
   return new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
@@ -139,15 +136,19 @@ async function checkMembers(deps: Deps, memberIds: string[], selfId: string | nu
   return problems;
 }
 
-export async function rematch(deps: Deps, supplierId: string) {
-  try {
-    return await matchSupplier(deps, supplierId);
-  } catch (err) {
-    // The profile is saved; matching runs again after the next ingest.
-    deps.log.error('matching a supplier failed', { supplierId, error: err instanceof Error ? err.message : String(err) });
-    return null;
-  }
+/**
+ * Queues suppliers for the match job, before their rows are written: a queued id whose write then fails is only
+ * matched for nothing, while a write whose queue row was lost would never be matched. The caller kicks the job
+ * once the write is done; the answer never waits for matching.
+ */
+export async function queueMatching(c: Context<AppEnv>, supplierIds: string[]): Promise<void> {
+  const deps = c.get('deps');
+  if (!supplierIds.length) return;
+  await queueSuppliersForMatching(deps.db, supplierIds, deps.clock.now().toISOString());
 }
+
+type Matching = 'pending' | 'done';
+const matchingOf = async (deps: Deps, supplierId: string): Promise<Matching> => ((await supplierMatchingPending(deps.db, supplierId)) ? 'pending' : 'done');
 
 function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
   const out: SupplierUpdate = {};
@@ -215,17 +216,17 @@ supplierRoutes.post('/', async (c) => {
     created_at: now,
     updated_at: now,
   };
+  await queueMatching(c, [id]);
   await orConflict(registerSupplier(deps.db, row, memberIds));
-  const matched = await rematch(deps, id);
+  kickJob(c, 'match-suppliers');
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json(
     {
-      supplier: view(saved, [], true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)),
+      supplier: { ...view(saved, [], true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)), matching: 'pending' satisfies Matching },
       key,
       key_note: 'Keep this key: it is shown only now. Send it as "Authorization: Bearer <key>" to change or delete this profile.',
       ...(saved.contact_email ? { contact_email_note: `We will email ${saved.contact_email} a link to confirm it; alerts go to it only once the link is clicked.` } : {}),
       ...(memberIds.length ? { members_note: 'The firms you named are invited: each counts as a member once it accepts, with its own key or from the link we email it.' } : {}),
-      matches: matched?.written ?? 0,
     },
     201,
   );
@@ -253,7 +254,7 @@ supplierRoutes.get('/', async (c) => {
   if (q.region_match !== undefined && (!['inside', 'any'].includes(q.region_match) || !q.region)) {
     problems.push({ field: 'region_match', message: 'must be inside or any, with a region' });
   }
-  const placeOf = new Map<string, PlaceMatch>();
+  const placeOf = new Map<number, PlaceMatch>();
   if (q.kind && !(SUPPLIER_KINDS as readonly string[]).includes(q.kind)) {
     problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
   }
@@ -266,54 +267,67 @@ supplierRoutes.get('/', async (c) => {
   if (minValue !== null && (!Number.isFinite(minValue) || minValue < 0 || q.min_value.trim() === '')) {
     problems.push({ field: 'min_value', message: 'must be an amount in pounds, 0 or more' });
   }
-  const certification = squash(q.certification ?? '');
+  const certification = squashCertification(q.certification ?? '');
   if (q.certification !== undefined && !certification) problems.push({ field: 'certification', message: 'must name a certification, e.g. ISO 9001 or Cyber Essentials' });
   const limit = pagingNumber(q, 'limit', 50, 1, 500, problems);
   const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
+  const after = q.cursor === undefined || q.cursor.length > 1000 ? undefined : (searchCursorFrom(q.cursor) ?? undefined);
+  if (q.cursor !== undefined && !after) problems.push({ field: 'cursor', message: 'is not one this service issued; start again without it' });
   if (problems.length) throw badQuery(problems);
 
   const registry = await c.get('registry').current(deps);
-  const relevance = text ? registry.search().search(text) : null;
-  const records = registry.records();
-  const hits = registry.rows.filter((row, i) => {
-    if (relevance && !relevance.has(row.id)) return false;
-    const r = records[i];
-    if (q.kind && r.kind !== q.kind) return false;
-    const hp = r.highPotentialOverride ?? r.highPotentialDerived;
-    if (q.high_potential && hp !== (q.high_potential === 'true')) return false;
-    if (cpvSig.length) {
-      const own = r.cpv.map(cpvSignificant);
-      if (!cpvSig.some((want) => own.some((s) => s.startsWith(want) || want.startsWith(s)))) return false;
-    }
-    if (area) {
-      // Where it is based (its postcode's local authority, else its home region) and where it serves.
-      const match = placeMatch(supplierPlaces(row.postcode, r.homeRegion, r.serves, r.national), area);
-      if (match === 'outside' || (q.region_match === 'inside' && match !== 'inside')) return false;
-      placeOf.set(row.id, match);
-    }
-    // Size: able to deliver a contract of this value alone; an unstated capacity rules nobody out (as in matching).
-    if (minValue !== null && row.max_contract_value !== null && row.max_contract_value < minValue) return false;
-    if (certification && !readList(row.certifications).some((held) => squash(held).includes(certification))) return false;
-    return true;
-  });
+  // Where a supplier stands to the place asked about (its base and what it serves): found through the ITL areas
+  // that hold the place, then told inside, wider area or outside; outside is never listed.
+  const records = area ? registry.records() : [];
+  const placed = area
+    ? (doc: number) => {
+        const r = records[doc];
+        const match = placeMatch(supplierPlaces(registry.rows[doc].postcode, r.homeRegion, r.serves, r.national), area);
+        if (match === 'outside' || (q.region_match === 'inside' && match !== 'inside')) return false;
+        placeOf.set(doc, match);
+        return true;
+      }
+    : undefined;
   // High-potential firms first when the boost is on: raised, never hiding anyone.
-  const boost = deps.config.HIGH_POTENTIAL_BOOST > 0;
-  const hpOf = (row: SupplierRow) => (row.high_potential_override ?? row.high_potential_derived) === 1;
-  const byBoostThenName = (a: SupplierRow, b: SupplierRow) => (boost ? Number(hpOf(b)) - Number(hpOf(a)) : 0) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1);
+  const found = registry.search().find(
+    {
+      text: text || undefined,
+      kind: q.kind,
+      highPotential: q.high_potential ? q.high_potential === 'true' : undefined,
+      cpv: cpvSig.length ? cpvSig : undefined,
+      regions: area ? itlCodesOf(area) : undefined,
+      where: placed,
+      minValue: minValue ?? undefined,
+      certification: certification || undefined,
+      boostHighPotential: deps.config.HIGH_POTENTIAL_BOOST > 0,
+    },
+    { limit, offset, after },
+  );
   const year = deps.clock.now().getUTCFullYear();
-  if (!text) {
-    hits.sort(byBoostThenName);
-    return c.json({ total: hits.length, limit, offset, suppliers: hits.slice(offset, offset + limit).map((row) => withMatch(view(row, [], false, year), placeOf.get(row.id))) });
-  }
-  // Free text: every word of the query, or a word like it, in what a supplier says of itself; most relevant first.
-  const ranked = hits.map((row) => ({ row, relevance: relevance!.get(row.id)! })).sort((a, b) => b.relevance - a.relevance || byBoostThenName(a.row, b.row));
   return c.json({
-    total: ranked.length,
+    total: found.total,
     limit,
-    offset,
-    suppliers: ranked.slice(offset, offset + limit).map(({ row, relevance }) => ({ ...withMatch(view(row, [], false, year), placeOf.get(row.id)), relevance })),
+    offset: after ? null : offset,
+    next_cursor: found.next ? Buffer.from(JSON.stringify(found.next)).toString('base64url') : null,
+    // Free text: every word of the query, or a word like it, in what a supplier says of itself; most relevant first.
+    suppliers: found.hits.map(({ doc, relevance }) => ({ ...withMatch(view(registry.rows[doc], [], false, year), placeOf.get(doc)), ...(text ? { relevance } : {}) })),
   });
 });
+
+/** A cursor from next_cursor, or null when it is not one. */
+function searchCursorFrom(text: string): SearchCursor | null {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as SearchCursor;
+    const ok =
+      (c.relevance === null || (typeof c.relevance === 'number' && Number.isFinite(c.relevance))) &&
+      typeof c.highPotential === 'boolean' &&
+      typeof c.name === 'string' &&
+      typeof c.id === 'string';
+    return ok ? { relevance: c.relevance, highPotential: c.highPotential, name: c.name, id: c.id } : null;
+  } catch {
+    return null;
+  }
+}
 
 supplierRoutes.get('/:id', async (c) => {
   const deps = c.get('deps');
@@ -329,7 +343,7 @@ supplierRoutes.get('/:id', async (c) => {
       isPrivate = false;
     }
   }
-  return c.json({ supplier: view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear(), isPrivate ? await membershipsOf(deps.db, id) : []) });
+  return c.json({ supplier: { ...view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear(), isPrivate ? await membershipsOf(deps.db, id) : []), matching: await matchingOf(deps, id) } });
 });
 
 supplierRoutes.patch('/:id', async (c) => {
@@ -372,20 +386,24 @@ supplierRoutes.patch('/:id', async (c) => {
     patch.contact_email_verified_at = null;
     patch.contact_email_confirmation_at = null;
   }
+  // The cooperatives it belongs to are matched again too: their combined profile changes with it.
+  await queueMatching(c, [id, ...(await cooperativesOf(deps.db, id))]);
   await orConflict(saveSupplierChanges(deps.db, id, patch, v.members ? { before: listed, after: v.members } : undefined));
-  const matched = await rematch(deps, id);
+  kickJob(c, 'match-suppliers');
   const saved = (await getSupplierRow(deps.db, id))!;
-  return c.json({ supplier: view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)), matches: matched?.written ?? 0 });
+  return c.json({ supplier: { ...view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)), matching: 'pending' satisfies Matching } });
 });
 
 supplierRoutes.delete('/:id', async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
   await requireSupplierOrAdmin(c, id);
+  // Its cooperatives lose a member: they are matched again without it.
   const coops = await cooperativesOf(deps.db, id);
+  await queueMatching(c, coops);
   const deleted = await deleteSupplier(deps.db, id);
   if (!deleted) throw notFound(`supplier ${id}`);
-  for (const coop of coops) await rematch(deps, coop);
+  if (coops.length) kickJob(c, 'match-suppliers');
   return c.json({ deleted: true, id });
 });
 
@@ -400,5 +418,6 @@ supplierRoutes.get('/:id/matches', async (c) => {
   const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
   if (problems.length) throw badQuery(problems);
   const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
-  return c.json({ supplier_id: id, matches });
+  // Pending: the match job has not yet written this supplier's matches since it registered or last changed.
+  return c.json({ supplier_id: id, matching: await matchingOf(deps, id), matches });
 });

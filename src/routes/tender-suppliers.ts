@@ -6,7 +6,7 @@ import { rankValue } from '../domain/matching/verdict.js';
 import { proposeConsortia } from '../domain/matching/consortia.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';
-import { matchSettings } from '../../jobs/match.js';
+import { matchSettings } from '../config.js';
 import { snakeKeys } from './snake-case.js';
 
 /** For officers: who could bid for a tender, and which groups could bid together. Mounted at /tenders. */
@@ -30,38 +30,75 @@ function pickLot(opps: Opportunity[], lot: string | undefined, ocid: string): Op
   return hit;
 }
 
+/** Suppliers shown in all, across a tender and its lots, when no limit is asked for. */
+const SHOWN_BY_DEFAULT = 100;
+const MOST_PER_OPPORTUNITY = 100;
+
+/** Where a lot's list stopped: the lot and the last supplier's place in the ranking (keyset). */
+interface BidderCursor {
+  lot: string;
+  local: boolean;
+  rank: number;
+  id: string;
+}
+
+function bidderCursorFrom(text: string): BidderCursor | null {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as BidderCursor;
+    return typeof c.lot === 'string' && typeof c.local === 'boolean' && Number.isFinite(c.rank) && typeof c.id === 'string' ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * For officers: who could bid, local firms first, then by score, a page per tender and lot. Every supplier is ranked
+ * (numbers only); reasons are written for the page shown. Without `limit`, a tender's lots share 100 places (at
+ * least 5 each), so a tender of many lots answers in kilobytes, not megabytes; `lot=` with `cursor=` (from a lot's
+ * `next_cursor`) pages through one lot.
+ */
 tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
   const deps = c.get('deps');
   const ocid = c.req.param('ocid');
   const hp = c.req.query('high_potential');
   if (hp !== undefined && hp !== 'true' && hp !== 'false') throw new AppError(400, 'bad_query', 'high_potential must be true or false');
   const limitRaw = c.req.query('limit');
-  const limit = limitRaw === undefined ? 50 : Number(limitRaw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new AppError(400, 'bad_query', 'limit must be a whole number from 1 to 500');
+  const asked = limitRaw === undefined ? undefined : Number(limitRaw);
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MOST_PER_OPPORTUNITY)) {
+    throw new AppError(400, 'bad_query', `limit must be a whole number from 1 to ${MOST_PER_OPPORTUNITY}`);
+  }
+  const cursorRaw = c.req.query('cursor');
+  const cursor = cursorRaw === undefined ? undefined : bidderCursorFrom(cursorRaw);
+  if (cursor === null) throw new AppError(400, 'bad_query', 'cursor is not one this service issued; start again without it');
+  const lot = c.req.query('lot') ?? cursor?.lot;
+  if (cursor && lot !== cursor.lot) throw new AppError(400, 'bad_query', `this cursor pages lot "${cursor.lot}", not lot "${lot}"`);
   const { record, tags } = await loadTender(c, ocid);
-  const opps = pickLot(opportunitiesOf(record, tags), c.req.query('lot'), ocid);
+  const opps = pickLot(opportunitiesOf(record, tags), lot, ocid);
+  const limit = asked ?? Math.max(5, Math.min(20, Math.floor(SHOWN_BY_DEFAULT / opps.length)));
   const { byId, index } = await c.get('registry').current(deps);
   const now = deps.clock.now();
-  const settings = matchSettings(deps);
+  const settings = matchSettings(deps.config);
   const opportunities = opps.map((opp) => {
     const co = index.compile(opp, now);
     const base = { lot_id: opp.lotId, lot_title: opp.lotTitle, value: opp.value, deadline: opp.deadline, cpv: opp.cpv, places: opp.places.map((p) => p.code) };
-    if (co.closed) return { ...base, closed: co.closed.reason, total: 0, suppliers: [] };
+    if (co.closed) return { ...base, closed: co.closed.reason, total: 0, suppliers: [], next_cursor: null };
     // Rank everyone without words, then write the reasons of the ones shown, for an officer to read.
     let results = index.match(co, now, settings, { explain: false });
     if (hp !== undefined) results = results.filter((r) => r.highPotential === (hp === 'true'));
     // Local firms first, then by score (raised for high-potential firms).
-    results.sort(
-      (a, b) =>
-        Number(b.localLevel > 0) - Number(a.localLevel > 0) ||
-        rankValue(b, settings) - rankValue(a, settings) ||
-        (a.supplierId < b.supplierId ? -1 : 1),
-    );
+    const ranked = results.map((r) => ({ r, local: r.localLevel > 0, rank: rankValue(r, settings) }));
+    const before = (a: { local: boolean; rank: number; id: string }, b: { local: boolean; rank: number; id: string }) =>
+      Number(b.local) - Number(a.local) || b.rank - a.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    ranked.sort((a, b) => before({ ...a, id: a.r.supplierId }, { ...b, id: b.r.supplierId }));
+    const from = cursor ? ranked.findIndex((x) => before(cursor, { local: x.local, rank: x.rank, id: x.r.supplierId }) < 0) : 0;
+    const page = from < 0 ? [] : ranked.slice(from, from + limit);
+    const last = page[page.length - 1];
+    const more = from >= 0 && from + limit < ranked.length;
     return {
       ...base,
       closed: null,
       total: results.length,
-      suppliers: results.slice(0, limit).map((ranked) => {
+      suppliers: page.map(({ r: ranked }) => {
         const r = index.explain(co, ranked.supplierId, settings, 'officer')!;
         const p = byId.get(r.supplierId)!;
         return {
@@ -76,9 +113,11 @@ tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
           reasons: r.reasons,
         };
       }),
+      next_cursor:
+        more && last ? Buffer.from(JSON.stringify({ lot: opp.lotId, local: last.local, rank: last.rank, id: last.r.supplierId } satisfies BidderCursor)).toString('base64url') : null,
     };
   });
-  return c.json({ ocid, title: record.title, opportunities });
+  return c.json({ ocid, title: record.title, limit, opportunities });
 });
 
 tenderSupplierRoutes.get('/:ocid/consortia', async (c) => {

@@ -44,11 +44,11 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
-const encodeCursor = (c: TenderCursor) => Buffer.from(JSON.stringify([c.publishedAt, c.ocid])).toString('base64url');
+const encodeCursor = (c: TenderCursor) => Buffer.from(JSON.stringify(c.doc === undefined ? [c.publishedAt, c.ocid] : [c.publishedAt, c.ocid, c.doc])).toString('base64url');
 function decodeCursor(text: string): TenderCursor {
   try {
-    const [publishedAt, ocid] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof publishedAt === 'string' && typeof ocid === 'string') return { publishedAt, ocid };
+    const [publishedAt, ocid, doc] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (typeof publishedAt === 'string' && typeof ocid === 'string' && (doc === undefined || Number.isSafeInteger(doc))) return { publishedAt, ocid, doc };
   } catch {
     // fall through
   }

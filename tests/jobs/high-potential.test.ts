@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { refreshHighPotential } from '../../jobs/high-potential.js';
+import { drainSupplierMatchQueue } from '../../jobs/match.js';
 import { registryVersion } from '../../db/queries/suppliers.js';
 import { jsonCaller, testDeps } from '../support/helpers.js';
 import { glasgowInspection, registration, storeTenders, type TenderSpec } from '../support/matching-fixtures.js';
@@ -40,6 +41,7 @@ describe('high-potential flags as the years pass', () => {
     await storeTenders(deps.db, [glasgow]);
     const a = await register(electrician('Glasgow Sparks', 'SC111111', grew2021to2024));
     expect(a.supplier).toMatchObject({ high_potential: true, high_potential_reason: 'employees grew 22% a year 2021–2024' });
+    await drainSupplierMatchQueue(deps);
     expect(await reasons(a.supplier.id)).toContain('You are flagged as a high-potential firm.');
 
     // Still 2026: nothing to change.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { matchTenders } from '../../jobs/match.js';
+import { drainSupplierMatchQueue, matchTenders } from '../../jobs/match.js';
 import { matchCommand } from '../../src/commands/match.js';
 import { testDeps } from '../support/helpers.js';
 import { glasgowInspection, registration, storeTenders } from '../support/matching-fixtures.js';
@@ -13,7 +13,7 @@ async function setup() {
   const post = async (body: Record<string, unknown>) => {
     const res = await app.request('/suppliers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(201);
-    return ((await res.json()) as { supplier: { id: string }; key: string; matches: number });
+    return ((await res.json()) as { supplier: { id: string; matching: string }; key: string });
   };
   const stored = async () =>
     deps.db.selectFrom('matches').select(['supplier_id', 'ocid', 'lot_id', 'score', 'reasons', 'deadline']).orderBy('supplier_id').execute();
@@ -87,19 +87,40 @@ describe('match job and match routes', () => {
     expect(await stored()).toEqual([]);
   });
 
-  it('matches a supplier when it registers, and again when its profile changes', async () => {
+  it('queues a supplier for matching when it registers and when its profile changes; the job writes its matches', async () => {
     const { deps, app, post, stored } = await setup();
     await storeTenders(deps.db, [glasgow]);
     const b = await post(cardiff);
-    expect(b.matches).toBe(0);
+    // The answer does not wait for matching: it says the matches are pending, and the job has been kicked.
+    expect(b.supplier.matching).toBe('pending');
+    expect(deps.jobs.kicked).toEqual(['match-suppliers']);
+    const pending = async () => ((await (await app.request(`/suppliers/${b.supplier.id}/matches`)).json()) as { matching: string; matches: unknown[] });
+    expect(await pending()).toEqual({ supplier_id: b.supplier.id, matching: 'pending', matches: [] });
+    expect(await drainSupplierMatchQueue(deps)).toMatchObject({ matched: 1, queued: 0, suppliers: 1, openTenders: 1, written: 0 });
+    expect(await pending()).toEqual({ supplier_id: b.supplier.id, matching: 'done', matches: [] });
+
     const patched = await app.request(`/suppliers/${b.supplier.id}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${b.key}` },
       body: JSON.stringify({ serves: ['Scotland'] }),
     });
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ matches: 1 });
+    expect(await patched.json()).toMatchObject({ supplier: { id: b.supplier.id, matching: 'pending' } });
+    expect(deps.jobs.kicked).toEqual(['match-suppliers', 'match-suppliers']);
+    expect(await stored()).toEqual([]);
+    expect(await drainSupplierMatchQueue(deps)).toMatchObject({ matched: 1, queued: 0, written: 1, removed: 0 });
     expect((await stored()).map((r) => r.supplier_id)).toEqual([b.supplier.id]);
+    expect((await pending()).matching).toBe('done');
+    expect((await pending()).matches).toHaveLength(1);
+    // Matching again changes nothing; a profile that no longer fits loses its match.
+    expect(await drainSupplierMatchQueue(deps)).toMatchObject({ matched: 0, written: 0 });
+    await app.request(`/suppliers/${b.supplier.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${b.key}` },
+      body: JSON.stringify({ serves: [] }),
+    });
+    expect(await drainSupplierMatchQueue(deps)).toMatchObject({ matched: 1, written: 0, removed: 1 });
+    expect(await stored()).toEqual([]);
   });
 
   it('links a supplier to the contracts it has won by its Companies House number, and says so', async () => {

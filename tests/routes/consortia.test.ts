@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { matchTenders } from '../../jobs/match.js';
+import { drainSupplierMatchQueue, matchTenders } from '../../jobs/match.js';
 import { proposeConsortia } from '../../src/domain/matching/consortia.js';
 import { SupplierIndex } from '../../src/domain/matching/supplier-index.js';
 import type { MatchSettings, Opportunity, SupplierProfile } from '../../src/domain/matching/types.js';
@@ -97,6 +97,7 @@ describe('cooperatives', () => {
     const composting: TenderSpec = { ocid: 'ocds-test-compost', title: 'Composting of organic green waste', cpv: '90500000', region: 'UKM93', value: 100000 };
     const ocids = await storeTenders(deps.db, [composting]);
     await matchTenders(deps, { ocids });
+    await drainSupplierMatchQueue(deps);
     const matched = async () =>
       (await deps.db.selectFrom('matches').select('supplier_id').where('ocid', '=', composting.ocid).orderBy('supplier_id').execute()).map((r) => r.supplier_id);
     expect(await matched()).toEqual([b.supplier.id, coop.supplier.id].sort());
@@ -104,7 +105,10 @@ describe('cooperatives', () => {
     const res = await app.request(`/suppliers/${b.supplier.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${b.key}` } });
     expect(res.status).toBe(200);
     expect(await deps.db.selectFrom('cooperative_members').select('member_id').execute()).toEqual([{ member_id: a.supplier.id }]);
-    // The cooperative was matched again without its compost member: no CPV code of its own is near composting.
+    // The cooperative is queued, and the match job matches it again without its compost member: no CPV code of its own is near composting.
+    expect(await deps.db.selectFrom('supplier_match_queue').select('supplier_id').execute()).toEqual([{ supplier_id: coop.supplier.id }]);
+    expect(await matched()).toEqual([coop.supplier.id]);
+    expect(await drainSupplierMatchQueue(deps)).toMatchObject({ matched: 1, suppliers: 1, removed: 1 });
     expect(await matched()).toEqual([]);
     const officers = await get<SuppliersBody>(`/tenders/${composting.ocid}/suppliers`);
     expect(officers.opportunities[0].suppliers).toEqual([]);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { matchTenders } from '../../jobs/match.js';
-import { loadProfile, loadRegistry } from '../../db/queries/suppliers.js';
+import { loadProfilesOf, loadRegistry } from '../../db/queries/suppliers.js';
+import type { SupplierProfile } from '../../src/domain/matching/types.js';
+
+const loadProfile = async (db: Parameters<typeof loadProfilesOf>[0], id: string): Promise<SupplierProfile | null> => (await loadProfilesOf(db, [id]))[0] ?? null;
 import { jsonCaller, testDeps } from '../support/helpers.js';
 import { registration, storeTenders, type TenderSpec } from '../support/matching-fixtures.js';
 

@@ -4,7 +4,7 @@ import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Deps } from '../../src/deps.js';
+import { recordingJobs, type Deps } from '../../src/deps.js';
 import { memoryLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
 
@@ -27,9 +27,16 @@ export async function testDeps(overrides: Partial<Deps> & { env?: Record<string,
     mailer: memoryMailer(),
     fetch: globalThis.fetch.bind(globalThis),
     sleep: async () => {},
+    // Kicks are recorded, not run: a test runs the job itself (e.g. drainSupplierMatchQueue) when it wants matches.
+    jobs: recordingJobs(),
     ...rest,
   };
-  return deps as Deps & { clock: ReturnType<typeof fixedClock>; log: ReturnType<typeof memoryLog>; mailer: ReturnType<typeof memoryMailer> };
+  return deps as Deps & {
+    clock: ReturnType<typeof fixedClock>;
+    log: ReturnType<typeof memoryLog>;
+    mailer: ReturnType<typeof memoryMailer>;
+    jobs: ReturnType<typeof recordingJobs>;
+  };
 }
 
 export const SHARED_DATA = new URL('../../../shared/data/', import.meta.url).pathname;
