@@ -3,6 +3,7 @@ import type { TagTables } from './schema.tags.js';
 import type { SupplierTables } from './schema.suppliers.js';
 import type { AlertTables } from './schema.alerts.js';
 import type { OperationsTables } from './schema.operations.js';
+import type { SpendTables } from './schema.spend.js';
 
 /**
  * The Kysely view of the store. Every table is created by db/migrations; JSON columns are TEXT
@@ -152,7 +153,7 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
-export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables {
+export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables, SpendTables {
   releases: ReleasesTable;
   tenders: TendersTable;
   lots: LotsTable;

@@ -1,6 +1,21 @@
 import cron from 'node-cron';
 import type { Deps, JobKicker } from '../src/deps.js';
 import { runScheduledJob, scheduledJobs, type JobRun, type ScheduledJob } from './schedule.js';
+import { runSpendUploads } from './spend-uploads.js';
+
+/**
+ * The Node service runs every job of the shared cron table and the spend job, which reads spreadsheets in a
+ * worker thread and so runs on Node only (a Worker answers spend uploads with 501: SPEND_IMPORTS=off).
+ */
+export const nodeScheduledJobs: readonly ScheduledJob[] = [
+  ...scheduledJobs,
+  {
+    name: 'spend',
+    cron: (config) => config.SPEND_CRON,
+    enabled: (config) => config.SPEND_IMPORTS === 'on',
+    run: async (deps) => ({ ...(await runSpendUploads(deps)) }),
+  },
+];
 
 export interface RunningSchedule extends JobKicker {
   /** Names of the jobs that were scheduled. */
@@ -23,7 +38,7 @@ export function startSchedule(
   deps: Deps,
   options: { jobs?: readonly ScheduledJob[]; onRun?: (run: JobRun) => void } = {},
 ): RunningSchedule {
-  const jobs = options.jobs ?? scheduledJobs;
+  const jobs = options.jobs ?? nodeScheduledJobs;
   const running = new Set<string>();
   const again = new Set<string>();
   const runs = new Set<Promise<void>>();

@@ -13,6 +13,9 @@ import { alertRoutes } from './routes/alerts.js';
 import { classifyRoutes } from './routes/classify.js';
 import { membershipRoutes } from './routes/memberships.js';
 import { RegistryCache } from './registry-cache.js';
+import { reportRoutes } from './routes/reports.js';
+import { spendRoutes } from './routes/spend.js';
+import { assetRoutes } from './routes/assets.js';
 import { bodyLimits, rateLimits, requestBounds, type ClientAddress } from './limits.js';
 
 export interface AppOptions {
@@ -31,7 +34,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     await next();
   });
   app.use('*', requestBounds(deps.config));
-  app.use('*', bodyLimits(deps.config.BODY_LIMIT_BYTES));
+  // Spend files are uploaded whole (their route checks SPEND_UPLOAD_MAX_MB itself); everything else is JSON.
+  app.use('*', bodyLimits(deps.config.BODY_LIMIT_BYTES, [{ prefix: '/spend/', maxBytes: deps.config.SPEND_UPLOAD_MAX_MB * 1024 * 1024 }]));
   app.use('*', limits.keyChecks);
   app.use('/suppliers', (c, next) => (c.req.method === 'POST' ? limits.registrations(c, next) : next()));
   app.route('/health', healthRoutes);
@@ -43,6 +47,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', alertRoutes);
   app.route('/classify', classifyRoutes);
   app.route('/', membershipRoutes);
+  app.route('/reports', reportRoutes);
+  app.route('/spend', spendRoutes);
+  app.route('/assets', assetRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

@@ -15,6 +15,7 @@ import { placesCommand } from './commands/places.js';
 import { evalTwinsCommand } from './commands/eval-twins.js';
 import { evalPlacesCommand } from './commands/eval-places.js';
 import { backupCommand } from './commands/backup.js';
+import { spendCommand } from './commands/spend.js';
 
 /** Every CLI command, by name. Each prints one JSON object with its figures as its last line. */
 const commands: Record<string, Command> = {
@@ -31,6 +32,7 @@ const commands: Record<string, Command> = {
   'eval-twins': evalTwinsCommand,
   'eval-places': evalPlacesCommand,
   backup: backupCommand,
+  spend: spendCommand,
 };
 
 function usage(): string {

@@ -82,6 +82,13 @@ export const configSchema = z.object({
   MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Days a link to confirm a contact address, or to accept a cooperative's invitation, works. */
   CONFIRM_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+
+  /** When the spend job imports files sent over HTTP (POST /spend/files and the directory and category uploads). */
+  SPEND_CRON: z.string().default('* * * * *'),
+  /** "off" where no spend job runs (a Worker): the spend upload routes then answer 501 instead of queueing a file. */
+  SPEND_IMPORTS: z.enum(['on', 'off']).default('on'),
+  /** Largest spend, directory or category file accepted over HTTP, in megabytes. */
+  SPEND_UPLOAD_MAX_MB: z.coerce.number().min(1).max(500).default(50),
 });
 
 export type Config = z.infer<typeof configSchema>;
