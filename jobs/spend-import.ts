@@ -23,7 +23,7 @@ import {
   writeSpendBatch,
 } from '../db/queries/spend.js';
 import type { SpendBuyerRow, SpendFilesTable } from '../db/schema.spend.js';
-import { placeOfPostcode } from '../src/domain/spend/postcode-place.js';
+import { placeOfPostcode } from '../src/domain/geo/index.js';
 import { parseSpendDate, penceToPounds, pounds } from '../src/domain/spend/values.js';
 import { normalisePostcode, toItl } from '../src/domain/geo/index.js';
 import type { BuyerArea } from '../src/domain/spend/places.js';

@@ -13,7 +13,7 @@ import { awardsView } from './domain/spend/awards.js';
 import { spendCsv } from './domain/spend/csv.js';
 import { EXCLUSIONS, type Exclusion } from './domain/spend/payees.js';
 import type { BuyerArea } from './domain/spend/places.js';
-import { placeOfPostcode } from './domain/spend/postcode-place.js';
+import { placeOfPostcode } from './domain/geo/index.js';
 import { quarterOf } from './domain/spend/quarters.js';
 import { bareBuyer, computeReport, listedPayees, planReportFromClasses, withListedFacts, type NamedPlace, type SpendReport } from './domain/spend/report.js';
 import { leadingSuppliers } from '../db/queries/spend-lists.js';

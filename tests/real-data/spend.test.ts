@@ -71,6 +71,8 @@ describe.skipIf(!present)('real council spend files (../shared/data/spend)', () 
     expect(files).toHaveLength(44);
     const results = await importAll(deps, { name: 'Birmingham City Council', postcode: 'B1 1BB' }, files);
     reconcile(results, ['billing gross amt', 'original gross amt']);
+    // The buyer's postcode places it down to its council area and combined authority, the levels a local share is read at.
+    expect(await deps.db.selectFrom('spend_buyers').select(['lad', 'itl1', 'combined_authority']).executeTakeFirstOrThrow()).toEqual({ lad: 'E08000025', itl1: 'TLG', combined_authority: 'West Midlands Combined Authority' });
     expect(results.reduce((n, [, s]) => n + s.rows, 0)).toBe(185_908);
     expect(results.reduce((n, [, s]) => n + s.quarantined, 0)).toBe(0);
     // The May 2014 file is byte for byte the June one: every line of the second loaded is already stored.

@@ -4,7 +4,7 @@
  */
 import { itlLevel, toItl } from '../geo/index.js';
 import { isRedacted, payeeKind, type PayeeKind } from './payees.js';
-import { placeOfPostcode } from './postcode-place.js';
+import { placeOfPostcode } from '../geo/index.js';
 import type { SupplierPlace } from './places.js';
 import type { PayeeFacts } from './report.js';
 import type { Resolution, SupplierCandidate } from './resolve.js';
