@@ -58,5 +58,5 @@ describe('JSON-lines ingest across batches and commits', () => {
     // Again: nothing changes.
     expect(await ingestFile(byLines, lines, { workers })).toMatchObject({ fetched: 2430, unchanged: 2430, changed: 0 });
     expect(await storeContents(byLines.db)).toEqual(a);
-  });
+  }, 120_000);
 });
