@@ -19,6 +19,8 @@ export interface AlertPreferences {
   exclude_words: string[];
   places: string[];
   paused: boolean;
+  /** Most alert emails in any 24 hours (1–24): a firm set to "as soon as found" is never flooded. */
+  daily_cap: number;
 }
 
 export const DEFAULT_PREFERENCES: AlertPreferences = {
@@ -32,6 +34,7 @@ export const DEFAULT_PREFERENCES: AlertPreferences = {
   exclude_words: [],
   places: [],
   paused: false,
+  daily_cap: 4,
 };
 
 
@@ -48,6 +51,7 @@ export function preferencesFromRow(row: AlertPreferencesRow | undefined | null):
     exclude_words: readList(row.exclude_words),
     places: readList(row.places),
     paused: row.paused === 1,
+    daily_cap: typeof row.daily_cap === 'number' && row.daily_cap >= 1 ? row.daily_cap : DEFAULT_PREFERENCES.daily_cap,
   };
 }
 
@@ -99,6 +103,7 @@ export async function savePreferences(db: Db, supplierId: string, p: AlertPrefer
     exclude_words: JSON.stringify(p.exclude_words),
     places: JSON.stringify(p.places),
     paused: p.paused ? 1 : 0,
+    daily_cap: p.daily_cap,
     updated_at: nowIso,
   };
   const resume = p.paused ? {} : { paused_reason: null, paused_at: null, failures: 0, last_failure: null };
@@ -151,6 +156,7 @@ export async function loadAlertSuppliers(db: Db) {
       'p.last_sent_at',
       'p.created_at',
       'p.updated_at',
+      'p.daily_cap',
     ])
     .where('s.contact_email', 'is not', null)
     .where('s.contact_email', '!=', '')
@@ -186,6 +192,7 @@ export function preferencesRowOf(r: AlertSupplierRow): AlertPreferencesRow | nul
     last_sent_at: r.last_sent_at,
     created_at: r.created_at!,
     updated_at: r.updated_at!,
+    daily_cap: r.daily_cap ?? null,
   };
 }
 
