@@ -7,6 +7,9 @@ import type { AlertOutboxRow, AlertPreferencesRow, NewAlertItemRow, NewAlertOutb
 import { WEEKDAYS, type Frequency, type Weekday } from '../../src/domain/alerts/digest-timing.js';
 import { readList } from '../json-columns.js';
 
+/** UK notice types of work coming up: UK1 pipeline, UK2 preliminary market engagement, UK3 planned procurement. */
+const COMING_UP_NOTICE_TYPES = ['UK1', 'UK2', 'UK3'];
+
 /** Alert preferences as the API and the job see them. */
 export interface AlertPreferences {
   frequency: Frequency;
@@ -233,6 +236,8 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
       'l.value_amount as lot_value_amount',
       'l.value_currency as lot_value_currency',
       'l.places as lot_places',
+      't.notice_type',
+      't.status as tender_status',
       ...descriptions,
     ])
     .where('m.supplier_id', 'in', supplierIds)
@@ -247,9 +252,34 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
             .whereRef('a.supplier_id', '=', 'm.supplier_id')
             .whereRef('a.ocid', '=', 'm.ocid')
             .whereRef('a.lot_id', '=', 'm.lot_id')
-            .where('a.kind', '=', 'new'),
+            // 'listed': left on the matches page by a first digest, never emailed later (014).
+            .where('a.kind', 'in', ['new', 'listed']),
         ),
       ),
+    )
+    // Work coming up (UK1–UK3, or a planning notice without a UK type) is told once as coming up; the same
+    // procurement is told again, once, as 'new' when its tender is published (014).
+    .where((eb) =>
+      eb.or([
+        // coalesce: a NULL must not make the whole condition NULL (a tender without a UK type is open work).
+        eb.not(
+          eb.or([
+            eb(sql<string>`coalesce(t.notice_type, '')`, 'in', COMING_UP_NOTICE_TYPES),
+            eb.and([eb('t.notice_type', 'is', null), eb(sql<string>`coalesce(t.status, '')`, 'in', ['planning', 'planned'])]),
+          ]),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('alert_items as c')
+              .select(sql`1`.as('one'))
+              .whereRef('c.supplier_id', '=', 'm.supplier_id')
+              .whereRef('c.ocid', '=', 'm.ocid')
+              .whereRef('c.lot_id', '=', 'm.lot_id')
+              .where('c.kind', '=', 'coming_up'),
+          ),
+        ),
+      ]),
     )
     .execute();
 }
