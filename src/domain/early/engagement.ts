@@ -1,7 +1,8 @@
 /**
  * What a notice of work coming up says about it beyond a tender's fields: for a preliminary market engagement
  * (UK2), how to take part (the engagement milestones' descriptions, until when, whom to contact, where the
- * notice is); for a pipeline or planned procurement notice (UK1, UK3), when the tender is expected. Pure.
+ * notice is); for a pipeline or planned procurement notice (UK1, UK3), when the tender is expected (the
+ * communication extension's `futureNoticeDate`, else a planning milestone, else the tender period's start). Pure.
  */
 import type { Json, JsonObject } from '../ocds/types.js';
 
@@ -38,6 +39,7 @@ export function comingUpDetails(compiled: JsonObject): ComingUpDetails {
   const buyer = parties.find((p) => buyerId && str(p.id) === buyerId) ?? parties.find((p) => Array.isArray(p.roles) && p.roles.includes('buyer'));
   const contactEmail = str(obj(buyer?.contactPoint)?.email) ?? str(obj(obj(tender.communication)?.contactPoint)?.email);
   const expected = milestones.filter((m) => !engagement.includes(m) && TENDER_EXPECTED.test(`${str(m.type) ?? ''} ${str(m.title) ?? ''} ${str(m.id) ?? ''}`));
-  const expectedTenderAt = latest(expected.map((m) => validDate(str(m.dueDate)))) ?? validDate(str(obj(tender.tenderPeriod)?.startDate));
+  const expectedTenderAt =
+    validDate(str(obj(tender.communication)?.futureNoticeDate)) ?? latest(expected.map((m) => validDate(str(m.dueDate)))) ?? validDate(str(obj(tender.tenderPeriod)?.startDate));
   return { howToTakePart: words.length ? words.join('\n') : null, engagementEnds, contactEmail, expectedTenderAt };
 }
