@@ -318,7 +318,7 @@ function earlyBlock(e: DigestEntry, rows: Array<[string, string]>, text: string[
   );
 }
 
-const shortDate = (d: string | null | undefined, now: Date, timezone: string) => (d ? formatDeadline(d, now, timezone).replace(/, \d\d:\d\d/, '') : null);
+const shortDate = (d: string | null | undefined, now: Date, timezone: string) => (d ? formatDeadline(d, now, timezone).replace(/, \d\d:\d\d.*$/, '') : null);
 
 /** The sections of work before the tender: coming up, dynamic markets, contracts up for renewal. */
 function renderEarly(input: DigestInput, text: string[], html: string[]) {
@@ -339,7 +339,7 @@ function renderEarly(input: DigestInput, text: string[], html: string[]) {
         ['Place', cleanText(e.place, true) || 'not stated'],
       ];
       if (e.howToTakePart || e.engagementEnds || e.contactEmail) {
-        const how = [cleanText(e.howToTakePart, true), e.engagementEnds ? `until ${shortDate(e.engagementEnds, now, timezone)}` : '', e.contactEmail ? `contact ${cleanText(e.contactEmail, true)}` : '']
+        const how = [cleanText(e.howToTakePart, true).replace(/[.;]\s*$/, ''), e.engagementEnds ? `until ${shortDate(e.engagementEnds, now, timezone)}` : '', e.contactEmail ? `contact ${cleanText(e.contactEmail, true)}` : '']
           .filter(Boolean)
           .join('; ');
         rows.push(['How to take part', shorten(how, 600)]);
