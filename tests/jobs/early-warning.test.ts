@@ -125,4 +125,16 @@ describe('work coming up, then open, through the replayed feed', () => {
     await sendDueAlerts(deps);
     expect(deps.mailer.sent).toHaveLength(before + 1);
   });
+
+  it('a backfill of coming-up work asks Find a Tender for the planning stage only, and leaves the watermark alone', async () => {
+    const { deps, server } = await world();
+    deps.clock.set(new Date('2026-12-01T00:00:00Z'));
+    expect(await ingestSource(deps, { source: 'fts', stages: ['planning'] })).toMatchObject({ status: 'error', error: expect.stringMatching(/needs --from/) });
+    const summary = await ingestSource(deps, { source: 'fts', stages: ['planning'], from: '2026-03-30T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+    expect(summary).toMatchObject({ status: 'ok', fetched: 3, watermark: null });
+    expect(server.requests.every((r) => r.query.stages === 'planning' || r.query.cursor !== undefined)).toBe(true);
+    const stored = await deps.db.selectFrom('releases').select('release_id').orderBy('release_id').execute();
+    expect(stored.map((r) => r.release_id)).toEqual(['012001-2026', '015002-2026', '031003-2026']);
+    expect((await deps.db.selectFrom('source_state').select('watermark').where('source', '=', 'fts').executeTakeFirst())?.watermark ?? null).toBeNull();
+  });
 });
