@@ -116,6 +116,17 @@ describe('work coming up, then open, through the replayed feed', () => {
     expect(text).toMatch(/Ends: Mon 30 September 2030/);
 
     const app = createApp(deps);
+    // The tender page's data: the notice type by name, and the buyer's history in the same CPV group (452).
+    await ingestSource(deps, { source: 'fts', from: '2026-11-02T07:00:00Z', to: '2026-11-02T12:00:00Z' }); // the dynamic market (452)
+    const tender = (await (await app.request(`/tenders/${OCIDS.resurfacing}`)).json()) as Record<string, unknown>;
+    expect(tender).toMatchObject({ notice_type: 'UK10', notice_type_name: 'Contract change notice', opportunity_kind: 'other' });
+    const dm = (await (await app.request(`/tenders/${OCIDS.dynamicMarket}`)).json()) as { buyer_history: unknown };
+    expect(dm.buyer_history).toMatchObject({
+      cpv_group: '452',
+      awards_in_group: 1,
+      awards: [{ ocid: OCIDS.resurfacing, value_amount: 2350000, winners: [{ name: 'Midland Surfacing Ltd', sme: true, local: true }] }],
+      sme_share: { sme: 1, known: 1, share: 1 },
+    });
     const res = await app.request('/suppliers/roads/matches', { headers: { authorization: 'Bearer key-roads' } });
     const body = (await res.json()) as { up_for_renewal: Array<{ ocid: string; certainty: string; buyer_history: { awards_in_group: number; sme_share: { share: number | null } } }> };
     expect(body.up_for_renewal).toHaveLength(1);
