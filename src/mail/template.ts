@@ -304,7 +304,7 @@ function earlyBlock(e: DigestEntry, rows: Array<[string, string]>, text: string[
   const reasons = e.reasons.map((r) => cleanText(r, true)).filter(Boolean);
   text.push(`* ${heading(e)}`);
   for (const [k, v] of rows) text.push(`   ${k}: ${v}`);
-  if (reasons.length) text.push(`   Why it fits: ${reasons.join('; ')}`);
+  if (reasons.length) text.push(`   Why it fits: ${reasons.join(' ')}`);
   text.push(`   Notice: ${link ?? 'no public link was published'}`, '');
   const title = escapeHtml(heading(e));
   html.push(
@@ -313,7 +313,7 @@ function earlyBlock(e: DigestEntry, rows: Array<[string, string]>, text: string[
     '<table role="presentation" style="border-collapse:collapse;font-size:14px">',
     ...rows.map(([k, v]) => `<tr><td style="padding:2px 12px 2px 0;color:#555555;vertical-align:top">${escapeHtml(k)}</td><td style="padding:2px 0">${escapeHtml(v)}</td></tr>`),
     '</table>',
-    reasons.length ? `<p style="margin:6px 0 0;font-size:14px">Why it fits: ${escapeHtml(reasons.join('; '))}</p>` : '',
+    reasons.length ? `<p style="margin:6px 0 0;font-size:14px">Why it fits: ${escapeHtml(reasons.join(' '))}</p>` : '',
     '</div>',
   );
 }
