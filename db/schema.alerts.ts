@@ -27,6 +27,8 @@ export interface AlertPreferencesTable {
   last_sent_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Most alert emails in a day; null = the default (014). */
+  daily_cap: Generated<number | null>;
 }
 
 export interface AlertOutboxTable {

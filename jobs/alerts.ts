@@ -42,6 +42,7 @@ import { signToken } from '../src/mail/tokens.js';
 import { renderNotice, type StoredNotice } from '../src/mail/notices.js';
 import { setInvitationsMailed } from '../db/queries/notices.js';
 import { queueNotices, type NoticeSummary } from './alerts.notices.js';
+import { decorateEntries, loadEarlyContext, refreshRenewalsIfDue, sectionOf, type Section } from './alerts.early.js';
 
 /**
  * The alert run: (1) finish any digest a crashed run left half-written, (2) for each supplier that is
@@ -105,6 +106,7 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
   try {
     summary.recovered = await recoverBuilding(deps);
     if (options.queue !== false) {
+      await refreshRenewalsIfDue(deps);
       Object.assign(summary, await queueDueDigests(deps, keep));
       Object.assign(summary, await queueNotices(deps, messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL), keep));
     }
@@ -243,6 +245,8 @@ function toEntry(c: CandidateRow): DigestEntry {
 function toldStates(rows: ToldItemRow[]): Array<{ state: ToldState; row: ToldItemRow }> {
   const byKey = new Map<string, { state: ToldState; row: ToldItemRow }>();
   for (const r of rows) {
+    // Coming up, left on the matches page, up for renewal: no deadline was told, so no change can be told of them.
+    if (r.kind === 'coming_up' || r.kind === 'listed' || r.kind === 'renewal') continue;
     const key = `${r.ocid}\u0000${r.lot_id}`;
     let entry = byKey.get(key);
     if (!entry) {
@@ -322,21 +326,33 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
     const places = await loadDeliveryPlaces(db, untold.map((r) => r.ocid));
     const untoldBySupplier = groupBy(untold, (r) => r.supplier_id);
     const toldBySupplier = groupBy(told, (r) => r.supplier_id);
+    const early = await loadEarlyContext(db, part.map((d) => ({ id: d.s.id, dailyCap: d.prefs.daily_cap })), now);
 
     const messages: NewAlertOutboxRow[] = [];
     const items: NewAlertItemRow[] = [];
     for (const { s, prefs } of part) {
-      const candidates = (untoldBySupplier.get(s.id) ?? []).map((r) => toCandidate(r, places));
-      const { chosen, moreWaiting } = chooseEntries(
-        { minScore: prefs.min_score, maxItems: prefs.max_items, includeWords: prefs.include_words, excludeWords: prefs.exclude_words, places: expandPlaces(prefs.places, named) },
+      // A firm that had its daily number of emails waits for the next day; what is new stays untold till then.
+      if (early.capped.has(s.id)) continue;
+      const candidates = (untoldBySupplier.get(s.id) ?? []).filter((r) => sectionOf(r.notice_type, r.tender_status) !== 'skip').map((r) => toCandidate(r, places));
+      const eligible = chooseEntries(
+        { minScore: prefs.min_score, maxItems: Number.MAX_SAFE_INTEGER, includeWords: prefs.include_words, excludeWords: prefs.exclude_words, places: expandPlaces(prefs.places, named) },
         candidates,
-      );
+      ).chosen;
+      const chosen = eligible.slice(0, prefs.max_items);
+      // The first digest holds the best matches; the rest wait on the matches page and are never emailed
+      // (ledger rows 'listed', or 'coming_up' so that a tender published later is still told once).
+      const first = early.first.has(s.id);
+      const listed = first ? eligible.slice(prefs.max_items) : [];
+      const moreWaiting = Math.max(0, eligible.length - chosen.length);
+      const renewals = early.renewals.get(s.id) ?? [];
       const changes: Array<{ change: DetectedChange; row: ToldItemRow }> = [];
       for (const t of toldStates(toldBySupplier.get(s.id) ?? [])) {
         const change = detectChange(t.state);
         if (change) changes.push({ change, row: t.row });
       }
-      if (chosen.length === 0 && changes.length === 0) continue;
+      if (chosen.length === 0 && changes.length === 0 && renewals.length === 0) continue;
+      const sectioned = chosen.map((c) => ({ c, entry: toEntry(c), noticeType: c.row.notice_type, section: sectionOf(c.row.notice_type, c.row.tender_status) as Section }));
+      const renewalEntries = await decorateEntries(db, s.id, sectioned, renewals, early);
 
       const messageId = `<${randomUUID()}.alert@${domain}>`;
       const unsubscribeUrl = `${base}/unsubscribe?token=${signToken(secret, 'unsubscribe', s.id)}`;
@@ -355,7 +371,11 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
       const content: StoredDigest = {
         v: 1,
         supplierName: s.name,
-        entries: chosen.map(toEntry),
+        entries: sectioned.filter((e) => e.section === 'open').map((e) => e.entry),
+        comingUp: sectioned.filter((e) => e.section === 'coming_up').map((e) => e.entry),
+        standing: sectioned.filter((e) => e.section === 'standing').map((e) => e.entry),
+        renewals: renewalEntries,
+        matchesUrl: first && moreWaiting > 0 ? `${base}/suppliers/${encodeURIComponent(s.id)}/matches` : null,
         changes: digestChanges,
         moreWaiting,
         manageUrl,
@@ -364,7 +384,8 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
         timezone: prefs.timezone,
       };
       const keys: StoredItemKey[] = [
-        ...chosen.map((c) => ({ ocid: c.ocid, lot_id: c.lotId, kind: 'new', score: c.score, deadline: canonicalDeadline(c.deadline) })),
+        ...sectioned.map(({ c, section }) => ({ ocid: c.ocid, lot_id: c.lotId, kind: section === 'coming_up' ? 'coming_up' : 'new', score: c.score, deadline: canonicalDeadline(c.deadline) })),
+        ...renewals.map((r) => ({ ocid: r.ocid, lot_id: r.award_id, kind: 'renewal', score: r.score, deadline: null })),
         ...changes.map(({ change }) => ({ ocid: change.ocid, lot_id: change.lotId, kind: change.itemKind, score: null, deadline: canonicalDeadline(change.deadline) })),
       ];
       messages.push({
@@ -392,6 +413,11 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
         sent_at: null,
       });
       for (const k of keys) items.push({ supplier_id: s.id, ocid: k.ocid, lot_id: k.lot_id, kind: k.kind, message_id: messageId, score: k.score, deadline: k.deadline, created_at: nowIso });
+      // Not counted in the message's items: a crash that voids the message leaves them listed, never emailed twice.
+      for (const c of listed) {
+        const kind = sectionOf(c.row.notice_type, c.row.tender_status) === 'coming_up' ? 'coming_up' : 'listed';
+        items.push({ supplier_id: s.id, ocid: c.ocid, lot_id: c.lotId, kind, message_id: `${messageId}:listed`, score: c.score, deadline: canonicalDeadline(c.deadline), created_at: nowIso });
+      }
       out.entries_queued += chosen.length;
       out.changes_queued += changes.length;
     }

@@ -16,6 +16,11 @@ export type IngestProgress =
 
 export interface IngestOptions {
   source: string;
+  /**
+   * Only these contracting stages (`planning`, `tender`, `award`), where the feed can filter (Find a Tender's
+   * `stages`). Such a run needs `from`, and never moves the watermark: the stages it leaves out are still to fetch.
+   */
+  stages?: string[];
   /** Start of the range; default: the source's watermark, or now − INGEST_BACKFILL_DAYS. */
   from?: Date | string;
   /** End of the range; default: now. */
@@ -123,6 +128,10 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
     const to = options.to !== undefined ? toDate(options.to, 'to') : now;
     // A watermark ahead of the clock (the clock was set back) just means there is nothing to fetch yet.
     const explicit = options.from !== undefined || options.to !== undefined;
+    const stages = options.stages?.length ? options.stages : undefined;
+    if (stages && options.from === undefined) throw new Error('a run of some stages only needs --from: it never moves the watermark');
+    const unknownStage = stages?.find((s) => !['planning', 'tender', 'award'].includes(s));
+    if (unknownStage) throw new Error(`unknown stage "${unknownStage}"; stages are planning, tender, award`);
     if (explicit && to.getTime() < from.getTime()) throw new Error(`the range ends (${to.toISOString()}) before it starts (${from.toISOString()})`);
     summary.from = from.toISOString();
     summary.to = to.toISOString();
@@ -154,7 +163,7 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
       const window = windows[w];
       const counts = emptyCounts();
       partial = counts;
-      await ingestWindow(deps, adapter, ctx, window, counts, (page, fetched) => {
+      await ingestWindow(deps, adapter, ctx, window, counts, stages, (page, fetched) => {
         summary.pages++;
         options.onProgress?.({
           kind: 'page',
@@ -170,7 +179,7 @@ export async function ingestSource(deps: Deps, options: IngestOptions): Promise<
       });
       // Only a window that meets the stored range end to end may move the watermark; a range asked
       // for by hand beyond a gap is stored but leaves the watermark where it was.
-      const advance = watermark === null || window.from.getTime() <= new Date(watermark).getTime();
+      const advance = !stages && (watermark === null || window.from.getTime() <= new Date(watermark).getTime());
       const windowEnd = window.to.toISOString();
       partial = null;
       await recordWindowStored(db, adapter.id, advance ? windowEnd : null, counts);
@@ -272,9 +281,10 @@ async function ingestWindow(
   ctx: FetchContext,
   window: Window,
   counts: WindowCounts,
+  stages: string[] | undefined,
   onPage: (page: { index: number; releases: number; attempts: number }, fetched: number) => void,
 ): Promise<void> {
-  for await (const page of windowPages(ctx, adapter, adapter.baseUrl(deps.config), window)) {
+  for await (const page of windowPages(ctx, adapter, adapter.baseUrl(deps.config), window, { stages })) {
     if (page.releases.length > 0) {
       const stored = await storeReleases(deps.db, adapter.id, page.releases, deps.clock.now().toISOString());
       counts.fetched += stored.fetched;

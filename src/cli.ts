@@ -13,6 +13,8 @@ import { matchCommand } from './commands/match.js';
 import { refreshHighPotentialCommand } from './commands/refresh-high-potential.js';
 import { placesCommand } from './commands/places.js';
 import { evalTwinsCommand } from './commands/eval-twins.js';
+import { evalRenewalsCommand } from './commands/eval-renewals.js';
+import { forecastRenewalsCommand } from './commands/forecast-renewals.js';
 import { evalPlacesCommand } from './commands/eval-places.js';
 import { backupCommand } from './commands/backup.js';
 import { spendCommand } from './commands/spend.js';
@@ -30,6 +32,8 @@ const commands: Record<string, Command> = {
   'refresh-high-potential': refreshHighPotentialCommand,
   places: placesCommand,
   'eval-twins': evalTwinsCommand,
+  'eval-renewals': evalRenewalsCommand,
+  'forecast-renewals': forecastRenewalsCommand,
   'eval-places': evalPlacesCommand,
   backup: backupCommand,
   spend: spendCommand,

@@ -7,6 +7,9 @@ import type { AlertOutboxRow, AlertPreferencesRow, NewAlertItemRow, NewAlertOutb
 import { WEEKDAYS, type Frequency, type Weekday } from '../../src/domain/alerts/digest-timing.js';
 import { readList } from '../json-columns.js';
 
+/** UK notice types of work coming up: UK1 pipeline, UK2 preliminary market engagement, UK3 planned procurement. */
+const COMING_UP_NOTICE_TYPES = ['UK1', 'UK2', 'UK3'];
+
 /** Alert preferences as the API and the job see them. */
 export interface AlertPreferences {
   frequency: Frequency;
@@ -19,6 +22,8 @@ export interface AlertPreferences {
   exclude_words: string[];
   places: string[];
   paused: boolean;
+  /** Most alert emails in any 24 hours (1–24): a firm set to "as soon as found" is never flooded. */
+  daily_cap: number;
 }
 
 export const DEFAULT_PREFERENCES: AlertPreferences = {
@@ -32,6 +37,7 @@ export const DEFAULT_PREFERENCES: AlertPreferences = {
   exclude_words: [],
   places: [],
   paused: false,
+  daily_cap: 4,
 };
 
 
@@ -48,6 +54,7 @@ export function preferencesFromRow(row: AlertPreferencesRow | undefined | null):
     exclude_words: readList(row.exclude_words),
     places: readList(row.places),
     paused: row.paused === 1,
+    daily_cap: typeof row.daily_cap === 'number' && row.daily_cap >= 1 ? row.daily_cap : DEFAULT_PREFERENCES.daily_cap,
   };
 }
 
@@ -99,6 +106,7 @@ export async function savePreferences(db: Db, supplierId: string, p: AlertPrefer
     exclude_words: JSON.stringify(p.exclude_words),
     places: JSON.stringify(p.places),
     paused: p.paused ? 1 : 0,
+    daily_cap: p.daily_cap,
     updated_at: nowIso,
   };
   const resume = p.paused ? {} : { paused_reason: null, paused_at: null, failures: 0, last_failure: null };
@@ -151,6 +159,7 @@ export async function loadAlertSuppliers(db: Db) {
       'p.last_sent_at',
       'p.created_at',
       'p.updated_at',
+      'p.daily_cap',
     ])
     .where('s.contact_email', 'is not', null)
     .where('s.contact_email', '!=', '')
@@ -186,6 +195,7 @@ export function preferencesRowOf(r: AlertSupplierRow): AlertPreferencesRow | nul
     last_sent_at: r.last_sent_at,
     created_at: r.created_at!,
     updated_at: r.updated_at!,
+    daily_cap: r.daily_cap ?? null,
   };
 }
 
@@ -226,6 +236,8 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
       'l.value_amount as lot_value_amount',
       'l.value_currency as lot_value_currency',
       'l.places as lot_places',
+      't.notice_type',
+      't.status as tender_status',
       ...descriptions,
     ])
     .where('m.supplier_id', 'in', supplierIds)
@@ -240,9 +252,34 @@ export async function loadUntoldMatches(db: Db, supplierIds: string[], now: Date
             .whereRef('a.supplier_id', '=', 'm.supplier_id')
             .whereRef('a.ocid', '=', 'm.ocid')
             .whereRef('a.lot_id', '=', 'm.lot_id')
-            .where('a.kind', '=', 'new'),
+            // 'listed': left on the matches page by a first digest, never emailed later (014).
+            .where('a.kind', 'in', ['new', 'listed']),
         ),
       ),
+    )
+    // Work coming up (UK1–UK3, or a planning notice without a UK type) is told once as coming up; the same
+    // procurement is told again, once, as 'new' when its tender is published (014).
+    .where((eb) =>
+      eb.or([
+        // coalesce: a NULL must not make the whole condition NULL (a tender without a UK type is open work).
+        eb.not(
+          eb.or([
+            eb(sql<string>`coalesce(t.notice_type, '')`, 'in', COMING_UP_NOTICE_TYPES),
+            eb.and([eb('t.notice_type', 'is', null), eb(sql<string>`coalesce(t.status, '')`, 'in', ['planning', 'planned'])]),
+          ]),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('alert_items as c')
+              .select(sql`1`.as('one'))
+              .whereRef('c.supplier_id', '=', 'm.supplier_id')
+              .whereRef('c.ocid', '=', 'm.ocid')
+              .whereRef('c.lot_id', '=', 'm.lot_id')
+              .where('c.kind', '=', 'coming_up'),
+          ),
+        ),
+      ]),
     )
     .execute();
 }

@@ -157,6 +157,10 @@ export interface StoredMatch {
   url: string | null;
   lot_title: string | null;
   value_amount: number | null;
+  /** The tender's latest UK notice type and status, and its CPV codes (what kind of opportunity it is; buyer history). */
+  notice_type: string | null;
+  tender_status: string | null;
+  cpv_codes: string[];
 }
 
 /**
@@ -181,6 +185,9 @@ export async function matchesForSupplier(db: Db, supplierId: string, nowIso: str
       'l.title as lot_title',
       't.value_amount as tender_value',
       'l.value_amount as lot_value',
+      't.notice_type',
+      't.status as tender_status',
+      't.cpv_codes',
     ])
     .where('m.supplier_id', '=', supplierId)
     .where((eb) => eb.or([eb('t.status', 'is', null), eb('t.status', 'not in', CLOSED_STATUSES)]))
@@ -204,5 +211,8 @@ export async function matchesForSupplier(db: Db, supplierId: string, nowIso: str
     url: r.url,
     lot_title: r.lot_title ?? null,
     value_amount: r.lot_id ? (r.lot_value ?? null) : r.tender_value,
+    notice_type: r.notice_type,
+    tender_status: r.tender_status,
+    cpv_codes: readList(r.cpv_codes),
   }));
 }

@@ -5,7 +5,7 @@ import type { Insertable } from 'kysely';
 import type { QuarantineTable, ReleasesTable, TendersTable } from '../schema.js';
 import { compileReleases } from '../../src/domain/ocds/compile.js';
 import { normalise } from '../../src/domain/ocds/normalise.js';
-import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
+import type { IncomingRelease, JsonObject, Release, TenderRecord } from '../../src/domain/ocds/types.js';
 import { hash64, sameJson } from '../digest.js';
 import { deleteTagRows, replaceTagRows, type PendingTags } from './tags.js';
 import { exactPlaceRows } from './places.js';
@@ -252,4 +252,15 @@ function uniqueBy<T>(list: T[], key: (t: T) => string): T[] {
   const seen = new Map<string, T>();
   for (const t of list) seen.set(key(t), t);
   return [...seen.values()];
+}
+
+/** As loadTenderRecords, with each tender's compiled release beside its record (for what the record leaves out: contract periods, milestones). */
+export async function loadCompiledTenders(db: Db, ocids: string[]): Promise<Array<{ compiled: JsonObject; record: TenderRecord }>> {
+  const releases = await storedReleases(db, [...new Set(ocids)]);
+  const out: Array<{ compiled: JsonObject; record: TenderRecord }> = [];
+  for (const [, list] of releases) {
+    const compiled = compileReleases(list.map((r) => r.release));
+    out.push({ compiled, record: normalise(compiled, { firstReleaseDate: earliest(list.map((r) => r.date)) }) });
+  }
+  return out;
 }

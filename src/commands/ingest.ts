@@ -36,11 +36,12 @@ async function matchQueued(deps: Deps, options: Options, io: CommandIo): Promise
 
 export const ingestCommand: Command = {
   summary: 'pull a feed from its watermark (or --from/--to), or load a release/record package or JSON lines file; then match the changed tenders',
-  usage: 'ingest --source fts|cf [--from ISO --to ISO] | --file PATH [--source ID] [--workers N] [--no-match]',
+  usage: 'ingest --source fts|cf [--from ISO --to ISO] [--stages planning,tender,award] | --file PATH [--source ID] [--workers N] [--no-match]',
   flags: {
     source: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
+    stages: { type: 'string' },
     file: { type: 'string' },
     workers: { type: 'string' },
     'no-match': { type: 'boolean' },
@@ -61,7 +62,8 @@ export const ingestCommand: Command = {
     if (!sourceIds().includes(source)) throw new Error(`unknown source "${source}"; known sources: ${sourceIds().join(', ')}`);
     const from = stringOption(options, 'from');
     const to = stringOption(options, 'to');
-    const summary = await ingestSource(deps, { source, from, to, onProgress: (p) => io.progress(progressLine(p)) });
+    const stages = stringOption(options, 'stages')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const summary = await ingestSource(deps, { source, from, to, stages, onProgress: (p) => io.progress(progressLine(p)) });
     const { changedOcids: _ocids, ...figures } = summary;
     return { command: 'ingest', ...figures, ...(await matchQueued(deps, options, io)) };
   },

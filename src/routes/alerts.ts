@@ -38,6 +38,8 @@ export const preferencesInput = z.strictObject({
   exclude_words: words.optional(),
   places: words.optional(),
   paused: z.boolean().optional(),
+  /** Most alert emails in any 24 hours. */
+  daily_cap: z.number().int().min(1).max(24).optional(),
   /** false unsubscribes; true subscribes again after an unsubscribe. */
   subscribed: z.boolean().optional(),
 });

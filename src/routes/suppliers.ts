@@ -24,6 +24,7 @@ import {
 } from '../../db/queries/suppliers.js';
 import { readList } from '../../db/json-columns.js';
 import { matchesForSupplier } from '../../db/queries/matches.js';
+import { earlyMatchView } from './suppliers.early.js';
 import { areaFor } from '../../db/queries/places.js';
 import { allCpvCodes } from '../domain/cpv/index.js';
 import { isNowhere, itlCodesOf, placeMatch, type PlaceMatch } from '../domain/geo/index.js';
@@ -419,5 +420,5 @@ supplierRoutes.get('/:id/matches', async (c) => {
   if (problems.length) throw badQuery(problems);
   const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
   // Pending: the match job has not yet written this supplier's matches since it registered or last changed.
-  return c.json({ supplier_id: id, matching: await matchingOf(deps, id), matches });
+  return c.json({ supplier_id: id, matching: await matchingOf(deps, id), ...(await earlyMatchView(deps, id, matches)) });
 });

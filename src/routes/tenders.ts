@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { areaFor } from '../../db/queries/places.js';
 import { deliveryPlacesOf, findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
+import { buyerHistory } from '../../db/queries/buyer-history.js';
+import { noticeTypeName, opportunityKindOf } from '../domain/ocds/notice-types.js';
 import { alsoPublishedOn } from '../../db/queries/twins.js';
 import { isNowhere, itlName, localAuthorityByCode, placeMatch, placeQuery } from '../domain/geo/index.js';
 import { readList } from '../../db/json-columns.js';
@@ -111,8 +113,13 @@ export const tenderRoutes = new Hono<AppEnv>()
     const { tender, lots, items, awards, suppliers, places, cpv } = found;
     const { content_hash: _hash, buyer_key: _b, title_key: _t, ...fields } = tender;
     const twins = (await alsoPublishedOn(c.var.deps.db, [tender.ocid])).get(tender.ocid) ?? [];
+    const history = await buyerHistory(c.var.deps.db, { buyerName: tender.buyer_name, cpv: readList(tender.cpv_codes), ocid: tender.ocid });
     return c.json({
       ...fields,
+      // The latest Procurement Act notice type by name, and what the notice is for a supplier (issue 17).
+      notice_type_name: noticeTypeName(tender.notice_type),
+      opportunity_kind: opportunityKindOf(tender.notice_type, tender.status),
+      buyer_history: history,
       // The same procurement published elsewhere, and why it is taken to be the same.
       also_published_on: twins,
       cpv_codes: readList(tender.cpv_codes),

@@ -21,7 +21,7 @@
 import type { Config } from '../config.js';
 import { readReleasePackage } from './package.js';
 import { endpointUrl } from './paging.js';
-import type { SourceAdapter, Window } from './types.js';
+import type { PageQuery, SourceAdapter, Window } from './types.js';
 
 const ftsDate = (d: Date) => d.toISOString().slice(0, 19);
 
@@ -36,11 +36,14 @@ export const findATender: SourceAdapter = {
   windowHours: (config: Config) => Math.min(config.FTS_WINDOW_HOURS, 6),
   pacing: (config: Config) => ({ maxRequests: config.FTS_MAX_REQUESTS, perSeconds: config.FTS_PER_SECONDS }),
   forbidden: { meansRateLimited: false },
-  firstPageUrl(baseUrl: string, window: Window) {
+  firstPageUrl(baseUrl: string, window: Window, query?: PageQuery) {
     return endpointUrl(baseUrl, this.endpoint, {
       updatedFrom: ftsDate(window.from),
       updatedTo: ftsDate(window.to),
       limit: '100',
+      // `stages=planning` asks only for notices of work coming up (UK1–UK3): a long backfill of them costs a
+      // fraction of the pages of every notice (see `ingest --stages`).
+      ...(query?.stages?.length ? { stages: query.stages.join(',') } : {}),
     });
   },
   readPage: readReleasePackage,

@@ -1,5 +1,5 @@
 import { fetchWithRetry, type FetchContext } from './http.js';
-import type { Page, SourceAdapter, Window } from './types.js';
+import type { Page, SourceAdapter, Window, PageQuery } from './types.js';
 
 /** Splits [from, to) into consecutive windows of at most `hours` each. */
 export function splitWindows(from: Date, to: Date, hours: number): Window[] {
@@ -50,8 +50,8 @@ export interface FetchedPage extends Page {
  * `links.next`, or has no releases (some feeds keep offering a next link past the last release),
  * or repeats the link it came from (which would loop for ever).
  */
-export async function* windowPages(ctx: FetchContext, adapter: SourceAdapter, baseUrl: string, window: Window): AsyncGenerator<FetchedPage> {
-  let url: string | null = adapter.firstPageUrl(baseUrl, window);
+export async function* windowPages(ctx: FetchContext, adapter: SourceAdapter, baseUrl: string, window: Window, query?: PageQuery): AsyncGenerator<FetchedPage> {
+  let url: string | null = adapter.firstPageUrl(baseUrl, window, query);
   const seen = new Set<string>();
   let index = 0;
   while (url !== null) {

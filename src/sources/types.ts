@@ -7,6 +7,11 @@ export interface PageRelease {
   parseError?: string;
 }
 
+/** What a run asks of a feed beyond its time window. */
+export interface PageQuery {
+  stages?: string[];
+}
+
 /** A half-open span of time [from, to) that one run of paged requests covers. */
 export interface Window {
   from: Date;
@@ -51,8 +56,11 @@ export interface SourceAdapter {
    * request is retried after `waitMs`. Otherwise a 403 is a permanent refusal.
    */
   forbidden: { meansRateLimited: true; waitMs: number } | { meansRateLimited: false };
-  /** The URL of the first page of a window. */
-  firstPageUrl(baseUrl: string, window: Window): string;
+  /**
+   * The URL of the first page of a window. `query.stages` narrows it to some contracting stages (`planning`,
+   * `tender`, `award`) where the publisher's API can (Find a Tender's `stages`); an adapter that cannot ignores it.
+   */
+  firstPageUrl(baseUrl: string, window: Window, query?: PageQuery): string;
   /** Reads one page body; throws when the body is not a whole release package. */
   readPage(body: string): Page;
 }

@@ -292,7 +292,7 @@ describe('GET/PUT /suppliers/:id/alerts', () => {
     expect(get.status).toBe(200);
     expect((await json(get)).preferences).toEqual({
       frequency: 'daily', hour: 7, weekday: 'monday', timezone: 'Europe/London', min_score: 0, max_items: 10,
-      include_words: [], exclude_words: [], places: [], paused: false,
+      include_words: [], exclude_words: [], places: [], paused: false, daily_cap: 4,
     });
     expect(await deps.db.selectFrom('alert_preferences').selectAll().execute()).toEqual([]);
 

@@ -67,6 +67,14 @@ export function spread(releases: Record<string, unknown>[], start: Date, stepMin
   return releases.map((release, i) => ({ release, at: new Date(start.getTime() + i * stepMinutes * 60_000).toISOString() }));
 }
 
+/** Find a Tender's contracting stage of a release, by its tags (its `stages` filter): planning, tender or award. */
+function stageOf(release: Record<string, unknown>): string {
+  const tags = Array.isArray(release.tag) ? (release.tag as string[]) : [];
+  if (tags.some((t) => t.startsWith('planning'))) return 'planning';
+  if (tags.some((t) => t.startsWith('award') || t.startsWith('contract'))) return 'award';
+  return 'tender';
+}
+
 /** Reads a feed's date parameter: FTS sends 19 characters without a zone, meaning UTC here. */
 function parseDate(value: string | undefined): number | null {
   if (!value) return null;
@@ -172,13 +180,15 @@ export class ReplayServer {
     let from: string | undefined;
     let to: string | undefined;
     let offset = 0;
+    let stages: string | null = url.searchParams.get('stages');
     const limit = Math.max(1, Math.min(100, Number(url.searchParams.get('limit') ?? 100) || 100));
     const cursor = url.searchParams.get('cursor');
     if (cursor) {
-      const [f, t, o] = Buffer.from(cursor, 'base64').toString('utf8').split('|');
+      const [f, t, o, ...rest] = Buffer.from(cursor, 'base64').toString('utf8').split('|');
       from = f || undefined;
       to = t || undefined;
       offset = Number(o);
+      stages = rest.join('|') || null;
       if (!Number.isInteger(offset) || offset < 0) throw new Error('bad cursor');
     } else {
       from = url.searchParams.get(feed.fromParam) ?? undefined;
@@ -191,7 +201,7 @@ export class ReplayServer {
     const inWindow = this.releases
       .filter((r) => {
         const t = Date.parse(r.at);
-        return (lo === null || t >= lo) && (hi === null || t <= hi);
+        return (lo === null || t >= lo) && (hi === null || t <= hi) && (!stages || stages.split(',').includes(stageOf(r.release)));
       })
       .sort((a, b) => a.at.localeCompare(b.at));
     const size = Math.min(limit, this.pageSize);
@@ -203,7 +213,7 @@ export class ReplayServer {
       releases: slice.map((r) => ({ ...r.release, date: r.at })),
     };
     if (more && !dropNext) {
-      const next = Buffer.from(`${from ?? ''}|${to ?? ''}|${offset + size}`).toString('base64');
+      const next = Buffer.from(`${from ?? ''}|${to ?? ''}|${offset + size}${stages ? `|${stages}` : ''}`).toString('base64');
       pkg.links = { next: `${feed.publicOrigin}${feed.path}?limit=${limit}&cursor=${encodeURIComponent(next)}` };
     }
     return JSON.stringify(pkg);

@@ -1,5 +1,6 @@
 import { parseUkDateTime } from '../time-zones.js';
 import { findPostcodes, normalisePostcode, resolvePlace } from '../geo/index.js';
+import { latestNoticeType } from './notice-types.js';
 import type { Address, Award, AwardSupplier, Buyer, Item, Json, JsonObject, Lot, Money, TenderRecord } from './types.js';
 
 /**
@@ -141,21 +142,16 @@ function reservedLocation(tenderOrLot: JsonObject): { places: string[]; publishe
 /** Supplier ids that name nobody: the old Contracts Finder API gave every supplier `"id": 0`. */
 const PLACEHOLDER_IDS = new Set(['0', '-1', 'null', 'undefined']);
 
-const NOTICE_URL_TYPES = new Set(['tenderNotice', 'contractNotice', 'awardNotice', 'plannedProcurementNotice', 'biddingDocuments']);
+const NOTICE_URL_TYPES = new Set(['tenderNotice', 'contractNotice', 'awardNotice', 'plannedProcurementNotice', 'pipelineNotice', 'marketEngagementNotice', 'biddingDocuments']);
 
 function noticeUrl(release: JsonObject, tender: JsonObject): string | null {
-  const documents = [...objs(tender.documents), ...objs(release.awards).flatMap((a) => objs(a.documents))];
+  const documents = [...objs(tender.documents), ...objs(release.awards).flatMap((a) => objs(a.documents)), ...objs(obj(release.planning)?.documents)];
   const html = documents.find((d) => NOTICE_URL_TYPES.has(str(d.documentType) ?? '') && str(d.url));
   const any = documents.find((d) => str(d.format) === 'text/html' && str(d.url));
   const link = obj(release.links);
   return str(html?.url) ?? str(any?.url) ?? str(link?.self) ?? null;
 }
 
-function noticeType(release: JsonObject, tender: JsonObject): string | null {
-  const documents = [...objs(tender.documents), ...objs(release.awards).flatMap((a) => objs(a.documents))];
-  const types = documents.map((d) => str(d.noticeType)).filter((t): t is string => !!t && /^UK\d{1,2}$/.test(t));
-  return types.length ? types[types.length - 1] : null;
-}
 
 export interface NormaliseContext {
   /** Date of the first release of this ocid, used when the tender gives no datePublished. */
@@ -266,7 +262,8 @@ export function normalise(compiled: JsonObject, context: NormaliseContext = {}):
     publishedAt: isoDate(tender.datePublished) ?? isoDate(context.firstReleaseDate ?? undefined) ?? isoDate(compiled.date),
     deadline: isoDate(obj(tender.tenderPeriod)?.endDate),
     engagementEnds: latestDate(objs(obj(compiled.planning)?.milestones).map((m) => isoDate(m.dueDate))),
-    noticeType: noticeType(compiled, tender),
+    // Every section's documents (planning, tender, awards, contracts): the latest notice published names the stage.
+    noticeType: latestNoticeType(compiled),
     suitableSme: tenderSuitability.sme,
     suitableVcse: tenderSuitability.vcse,
     reservedParticipation: reserved(tender),
