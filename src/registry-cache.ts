@@ -128,6 +128,9 @@ export class RegistryCache {
   /** How many times it was changed in place instead. */
   updates = 0;
 
+  /** `inPlace: false` reloads whole on every change, as before changes were taken in place (the benchmark's baseline). */
+  constructor(private readonly options: { inPlace?: boolean } = {}) {}
+
   async current(deps: Deps): Promise<HeldRegistry> {
     const version = await registryVersion(deps.db);
     const now = deps.clock.now().getTime();
@@ -136,7 +139,7 @@ export class RegistryCache {
     if (held && fresh && held.version === version) return held;
     if (this.loading?.version === version) return this.loading.done;
     const done = (async (): Promise<HeldRegistry> => {
-      if (held && fresh && held.version < version) {
+      if (held && fresh && held.version < version && this.options.inPlace !== false) {
         const touched = await registryChangesSince(deps.db, held.version, version);
         if (touched && held.changed + touched.length <= inPlaceLimit(held.byId.size)) {
           const { rows, profiles } = await loadRegistryOf(deps.db, touched, held.wins);
