@@ -4,8 +4,10 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { bulkWriter } from '../db/bulk.js';
 import { checkpointInBackground } from '../db/checkpoints.js';
-import { inStoreTransaction, storePrepared, storeReleases, type StoreCounts } from '../db/queries/releases.js';
-import type { PreparedBatch } from '../db/queries/release-rows.js';
+import { inStoreTransaction, storePrepared, type StoreCounts } from '../db/queries/releases.js';
+import { ingestPipeline } from '../src/ingest/pipeline.js';
+import { storeReleases } from '../src/ingest/store.js';
+import type { PreparedBatch } from '../db/prepared.js';
 import { PendingTags } from '../db/queries/tags.js';
 import { linkChangedTwins } from '../db/queries/twins.js';
 import { notOcdsReason, unpackDocument } from '../src/domain/ocds/unpack.js';
@@ -169,7 +171,7 @@ async function ingestJsonLines(
             break;
           }
           for (const prepared of next.value) {
-            const counts = await storePrepared(db, writer, prepared, now, pending);
+            const counts = await storePrepared(db, writer, prepared, now, ingestPipeline, pending);
             addCounts(summary, prepared.source, counts, changed);
           }
         }

@@ -64,6 +64,7 @@ interface Phase {
   peak_rss_mb: number;
   loads: number;
   updates: number;
+  failed: number;
 }
 
 type Mode = 'quiet' | 'reload' | 'in place';
@@ -108,8 +109,17 @@ async function phase(storePath: string, mode: Mode): Promise<Phase> {
     const officerMs: number[] = [];
     const writeMs: number[] = [];
     let writing = true;
+    let failed = 0;
     const officer = async (start: number) => {
-      for (let k = start; writing; k++) officerMs.push((await send('GET', paths[k % paths.length])).ms);
+      for (let k = start; writing; k++) {
+        try {
+          officerMs.push((await send('GET', paths[k % paths.length])).ms);
+        } catch (err) {
+          // Counted, not fatal: a request that fails is a figure of the run too.
+          failed++;
+          if (failed === 1) console.error(`an officer request failed: ${(err as Error).message}`);
+        }
+      }
     };
     const writer = async () => {
       const registered: Array<{ id: string; key: string }> = [];
@@ -133,10 +143,10 @@ async function phase(storePath: string, mode: Mode): Promise<Phase> {
     loop.disable();
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
-    const out: Phase = { loop: delays(loop), officer: latency(officerMs), writes: latency(writeMs), peak_rss_mb: Math.round(peak / MB), loads: registry.loads, updates: registry.updates };
+    const out: Phase = { loop: delays(loop), officer: latency(officerMs), writes: latency(writeMs), peak_rss_mb: Math.round(peak / MB), loads: registry.loads, updates: registry.updates, failed };
     console.log(
       `${mode === 'quiet' ? 'officers alone, no writes (this machine\'s own noise)' : mode === 'in place' ? 'now (changed in place)' : 'baseline (reloaded whole)'}: event loop delay p99 ${out.loop.p99_ms} ms, max ${out.loop.max_ms} ms; ` +
-        `officer requests p50 ${out.officer.p50_ms} ms, p99 ${out.officer.p99_ms} ms, max ${out.officer.max_ms} ms (${out.officer.n}); ` +
+        `officer requests p50 ${out.officer.p50_ms} ms, p99 ${out.officer.p99_ms} ms, max ${out.officer.max_ms} ms (${out.officer.n}, ${out.failed} failed); ` +
         `writes p50 ${out.writes.p50_ms} ms; peak RSS ${out.peak_rss_mb} MB; registry loads ${out.loads}, in-place updates ${out.updates} (first load and builds ${round(warmMs)} ms)`,
     );
     return out;
