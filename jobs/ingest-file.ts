@@ -29,6 +29,8 @@ export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
   workers: number;
   /** Pairs of twins (one procurement published twice) found among the changed tenders. */
   twins?: number;
+  /** Seconds of the whole that linking twins took (after the releases were stored). */
+  twinSeconds?: number;
 }
 
 export interface FileIngestOptions {
@@ -94,8 +96,10 @@ export async function ingestFile(deps: Deps, path: string, options: FileIngestOp
       summary = await ingestReleases(deps, releases, { ...options, label: path, started });
     }
     // The same procurement published twice (two portals, or a new ocid) is linked, and matched once.
+    const linking = performance.now();
     const twins = await linkChangedTwins(deps.db, summary.changedOcids, deps.clock.now().toISOString());
     summary.twins = twins.pairs;
+    summary.twinSeconds = (performance.now() - linking) / 1000;
     await recordWindowStored(deps.db, run, null, summary);
     await markRunFinished(deps.db, run, deps.clock.now().toISOString(), 'ok', null);
     return summary;

@@ -117,7 +117,7 @@ async function phase(storePath: string, mode: Mode): Promise<Phase> {
         } catch (err) {
           // Counted, not fatal: a request that fails is a figure of the run too.
           failed++;
-          if (failed === 1) console.error(`an officer request failed: ${(err as Error).message}`);
+          if (failed === 1) console.error(`an officer request failed: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
         }
       }
     };
@@ -126,13 +126,18 @@ async function phase(storePath: string, mode: Mode): Promise<Phase> {
       for (let i = 0; i < WRITES; i++) {
         await new Promise((resolve) => setTimeout(resolve, GAP_MS));
         if (i >= writes) continue;
-        if (i % 2 === 0 || !registered.length) {
-          const r = await send('POST', '/suppliers', registration(i));
-          registered.push({ id: r.body.supplier.id, key: r.body.key });
-          writeMs.push(r.ms);
-        } else {
-          const t = registered[registered.length - 1];
-          writeMs.push((await send('PATCH', `/suppliers/${t.id}`, { description: `Grounds maintenance and tree surgery, change ${i}.` }, t.key)).ms);
+        try {
+          if (i % 2 === 0 || !registered.length) {
+            const r = await send('POST', '/suppliers', registration(i));
+            registered.push({ id: r.body.supplier.id, key: r.body.key });
+            writeMs.push(r.ms);
+          } else {
+            const t = registered[registered.length - 1];
+            writeMs.push((await send('PATCH', `/suppliers/${t.id}`, { description: `Grounds maintenance and tree surgery, change ${i}.` }, t.key)).ms);
+          }
+        } catch (err) {
+          failed++;
+          console.error(`a write failed: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
         }
       }
       // The officers' requests after the last write, then stop.
