@@ -33,6 +33,14 @@ module.exports = {
       to: { path: ['^src/(mail|routes|views|sources|commands)/', '^jobs/', '^src/(app|cli)\\.ts$'] },
     },
     {
+      name: 'db-takes-the-ingest-pipeline',
+      comment:
+        'The store writes prepared rows: the ingest pipeline (src/ingest/: check, compile, normalise, tag a batch) lives with ingest, and db/ is given it (db/prepared.ts IngestPipeline) rather than importing it.',
+      severity: 'error',
+      from: { path: '^db/' },
+      to: { path: '^src/ingest/' },
+    },
+    {
       name: 'migrations-import-nothing',
       comment: 'The migration runner never imports application code: migrations are frozen in time.',
       severity: 'error',

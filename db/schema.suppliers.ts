@@ -74,12 +74,19 @@ export interface RegistryVersionTable {
   version: number;
 }
 
-/** Tables of the supplier and matching migrations (003, 008). Merged into Database in schema.ts. */
+/** One supplier touched by one move of the registry version (migration 017). */
+export interface RegistryChangesTable {
+  version: number;
+  supplier_id: string;
+}
+
+/** Tables of the supplier and matching migrations (003, 008, 017). Merged into Database in schema.ts. */
 export interface SupplierTables {
   suppliers: SuppliersTable;
   cooperative_members: CooperativeMembersTable;
   matches: MatchesTable;
   registry_version: RegistryVersionTable;
+  registry_changes: RegistryChangesTable;
 }
 
 export type SupplierRow = Selectable<SuppliersTable>;

@@ -1,10 +1,11 @@
 /**
- * Reading a JSON-lines file of releases in batches, and preparing each batch's rows (release-rows.ts).
+ * Reading a JSON-lines file of releases in batches, and preparing each batch's rows (src/ingest/pipeline.ts).
  * Shared by the ingest on the writing thread and the preparing workers (ingest-file.worker.ts), so that both
  * cut the file into the same batches and number its lines the same way.
  */
 import { createReadStream } from 'node:fs';
-import { prepareBatch, type PreparedBatch } from '../db/queries/release-rows.js';
+import { prepareBatch } from '../src/ingest/pipeline.js';
+import type { PreparedBatch } from '../db/prepared.js';
 import { sourceForOcid } from '../src/domain/ocds/release.js';
 import { unpackValue } from '../src/domain/ocds/unpack.js';
 import type { IncomingRelease } from '../src/domain/ocds/types.js';

@@ -4,8 +4,10 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { bulkWriter } from '../db/bulk.js';
 import { checkpointInBackground } from '../db/checkpoints.js';
-import { inStoreTransaction, storePrepared, storeReleases, type StoreCounts } from '../db/queries/releases.js';
-import type { PreparedBatch } from '../db/queries/release-rows.js';
+import { inStoreTransaction, storePrepared, type StoreCounts } from '../db/queries/releases.js';
+import { ingestPipeline } from '../src/ingest/pipeline.js';
+import { storeReleases } from '../src/ingest/store.js';
+import type { PreparedBatch } from '../db/prepared.js';
 import { PendingTags } from '../db/queries/tags.js';
 import { linkChangedTwins } from '../db/queries/twins.js';
 import { notOcdsReason, unpackDocument } from '../src/domain/ocds/unpack.js';
@@ -27,6 +29,8 @@ export interface FileIngestSummary extends Omit<StoreCounts, 'changedOcids'> {
   workers: number;
   /** Pairs of twins (one procurement published twice) found among the changed tenders. */
   twins?: number;
+  /** Seconds of the whole that linking twins took (after the releases were stored). */
+  twinSeconds?: number;
 }
 
 export interface FileIngestOptions {
@@ -92,8 +96,10 @@ export async function ingestFile(deps: Deps, path: string, options: FileIngestOp
       summary = await ingestReleases(deps, releases, { ...options, label: path, started });
     }
     // The same procurement published twice (two portals, or a new ocid) is linked, and matched once.
+    const linking = performance.now();
     const twins = await linkChangedTwins(deps.db, summary.changedOcids, deps.clock.now().toISOString());
     summary.twins = twins.pairs;
+    summary.twinSeconds = (performance.now() - linking) / 1000;
     await recordWindowStored(deps.db, run, null, summary);
     await markRunFinished(deps.db, run, deps.clock.now().toISOString(), 'ok', null);
     return summary;
@@ -169,7 +175,7 @@ async function ingestJsonLines(
             break;
           }
           for (const prepared of next.value) {
-            const counts = await storePrepared(db, writer, prepared, now, pending);
+            const counts = await storePrepared(db, writer, prepared, now, ingestPipeline, pending);
             addCounts(summary, prepared.source, counts, changed);
           }
         }

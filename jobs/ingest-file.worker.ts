@@ -7,7 +7,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { lineBatches, prepareLines } from './ingest-file.lines.js';
-import type { PreparedBatch } from '../db/queries/release-rows.js';
+import type { PreparedBatch } from '../db/prepared.js';
 
 export interface PrepareWorkerData {
   path: string;

@@ -1,5 +1,5 @@
 import { acquireLease, getLease, releaseLease, renewLease } from '../db/queries/leases.js';
-import { storeReleases } from '../db/queries/releases.js';
+import { storeReleases } from '../src/ingest/store.js';
 import { linkChangedTwins } from '../db/queries/twins.js';
 import { getSourceState, markRunFinished, markRunStarted, recordWindowStored, type IngestCounts } from '../db/queries/sources.js';
 import type { Deps } from '../src/deps.js';

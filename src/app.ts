@@ -21,12 +21,14 @@ import { bodyLimits, rateLimits, requestBounds, type ClientAddress } from './lim
 export interface AppOptions {
   /** Who sent a request, as the runtime knows it (rate limits count per client); unknown clients share one count. */
   clientAddress?: ClientAddress;
+  /** The supplier registry held for officers' routes (tests pass one to watch it); a new one by default. */
+  registry?: RegistryCache;
 }
 
 /** Builds the HTTP app over injected dependencies. Imports no runtime: Node and Workers both use it. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  const registry = new RegistryCache();
+  const registry = options.registry ?? new RegistryCache();
   const limits = rateLimits(deps, options.clientAddress ?? (() => undefined));
   app.use('*', async (c, next) => {
     c.set('deps', deps);

@@ -9,17 +9,8 @@ import type { IncomingRelease, JsonObject, Release, TenderRecord } from '../../s
 import { hash64, sameJson } from '../digest.js';
 import { deleteTagRows, replaceTagRows, type PendingTags } from './tags.js';
 import { exactPlaceRows } from './places.js';
-import {
-  compileTender,
-  earliest,
-  prepareBatch,
-  tenderRows,
-  type PreparedBatch,
-  type PreparedRelease,
-  type QuarantineEntry,
-  type ReleaseOfTender,
-  type TenderRows,
-} from './release-rows.js';
+import { earliestDate } from '../../src/domain/ocds/compile.js';
+import type { IngestPipeline, PreparedBatch, PreparedRelease, QuarantineEntry, ReleaseOfTender, TenderRows } from '../prepared.js';
 
 export type { IncomingRelease } from '../../src/domain/ocds/types.js';
 
@@ -37,7 +28,8 @@ export interface StoreCounts {
 }
 
 /**
- * Stores a batch of releases from one source and recompiles the tenders they touch.
+ * Stores a batch of releases from one source and recompiles the tenders they touch, through the ingest pipeline
+ * it is given (src/ingest/pipeline.ts; src/ingest/store.ts storeReleases passes it).
  *
  * A tender is compiled from all its releases (those stored and those arriving), so order of arrival
  * does not matter. Idempotent and crash-safe without transactions: child rows and the tender are
@@ -45,10 +37,11 @@ export interface StoreCounts {
  * derived from it is; a crash part-way leaves releases that the next run treats as new and compiles
  * again. Where the engine has transactions the batch also runs in one, which is much faster on SQLite.
  */
-export async function storeReleases(db: Db, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
+export async function storeBatch(db: Db, pipeline: IngestPipeline, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
   // Inside a caller's transaction (see inStoreTransaction) the batch joins it.
-  if (engineOf(db) === 'd1' || db.isTransaction) return storeBatch(db, bulkWriter(db), source, incoming, now);
-  return db.transaction().execute((trx) => storeBatch(sameStore(trx, db), bulkWriter(sameStore(trx, db)), source, incoming, now));
+  const store = (into: Db) => storePrepared(into, bulkWriter(into), pipeline.prepareBatch(source, incoming, now), now, pipeline);
+  if (engineOf(db) === 'd1' || db.isTransaction) return store(db);
+  return db.transaction().execute((trx) => store(sameStore(trx, db)));
 }
 
 /**
@@ -63,18 +56,14 @@ export async function inStoreTransaction<T>(db: Db, work: (store: Db) => Promise
   return db.transaction().execute((trx) => work(sameStore(trx, db)));
 }
 
-async function storeBatch(db: Db, writer: BulkWriter, source: string, incoming: IncomingRelease[], now: string): Promise<StoreCounts> {
-  return storePrepared(db, writer, prepareBatch(source, incoming, now), now);
-}
-
 /**
- * Writes a prepared batch (see release-rows.ts): releases already stored with the same content are passed
+ * Writes a prepared batch (db/prepared.ts, made by the ingest pipeline): releases already stored with the same content are passed
  * over; a tender the store has not seen takes the rows prepared from the batch; a tender it has is compiled
  * again from every stored release and the batch's new ones, so that a release arriving late or republished
  * lands in its right place. Child rows and the tender first, the raw release rows last. With `pending` (only
  * inside a transaction) the tag rows are held there, for the caller to flush before it commits.
  */
-export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedBatch, now: string, pending?: PendingTags): Promise<StoreCounts> {
+export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedBatch, now: string, pipeline: Pick<IngestPipeline, 'tenderRowsOf'>, pending?: PendingTags): Promise<StoreCounts> {
   const { source } = batch;
   const counts: StoreCounts = { fetched: batch.fetched, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, changedOcids: [] };
   const quarantine = [...batch.quarantine];
@@ -123,7 +112,7 @@ export async function storePrepared(db: Db, writer: BulkWriter, batch: PreparedB
           ...(earlier.get(t.ocid) ?? []).filter((r) => !replaced.has(r.releaseId)),
           ...releases.map((r) => ({ releaseId: r.releaseId, date: r.date, release: JSON.parse(r.raw) as Release })),
         ];
-        rows = tenderRows(compileTender(all, before?.published_at ?? null), source, now);
+        rows = pipeline.tenderRowsOf(all, before?.published_at ?? null, source, now);
       } catch (err) {
         error = (err as Error).message;
       }
@@ -208,7 +197,7 @@ export async function loadTenderRecords(db: Db, ocids: string[]): Promise<Tender
   const out: TenderRecord[] = [];
   for (const [, list] of releases) {
     const dates = list.map((r) => r.date);
-    out.push(normalise(compileReleases(list.map((r) => r.release)), { firstReleaseDate: earliest(dates) }));
+    out.push(normalise(compileReleases(list.map((r) => r.release)), { firstReleaseDate: earliestDate(dates) }));
   }
   return out;
 }

@@ -103,12 +103,45 @@ export async function companyNumberHolder(db: Db, companyNumber: string, exceptI
   return (await q.executeTakeFirst())?.id;
 }
 
+/** How many versions of changes the store keeps (migration 017): a holder further behind reloads whole. */
+export const REGISTRY_CHANGES_KEPT = 2000;
+
 /**
- * Moves the registry's version (migration 008): called after every write to suppliers or members, inside the
- * same transaction where there is one, so that a reader who sees the new version sees the new rows.
+ * Moves the registry's version (migration 008) and notes which suppliers the move touched (migration 017):
+ * called after every write to suppliers or members, inside the same transaction where there is one, so that a
+ * reader who sees the new version sees the new rows and the change. `ids` are the suppliers written; the
+ * cooperatives that count any of them as an accepted member are noted too (their profile combines the members').
  */
-async function registryChanged(db: Db): Promise<void> {
-  await db.updateTable('registry_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
+async function registryChanged(db: Db, ids: string[]): Promise<void> {
+  const moved = await db
+    .updateTable('registry_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('version')
+    .executeTakeFirst();
+  const version = Number(moved?.version ?? 0);
+  const touched = new Set(ids);
+  for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) {
+    const coops = await db.selectFrom('cooperative_members').select('cooperative_id').where('member_id', 'in', part).where('status', '=', 'accepted').execute();
+    for (const c of coops) touched.add(c.cooperative_id);
+  }
+  const rows = [...touched].map((supplier_id) => ({ version, supplier_id }));
+  for (const part of chunks(rows, rowsPerInsert(db, 2))) await db.insertInto('registry_changes').values(part).onConflict((oc) => oc.doNothing()).execute();
+  // Bounded: one write in REGISTRY_CHANGES_KEPT / 10 trims what no holder needs any longer.
+  if (version % Math.max(1, REGISTRY_CHANGES_KEPT / 10) === 0) await db.deleteFrom('registry_changes').where('version', '<=', version - REGISTRY_CHANGES_KEPT).execute();
+}
+
+/**
+ * The suppliers touched by each version after `since` up to `upTo`, or null when the store no longer holds every
+ * one of those versions (trimmed, or written before migration 017): the holder must then reload whole.
+ */
+export async function registryChangesSince(db: Db, since: number, upTo: number): Promise<string[] | null> {
+  if (upTo <= since) return [];
+  if (upTo - since > REGISTRY_CHANGES_KEPT) return null;
+  const rows = await db.selectFrom('registry_changes').select(['version', 'supplier_id']).where('version', '>', since).where('version', '<=', upTo).execute();
+  const versions = new Set(rows.map((r) => Number(r.version)));
+  if (versions.size !== upTo - since) return null;
+  return [...new Set(rows.map((r) => r.supplier_id))];
 }
 
 /** The registry's version: equal numbers mean no supplier or membership has been written in between. */
@@ -123,7 +156,7 @@ export async function insertSupplier(db: Db, row: NewSupplierRow): Promise<void>
   } catch (err) {
     throw asConflict(err, row.company_number);
   }
-  await registryChanged(db);
+  await registryChanged(db, [row.id]);
 }
 
 export async function updateSupplier(db: Db, id: string, patch: SupplierUpdate): Promise<void> {
@@ -132,7 +165,7 @@ export async function updateSupplier(db: Db, id: string, patch: SupplierUpdate):
   } catch (err) {
     throw asConflict(err, patch.company_number);
   }
-  await registryChanged(db);
+  await registryChanged(db, [id]);
 }
 
 /**
@@ -239,7 +272,7 @@ export async function answerMembership(db: Db, cooperativeId: string, memberId: 
     .where('member_id', '=', memberId)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) return undefined;
-  await registryChanged(db);
+  await registryChanged(db, [cooperativeId]);
   return getMembership(db, cooperativeId, memberId);
 }
 
@@ -255,7 +288,7 @@ export async function setMembers(db: Db, cooperativeId: string, memberIds: strin
   let q = db.deleteFrom('cooperative_members').where('cooperative_id', '=', cooperativeId);
   if (memberIds.length) q = q.where('member_id', 'not in', memberIds);
   await q.execute();
-  await registryChanged(db);
+  await registryChanged(db, [cooperativeId]);
 }
 
 /** Puts a cooperative's memberships back as they were (D1, after a failed change), answers included. */
@@ -277,7 +310,7 @@ async function restoreMemberships(db: Db, cooperativeId: string, rows: Membershi
   let q = db.deleteFrom('cooperative_members').where('cooperative_id', '=', cooperativeId);
   if (rows.length) q = q.where('member_id', 'not in', rows.map((r) => r.member_id));
   await q.execute();
-  await registryChanged(db);
+  await registryChanged(db, [cooperativeId]);
 }
 
 /**
@@ -290,13 +323,15 @@ async function restoreMemberships(db: Db, cooperativeId: string, rows: Membershi
  */
 export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
   return inStoreTransaction(db, async (store) => {
+    // The cooperatives it counted for, named before its memberships go: their profiles change with it.
+    const coops = await cooperativesOf(store, id);
     await store.updateTable('suppliers').set({ contact_email: null }).where('id', '=', id).execute();
     await forgetSupplierAlerts(store, id);
     await store.deleteFrom('matches').where('supplier_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
     const res = await store.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
-    await registryChanged(store);
+    await registryChanged(store, [id, ...coops]);
     return Number(res.numDeletedRows ?? 0) > 0;
   });
 }
@@ -331,10 +366,11 @@ export async function loadProfiles(db: Db): Promise<SupplierProfile[]> {
 }
 
 /** Every supplier row, and the profiles made from them. */
-export async function loadRegistry(db: Db): Promise<{ rows: SupplierRow[]; profiles: SupplierProfile[] }> {
+export async function loadRegistry(db: Db): Promise<{ rows: SupplierRow[]; profiles: SupplierProfile[]; wins: Map<string, string[][]> }> {
   const rows = await listSupplierRows(db);
   const memberships = await db.selectFrom('cooperative_members').select(['cooperative_id', 'member_id']).where('status', '=', 'accepted').execute();
-  return { rows, profiles: profilesFrom(rows, memberships, await pastWinsByCompany(db)) };
+  const wins = await pastWinsByCompany(db);
+  return { rows, profiles: profilesFrom(rows, memberships, wins), wins };
 }
 
 export function profilesFrom(
@@ -359,9 +395,17 @@ export function profilesFrom(
  * read without loading the rest of the registry.
  */
 export async function loadProfilesOf(db: Db, ids: string[]): Promise<SupplierProfile[]> {
+  return (await loadRegistryOf(db, ids)).profiles;
+}
+
+/**
+ * The rows and profiles of these suppliers (those still registered), as loadRegistry would make them, reading only
+ * them and their cooperatives' members; track records from `wins` when given (what a holder loaded), else the store.
+ */
+export async function loadRegistryOf(db: Db, ids: string[], wins?: Map<string, string[][]>): Promise<{ rows: SupplierRow[]; profiles: SupplierProfile[] }> {
   const rows: SupplierRow[] = [];
   for (const part of chunks([...new Set(ids)], IDS_PER_QUERY)) rows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
-  if (!rows.length) return [];
+  if (!rows.length) return { rows, profiles: [] };
   const coops = rows.filter((r) => r.kind === 'cooperative').map((r) => r.id);
   const memberships: Array<{ cooperative_id: string; member_id: string }> = [];
   for (const part of chunks(coops, IDS_PER_QUERY)) {
@@ -374,6 +418,7 @@ export async function loadProfilesOf(db: Db, ids: string[]): Promise<SupplierPro
     memberRows.push(...(await db.selectFrom('suppliers').selectAll().where('id', 'in', part).execute()));
   }
   const wanted = new Set(ids);
-  const all = profilesFrom([...rows, ...memberRows], memberships, await pastWinsByCompany(db));
-  return all.filter((p) => wanted.has(p.id));
+  const all = profilesFrom([...rows, ...memberRows], memberships, wins ?? (await pastWinsByCompany(db)));
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { rows, profiles: all.filter((p) => wanted.has(p.id)) };
 }

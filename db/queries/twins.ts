@@ -3,6 +3,7 @@
  * tender_twins, with `tenders.twin_of` naming the one that stands for each set. The list of tenders shows that one
  * with "also published on" the others; matching and alerts see only it.
  */
+import { sql } from 'kysely';
 import type { Db } from '../client.js';
 import { bulkWriter, chunks } from '../bulk.js';
 import { buyerKey, sameProcurement, standsFor, titleKey, type TwinCandidate } from '../../src/domain/ocds/twins.js';
@@ -81,14 +82,21 @@ function firstAtOrAfter(list: Array<{ t: number }>, t: number): number {
 async function candidatesOf(db: Db, rows: Row[]): Promise<Map<string, Row[]>> {
   const out = new Map<string, Map<string, Row>>(rows.map((r) => [r.ocid, new Map()]));
   const time = (r: Pick<Row, 'published_at'>) => (r.published_at ? Date.parse(r.published_at) : NaN);
+  // Read in publication order, 90 tenders a query: neighbours in time share a narrow window, so each query reads the
+  // few stored tenders around them, not those of every year the batch spans (in ocid order, every part spanned them
+  // all and most queries read ROWS_PER_BATCH rows).
+  const inTime = [...rows].sort((a, b) => (time(a) || Infinity) - (time(b) || Infinity) || (a.ocid < b.ocid ? -1 : 1));
   for (const key of ['title_key', 'buyer_key', 'buyer_postcode'] as const) {
-    for (const part of chunks(rows.filter((r) => r[key]), 90)) {
+    for (const part of chunks(inTime.filter((r) => r[key]), 90)) {
       const window = (dates: number[]) =>
         dates.every((d) => !Number.isNaN(d)) ? ([new Date(Math.min(...dates) - WINDOW_MS).toISOString(), new Date(Math.max(...dates) + WINDOW_MS).toISOString()] as const) : null;
-      const read = (values: string[], span: readonly [string, string] | null, limit: number) => {
-        let q = db.selectFrom('tenders').select(COLUMNS).where(key, 'in', values);
-        if (span) q = q.where((eb) => eb.or([eb('published_at', 'is', null), eb.between('published_at', span[0], span[1])]));
-        return q.limit(limit).execute();
+      const read = async (values: string[], span: readonly [string, string] | null, limit: number) => {
+        const q = db.selectFrom('tenders').select(COLUMNS).where(key, 'in', values);
+        if (!span) return q.limit(limit).execute();
+        // Dated and undated apart: `published_at IS NULL OR BETWEEN` would stop the (key, published_at) index at the
+        // key and read every tender of the key; the range alone is read from the index.
+        const dated = await q.where('published_at', '>=', span[0]).where('published_at', '<=', span[1]).limit(limit).execute();
+        return dated.length >= limit ? dated : [...dated, ...(await q.where('published_at', 'is', null).limit(limit - dated.length).execute())];
       };
       let found = await read([...new Set(part.map((r) => r[key]!))], window(part.map(time)), ROWS_PER_BATCH);
       if (found.length >= ROWS_PER_BATCH) {
@@ -253,19 +261,32 @@ async function settleStandsFor(db: Db, ocids: string[], now: string): Promise<nu
   for (const [o, list] of neighbours) for (const n of list) if (find(o) !== find(n)) setOf.set(find(n), find(o));
   const rows = await rowsOf(db, [...neighbours.keys()]);
   const sets = new Map<string, Row[]>();
-  for (const r of rows) sets.set(find(r.ocid), [...(sets.get(find(r.ocid)) ?? []), r]);
-  const changed: string[] = [];
-  await inStoreTransaction(db, async (store) => {
-    for (const members of sets.values()) {
-      const head = members.length > 1 ? standsFor(members.map((r) => ({ ocid: r.ocid, publishedAt: r.published_at }))) : null;
-      for (const r of members) {
-        const want = head && r.ocid !== head ? head : null;
-        if (r.twin_of === want) continue;
-        await store.updateTable('tenders').set({ twin_of: want }).where('ocid', '=', r.ocid).execute();
-        changed.push(r.ocid);
-      }
+  for (const r of rows) {
+    const at = find(r.ocid);
+    const members = sets.get(at);
+    if (members) members.push(r);
+    else sets.set(at, [r]);
+  }
+  const changed: Array<{ ocid: string; want: string | null }> = [];
+  for (const members of sets.values()) {
+    const head = members.length > 1 ? standsFor(members.map((r) => ({ ocid: r.ocid, publishedAt: r.published_at }))) : null;
+    for (const r of members) {
+      const want = head && r.ocid !== head ? head : null;
+      if (r.twin_of !== want) changed.push({ ocid: r.ocid, want });
     }
-    await queueForMatching(bulkWriter(store), changed, now);
+  }
+  await inStoreTransaction(db, async (store) => {
+    // Many tenders a statement (one CASE over their ocids), not one statement each: a bulk ingest of copies moves
+    // most of its tenders. 30 a statement keeps within D1's 100 bound parameters.
+    for (const part of chunks(changed, 30)) {
+      const to = sql.join(part.map((c) => sql`WHEN ${c.ocid} THEN ${c.want}`), sql` `);
+      await store
+        .updateTable('tenders')
+        .set({ twin_of: sql<string | null>`CASE ocid ${to} END` })
+        .where('ocid', 'in', part.map((c) => c.ocid))
+        .execute();
+    }
+    await queueForMatching(bulkWriter(store), changed.map((c) => c.ocid), now);
   });
   return changed.length;
 }

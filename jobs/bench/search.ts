@@ -22,7 +22,7 @@ import Fuse from 'fuse.js';
 import { sqliteHandleOf } from '../../db/client.js';
 import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { createApp } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';

@@ -24,7 +24,7 @@ import { openDb } from '../../db/open.js';
 import { installTenderSearch } from '../../db/tender-search.js';
 import { migrate } from '../../db/migrate.js';
 import { bulkWriter } from '../../db/bulk.js';
-import { prepareBatch } from '../../db/queries/release-rows.js';
+import { prepareBatch } from '../../src/ingest/pipeline.js';
 import type { NewSupplierRow } from '../../db/schema.suppliers.js';
 import { allCpvCodes, cpvLabel } from '../../src/domain/cpv/index.js';
 import { allItlCodes, itlLevel } from '../../src/domain/geo/index.js';

@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../db/open.js';
 import { migrate } from '../../db/migrate.js';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../ingest/store.js';
 import { linkTwins } from '../../db/queries/twins.js';
 import type { Database } from '../../db/schema.js';
 import { prng } from '../../jobs/tools/seeded-random.js';

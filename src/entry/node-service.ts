@@ -4,6 +4,7 @@ import { startSchedule, type RunningSchedule } from '../../jobs/schedule.node.js
 import type { ScheduledJob } from '../../jobs/schedule.js';
 import { createApp, type App } from '../app.js';
 import type { Deps } from '../deps.js';
+import type { RegistryCache } from '../registry-cache.js';
 import { nodeMaxHeaderSize } from '../limits.js';
 import { nodeClientAddress } from './node-deps.js';
 
@@ -22,10 +23,13 @@ export interface NodeService {
  * deps.jobs), the app with the client address from the socket, and the HTTP server with its head-size bound.
  * Tests, benchmarks and the load script start this too, so what they measure is what runs.
  */
-export async function startNodeService(deps: Deps, options: { port?: number; hostname?: string; jobs?: readonly ScheduledJob[] } = {}): Promise<NodeService> {
+export async function startNodeService(
+  deps: Deps,
+  options: { port?: number; hostname?: string; jobs?: readonly ScheduledJob[]; registry?: RegistryCache } = {},
+): Promise<NodeService> {
   const schedule = startSchedule(deps, { jobs: options.jobs });
   deps.jobs = schedule;
-  const app = createApp(deps, { clientAddress: nodeClientAddress(deps.config) });
+  const app = createApp(deps, { clientAddress: nodeClientAddress(deps.config), registry: options.registry });
   const server = serve({
     fetch: app.fetch,
     port: options.port ?? deps.config.PORT,

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importPostcodes } from '../../jobs/import-postcodes.js';
 import { resolvePostcode, resolvePostcodes } from '../../db/queries/places.js';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { placeOfPostcode } from '../../src/domain/geo/index.js';
 import { cfTender } from '../support/fixtures/releases.js';
 import { testDeps } from '../support/helpers.js';

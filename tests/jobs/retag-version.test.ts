@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { drainMatchQueue } from '../../jobs/match.js';
 import { checkTaggerVersion, retagIfStale, storedTaggerVersion } from '../../jobs/retag.js';
 import { TAGGER_VERSION } from '../../src/domain/tagging/index.js';

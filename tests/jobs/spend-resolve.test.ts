@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { insertSupplier } from '../../db/queries/suppliers.js';
 import { listPayeeRows, saveCorrection } from '../../db/queries/spend-payees.js';
 import { rebuildClassRollup } from '../../db/queries/spend.js';

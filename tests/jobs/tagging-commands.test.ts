@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { classifyCommand } from '../../src/commands/classify.js';
 import { retagCommand } from '../../src/commands/retag.js';
 import { cfTender, pcsTender } from '../support/fixtures/releases.js';

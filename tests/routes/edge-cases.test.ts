@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { JsonObject } from '../../src/domain/ocds/types.js';

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { regionCodesFor } from '../../db/queries/places.js';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { createApp } from '../../src/app.js';
 import { cfTender, pcsTender } from '../support/fixtures/releases.js';
 import { testDeps } from '../support/helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { insertSupplier } from '../../db/queries/suppliers.js';
 import { runSpendUploads } from '../../jobs/spend-uploads.js';
 import { createApp } from '../../src/app.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { createApp } from '../../src/app.js';
 import { cfAward, cfTender, pcsTender } from '../support/fixtures/releases.js';
 import { testDeps } from '../support/helpers.js';

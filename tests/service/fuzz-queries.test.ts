@@ -1,7 +1,7 @@
 /** Property-based: generated query strings on the listing routes; see tests/support/fuzz-arbitraries.ts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { createApp } from '../../src/app.js';
 import { testDeps } from '../support/helpers.js';
 import { glasgowInspection, storeTenders, tenderRelease } from '../support/matching-fixtures.js';

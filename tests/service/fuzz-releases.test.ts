@@ -1,7 +1,7 @@
 /** Property-based: generated releases (and other JSON, and text that is not JSON) fed to the store's upsert; see tests/support/fuzz-arbitraries.ts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { createApp } from '../../src/app.js';
 import { testDeps } from '../support/helpers.js';
 import { incoming, RUNS, TIMEOUT } from '../support/fuzz-arbitraries.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bulkWriter } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import { claimQueued, dequeueClaimed, queueForMatching } from '../../db/queries/match-queue.js';
-import { storeReleases, type IncomingRelease } from '../../db/queries/releases.js';
+import { storeReleases, type IncomingRelease } from '../../src/ingest/store.js';
 import { ingestFile } from '../../jobs/ingest-file.js';
 import { drainMatchQueue } from '../../jobs/match.js';
 import { createApp } from '../../src/app.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import type { JsonObject } from '../../src/domain/ocds/types.js';
 import { cfAward } from '../support/fixtures/releases.js';
 import { tfgmBusAward, toOldContractsFinderShape } from '../support/fixtures/old-contracts-finder.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import { areaFor } from '../../db/queries/places.js';
 import { findTenders } from '../../db/queries/tenders.js';
 import { createApp } from '../../src/app.js';

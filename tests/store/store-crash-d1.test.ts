@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeReleases, type IncomingRelease } from '../../db/queries/releases.js';
+import { storeReleases, type IncomingRelease } from '../../src/ingest/store.js';
 import { cfAward, cfTender, pcsTender } from '../support/fixtures/releases.js';
 import { faultyStore } from '../support/faulty-store.js';
 import { ingestRows } from '../support/helpers.js';

@@ -3,7 +3,7 @@
  * regions are taken from real notices in the shared data (Public Contracts Scotland, Sell2Wales,
  * Contracts Finder); the ocids and dates are the tests' own.
  */
-import { storeReleases } from '../../db/queries/releases.js';
+import { storeReleases } from '../../src/ingest/store.js';
 import type { Db } from '../../db/client.js';
 import { cpvAncestors, cpvSignificant } from '../../src/domain/cpv/index.js';
 import type { Opportunity, SupplierKind, SupplierProfile } from '../../src/domain/matching/types.js';

@@ -179,7 +179,8 @@ const SPENT = 0.1;
 
 export class SupplierIndex {
   readonly vocab: Vocabulary;
-  readonly suppliers: CompiledSupplier[];
+  /** The suppliers it was built from (some may have been removed or replaced since: see `suppliers`). */
+  private readonly built: CompiledSupplier[];
   /** The suppliers packed by home area: row r is suppliers[supplierOfRow[r]]. */
   private readonly table: SupplierTable;
   private readonly supplierOfRow: Int32Array;
@@ -199,12 +200,25 @@ export class SupplierIndex {
   private readonly stamp: Uint32Array;
   private epoch = 0;
   private positions: Map<string, number> | null = null;
+  /**
+   * Changes made in place since the build (upsert, remove): the built rows they replaced or removed are passed
+   * over by every search (`deadRows`, stamped before each one), and the suppliers added or changed since are held
+   * in a small index of their own, over the same vocabulary, rebuilt when next searched after a change. A search
+   * ranks both exactly and merges the two lists, so the answer is that of an index built afresh.
+   */
+  private readonly deadRows: number[] = [];
+  private readonly dead: Uint8Array;
+  private rowOfId: Map<string, number> | null = null;
+  private readonly added = new Map<string, SupplierProfile>();
+  private addedIndex: SupplierIndex | null = null;
+  private current: CompiledSupplier[] | null = null;
 
   constructor(profiles: SupplierProfile[], vocab = new Vocabulary()) {
     this.vocab = vocab;
-    this.suppliers = profiles.map((p) => compileSupplier(p, vocab));
-    const n = this.suppliers.length;
-    const suppliers = this.suppliers;
+    this.built = profiles.map((p) => compileSupplier(p, vocab));
+    const n = this.built.length;
+    const suppliers = this.built;
+    this.dead = new Uint8Array(n);
     // Rows in home-area order: the suppliers based in one area are neighbours in memory and in every list.
     const order = [...new Array(n).keys()].sort((a, b) => suppliers[a].homeNum - suppliers[b].homeNum || a - b);
     this.supplierOfRow = new Int32Array(order);
@@ -374,6 +388,7 @@ export class SupplierIndex {
 
     const e = ++this.epoch;
     const stamp = this.stamp;
+    for (const row of this.deadRows) stamp[row] = e;
     const table = this.table;
     const consider = (row: number) => {
       if (stamp[row] === e) return;
@@ -504,18 +519,15 @@ export class SupplierIndex {
     return unlimited ? all.sort(compareResults) : top.items;
   }
 
-  get size(): number {
-    return this.suppliers.length;
-  }
-
   /**
-   * Indexes of the suppliers with a code in the same CPV group (or division, for a division-level notice code)
-   * as one of the notice's codes, or a division-level code above one, each once: a superset of those the
-   * scorer accepts on capability.
+   * Indexes (into `suppliers`) of the suppliers with a code in the same CPV group (or division, for a division-level
+   * notice code) as one of the notice's codes, or a division-level code above one, each once: a superset of those
+   * the scorer accepts on capability.
    */
   candidates(co: CompiledOpportunity): number[] {
     const out: number[] = [];
     const e = ++this.epoch;
+    for (const row of this.deadRows) this.stamp[row] = e;
     const take = (p: Posting | undefined) => {
       if (!p) return;
       for (let k = p.start; k < p.end; k++) {
@@ -533,10 +545,71 @@ export class SupplierIndex {
         take(this.byExact.get(sig.slice(0, 2)));
       }
     }
-    return out.sort((a, b) => a - b);
+    if (!this.deadRows.length && !this.added.size) return out.sort((a, b) => a - b);
+    // Changed in place: built positions become positions in `suppliers`, then the added ones follow.
+    const at = this.position.bind(this);
+    const mine = out.map((i) => at(this.built[i].profile.id)!);
+    const more = this.added.size ? this.addedIndexNow().candidates(co).map((i) => this.built.length - this.deadRows.length + i) : [];
+    return [...mine, ...more].sort((a, b) => a - b);
+  }
+
+  /** The suppliers it holds now: those built and still there, then those added or changed since. */
+  get suppliers(): CompiledSupplier[] {
+    if (!this.deadRows.length && !this.added.size) return this.built;
+    return (this.current ??= [...this.built.filter((_, i) => this.dead[this.rowOf(i)] !== 1), ...this.addedIndexNow().built]);
+  }
+
+  get size(): number {
+    return this.built.length - this.deadRows.length + this.added.size;
+  }
+
+  /** How many suppliers were added or changed in place since the build (a holder rebuilds when it grows). */
+  get changedSince(): number {
+    return this.added.size + this.deadRows.length;
+  }
+
+  /** Adds a supplier, or replaces the one of the same id, without rebuilding the index. */
+  upsert(profile: SupplierProfile): void {
+    this.dropBuilt(profile.id);
+    this.added.set(profile.id, profile);
+    this.changed();
+  }
+
+  /** Removes a supplier (nothing when it is not held), without rebuilding the index. */
+  remove(supplierId: string): void {
+    this.dropBuilt(supplierId);
+    this.added.delete(supplierId);
+    this.changed();
+  }
+
+  private dropBuilt(supplierId: string): void {
+    this.rowOfId ??= new Map(this.table.ids.map((id, row) => [id, row]));
+    const row = this.rowOfId.get(supplierId);
+    if (row !== undefined && this.dead[row] !== 1) {
+      this.dead[row] = 1;
+      this.deadRows.push(row);
+    }
+  }
+
+  private changed(): void {
+    this.addedIndex = null;
+    this.current = null;
+    this.positions = null;
+  }
+
+  /** Row in the packed table of built supplier i. */
+  private rowOf(i: number): number {
+    this.rowOfId ??= new Map(this.table.ids.map((id, row) => [id, row]));
+    return this.rowOfId.get(this.built[i].profile.id)!;
+  }
+
+  private addedIndexNow(): SupplierIndex {
+    return (this.addedIndex ??= new SupplierIndex([...this.added.values()], this.vocab));
   }
 
   compile(opportunity: Opportunity, now: Date): CompiledOpportunity {
+    // The added suppliers' words are in the vocabulary before the notice's are looked up.
+    if (this.added.size) this.addedIndexNow();
     return compileOpportunity(opportunity, now, this.vocab);
   }
 
@@ -545,7 +618,11 @@ export class SupplierIndex {
     const co = 'opportunity' in opportunity ? opportunity : this.compile(opportunity, now);
     if (co.closed) return [];
     const kept = this.rankBounded(co, settings, options.limit ?? Number.POSITIVE_INFINITY, options.minScore ?? 0);
-    return explainKept(co, this.table, kept, settings, options, this.vocab);
+    const results = explainKept(co, this.table, kept, settings, options, this.vocab);
+    if (!this.added.size) return results;
+    // Both lists are exact over their own suppliers, which are apart: their merge is the exact list.
+    const merged = [...results, ...this.addedIndexNow().match(co, now, settings, options)].sort(compareResults);
+    return options.limit === undefined ? merged : merged.slice(0, options.limit);
   }
 
   /** The same ranking by the naive all-pairs scorer over this index's suppliers (tests compare the two). */
@@ -562,6 +639,7 @@ export class SupplierIndex {
     return v.eligible ? stripVerdict(v) : null;
   }
 
+  /** Where a supplier is in `suppliers`. */
   position(supplierId: string): number | undefined {
     if (!this.positions) this.positions = new Map(this.suppliers.map((s, i) => [s.profile.id, i]));
     return this.positions.get(supplierId);

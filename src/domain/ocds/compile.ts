@@ -138,3 +138,10 @@ export function compileReleases(releases: Release[]): JsonObject {
   if (!compiled) throw new Error('no releases to compile');
   return compiled;
 }
+
+/** The earliest of these release dates (in OCDS date order), or null when none is given. */
+export function earliestDate(dates: Array<string | null>): string | null {
+  let best: string | null = null;
+  for (const d of dates) if (d && (best === null || dateOrder(d) < dateOrder(best))) best = d;
+  return best;
+}

@@ -186,6 +186,17 @@ export class SupplierSearch {
   private readonly member: Uint32Array;
   private readonly relevance: Float64Array;
   private generation = 0;
+  /**
+   * Changes made in place since the build (upsert, remove): the built suppliers removed or replaced are passed over
+   * (`dead`), and those added or changed since are held in a small search of their own, rebuilt when next asked after
+   * a change, with their docs as the caller numbered them. A query asks both, with look-alike words taken from both
+   * vocabularies as one, and merges the two in the one order, so the answer is that of a search built afresh.
+   */
+  private readonly dead: Uint8Array;
+  private deadCount = 0;
+  private docOfId: Map<string, number> | null = null;
+  private readonly added = new Map<string, { doc: number; supplier: SearchableSupplier }>();
+  private addedSearch: { search: SupplierSearch; docs: number[] } | null = null;
 
   constructor(suppliers: SearchableSupplier[]) {
     const n = suppliers.length;
@@ -277,10 +288,53 @@ export class SupplierSearch {
     this.total = new Float64Array(n);
     this.member = new Uint32Array(n);
     this.relevance = new Float64Array(n);
+    this.dead = new Uint8Array(n);
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.length - this.deadCount + this.added.size;
+  }
+
+  /** How many suppliers were added, changed or removed in place since the build (a holder rebuilds when it grows). */
+  get changedSince(): number {
+    return this.deadCount + this.added.size;
+  }
+
+  /**
+   * Adds a supplier, or replaces the one of the same id, without rebuilding: its hits carry `doc`, which must be a
+   * number the built suppliers (0 to their count less one) and the other added ones do not use.
+   */
+  upsert(doc: number, supplier: SearchableSupplier): void {
+    this.dropBuilt(supplier.id);
+    this.added.set(supplier.id, { doc, supplier });
+    this.addedSearch = null;
+  }
+
+  /** Removes a supplier (nothing when it is not held), without rebuilding. */
+  remove(supplierId: string): void {
+    this.dropBuilt(supplierId);
+    if (this.added.delete(supplierId)) this.addedSearch = null;
+  }
+
+  private dropBuilt(id: string): void {
+    this.docOfId ??= new Map(this.ids.map((x, doc) => [x, doc]));
+    const doc = this.docOfId.get(id);
+    if (doc !== undefined && this.dead[doc] !== 1) {
+      this.dead[doc] = 1;
+      this.deadCount++;
+    }
+  }
+
+  private addedNow(): { search: SupplierSearch; docs: number[] } {
+    if (!this.addedSearch) {
+      const list = [...this.added.values()];
+      this.addedSearch = { search: new SupplierSearch(list.map((a) => a.supplier)), docs: list.map((a) => a.doc) };
+    }
+    return this.addedSearch;
+  }
+
+  private get changed(): boolean {
+    return this.deadCount > 0 || this.added.size > 0;
   }
 
   /** Distinct words in the registry's index. */
@@ -296,14 +350,76 @@ export class SupplierSearch {
   /** Relevance in (0, 1] of every supplier that holds each query word or a look-alike; suppliers by id. */
   search(text: string): Map<string, number> {
     const out = new Map<string, number>();
-    const found = this.textMatches(text);
+    const alikes = this.changed ? this.alikesAcross() : undefined;
+    const found = this.textMatches(text, alikes);
+    if (found) for (const doc of found.docs) if (this.dead[doc] !== 1) out.set(this.ids[doc], found.relevance[doc]);
+    if (this.added.size) for (const [id, r] of this.addedNow().search.ownSearch(text, alikes)) out.set(id, r);
+    return out;
+  }
+
+  private ownSearch(text: string, alikes?: (q: string) => Array<[string, number]>): Map<string, number> {
+    const out = new Map<string, number>();
+    const found = this.textMatches(text, alikes);
     if (found) for (const doc of found.docs) out.set(this.ids[doc], found.relevance[doc]);
     return out;
   }
 
+  /** Look-alikes of a query word over this search's words and those of its added suppliers, as one vocabulary. */
+  private alikesAcross(): (q: string) => Array<[string, number]> {
+    const parts: SupplierSearch[] = this.added.size ? [this, this.addedNow().search] : [this];
+    return (q) => lookAlikesOver(q, parts);
+  }
+
+  /** Whether a word of this search's vocabulary is still held by a supplier that was not removed. */
+  private holds(word: string): boolean {
+    const list = this.postings.get(word);
+    if (!list) return false;
+    if (!this.deadCount) return true;
+    for (const doc of list.docs) if (this.dead[doc] !== 1) return true;
+    return false;
+  }
+
   /** One page of the suppliers matching every part of the query, in the order described above. */
   find(query: SupplierQuery, page: { limit: number; offset?: number; after?: SearchCursor }): SearchPage {
-    const text = query.text?.trim() ? this.textMatches(query.text) : null;
+    if (!this.changed) return this.findOwn(query, page);
+    const alikes = this.alikesAcross();
+    const offset = page.after ? 0 : (page.offset ?? 0);
+    const sub = page.after ? { limit: page.limit, after: page.after } : { limit: offset + page.limit, offset: 0 };
+    const own = this.findOwn(query, sub, alikes);
+    type Hit = { doc: number; id: string; relevance: number | null; hp: boolean; name: string; key: string };
+    const hits: Hit[] = own.hits.map((h) => ({ ...h, hp: this.hp[h.doc] === 1, name: this.names[h.doc], key: this.keys[h.doc] }));
+    let more = own.next !== null;
+    let total = own.total;
+    if (this.added.size) {
+      const { search: other, docs } = this.addedNow();
+      const where = query.where;
+      const theirs = other.findOwn(where ? { ...query, where: (k) => where(docs[k]) } : query, sub, alikes);
+      for (const h of theirs.hits) hits.push({ doc: docs[h.doc], id: h.id, relevance: h.relevance, hp: other.hp[h.doc] === 1, name: other.names[h.doc], key: other.keys[h.doc] });
+      more ||= theirs.next !== null;
+      total += theirs.total;
+    }
+    const boost = query.boostHighPotential ?? false;
+    const rel = (r: number | null) => (r === null ? 0 : 1000 - Math.round(r * 1000));
+    hits.sort(
+      (a, b) =>
+        rel(a.relevance) - rel(b.relevance) ||
+        Number(boost && !a.hp) - Number(boost && !b.hp) ||
+        byText(a.key, b.key) ||
+        byText(a.name, b.name) ||
+        byText(a.id, b.id),
+    );
+    const shown = hits.slice(offset, offset + page.limit);
+    more = page.after ? more || hits.length > page.limit : offset + page.limit < total;
+    const last = shown[shown.length - 1];
+    return {
+      total,
+      hits: shown.map(({ doc, id, relevance }) => ({ doc, id, relevance })),
+      next: more && last ? { relevance: last.relevance, highPotential: last.hp, name: last.name, id: last.id } : null,
+    };
+  }
+
+  private findOwn(query: SupplierQuery, page: { limit: number; offset?: number; after?: SearchCursor }, alikes?: (q: string) => Array<[string, number]>): SearchPage {
+    const text = query.text?.trim() ? this.textMatches(query.text, alikes) : null;
     let candidates: Iterable<number>;
     if (text) candidates = text.docs;
     else {
@@ -379,7 +495,7 @@ export class SupplierSearch {
       }
       from = lo;
     }
-    const checked = query.minValue !== undefined || query.highPotential !== undefined || query.where !== undefined;
+    const checked = query.minValue !== undefined || query.highPotential !== undefined || query.where !== undefined || this.deadCount > 0;
     const picked: number[] = [];
     let total = 0;
     if (!checked) {
@@ -409,6 +525,7 @@ export class SupplierSearch {
   }
 
   private passes(doc: number, q: SupplierQuery): boolean {
+    if (this.dead[doc] === 1) return false;
     if (q.kind && this.kindOf[doc] !== q.kind) return false;
     if (q.highPotential !== undefined && (this.hp[doc] === 1) !== q.highPotential) return false;
     if (q.cpv?.length) {
@@ -479,10 +596,11 @@ export class SupplierSearch {
    * until the next query); null when nothing can be searched. Each word's postings are read once; after the rarest
    * word only the suppliers still in the running are kept.
    */
-  private textMatches(text: string): { docs: number[]; relevance: Float64Array } | null {
+  private textMatches(text: string, alikesOf?: (q: string) => Array<[string, number]>): { docs: number[]; relevance: Float64Array } | null {
     const query = SupplierSearch.queryWords(text);
     if (!query.length) return null;
-    const perWord = query.map((q) => this.lookAlikes(q));
+    // Look-alikes from a wider vocabulary (this search's and its added suppliers') may hold words this one lacks.
+    const perWord = query.map((q) => (alikesOf ? alikesOf(q) : this.lookAlikes(q)).filter(([w]) => this.postings.has(w)));
     const order = perWord.map((alikes, i) => ({ i, size: alikes.reduce((n, [w]) => n + this.postings.get(w)!.docs.length, 0) })).sort((a, b) => a.size - b.size);
     let running = 0; // generation marking the suppliers holding every word so far (0: none read yet)
     let docs: number[] = [];
@@ -516,23 +634,44 @@ export class SupplierSearch {
 
   /** Registry words like `q`, each with its closeness in (0, 1] (1 = the word itself), the closest first. */
   private lookAlikes(q: string): Array<[string, number]> {
-    const exact: Array<[string, number]> = this.postings.has(q) ? [[q, 1]] : [];
-    if (q.length < FUZZY_FROM) return exact;
-    const bound = maxEdits(q.length);
-    const grams = trigrams(q);
-    // A word within `bound` edits shares all but 3·bound of the query's trigrams; a word the query begins shares
-    // every trigram of the query but its last.
-    const need = Math.max(1, Math.min(grams.length - 3 * bound, grams.length - 1));
-    const shared = new Map<string, number>();
-    for (const g of grams) for (const w of this.grams.get(g) ?? []) shared.set(w, (shared.get(w) ?? 0) + 1);
-    const found: Array<[string, number]> = [];
-    for (const [w, count] of shared) {
-      if (count < need || w === q) continue;
-      const d = editDistance(q, w, bound);
-      if (d <= bound) found.push([w, Math.max(0.01, 1 - d / Math.max(q.length, w.length))]);
-      else if (w.startsWith(q)) found.push([w, Math.max(0.01, (q.length / w.length) * 0.9)]);
-    }
-    found.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return [...exact, ...found.slice(0, LOOK_ALIKES)];
+    return lookAlikesOver(q, [this]);
   }
+
+  /** Words of this search's vocabulary sharing each count of trigrams with `grams`. */
+  sharedGrams(grams: string[], into: Map<string, number>): void {
+    const mine = new Map<string, number>();
+    for (const g of grams) for (const w of this.grams.get(g) ?? []) mine.set(w, (mine.get(w) ?? 0) + 1);
+    // A word in two vocabularies has the same trigrams in both: counted once.
+    for (const [w, n] of mine) if (this.holds(w)) into.set(w, Math.max(into.get(w) ?? 0, n));
+  }
+
+  /** Whether the word is in this search's vocabulary, held by a supplier still there. */
+  hasWord(word: string): boolean {
+    return this.holds(word);
+  }
+}
+
+/**
+ * Words like `q` in the vocabulary of these searches taken as one, each with its closeness in (0, 1] (1 = the word
+ * itself), the closest first: a bounded number of candidates found through trigrams, checked by edit distance.
+ */
+function lookAlikesOver(q: string, searches: SupplierSearch[]): Array<[string, number]> {
+  const exact: Array<[string, number]> = searches.some((s) => s.hasWord(q)) ? [[q, 1]] : [];
+  if (q.length < FUZZY_FROM) return exact;
+  const bound = maxEdits(q.length);
+  const grams = trigrams(q);
+  // A word within `bound` edits shares all but 3·bound of the query's trigrams; a word the query begins shares
+  // every trigram of the query but its last.
+  const need = Math.max(1, Math.min(grams.length - 3 * bound, grams.length - 1));
+  const shared = new Map<string, number>();
+  for (const s of searches) s.sharedGrams(grams, shared);
+  const found: Array<[string, number]> = [];
+  for (const [w, count] of shared) {
+    if (count < need || w === q) continue;
+    const d = editDistance(q, w, bound);
+    if (d <= bound) found.push([w, Math.max(0.01, 1 - d / Math.max(q.length, w.length))]);
+    else if (w.startsWith(q)) found.push([w, Math.max(0.01, (q.length / w.length) * 0.9)]);
+  }
+  found.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return [...exact, ...found.slice(0, LOOK_ALIKES)];
 }

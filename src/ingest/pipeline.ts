@@ -1,71 +1,22 @@
 /**
- * The rows a batch of releases becomes, worked out without reading the store: checking, hashing, compiling
- * per ocid, normalising and tagging. Pure, so that a bulk ingest can run it off the thread that writes
- * (jobs/ingest-file.worker.ts), while storeReleases runs it in place; both hand the result to storePrepared.
+ * The ingest pipeline: the rows a batch of releases becomes, worked out without reading the store: checking,
+ * hashing, compiling per ocid, normalising and tagging. Pure, so that a bulk ingest can run it off the thread that
+ * writes (jobs/ingest-file.worker.ts); the store (db/queries/releases.ts storePrepared) takes its rows and is given
+ * this pipeline for the ocids it must compile again with the releases it holds.
  *
  * Each tender is compiled from the batch's own releases only. That is the whole story for an ocid the store
  * has never seen, which is nearly every ocid of a bulk ingest; for one it has, storePrepared compiles again
  * with the stored releases and uses these rows for nothing but the releases themselves.
  */
-import type { Insertable } from 'kysely';
-import type { AwardSuppliersTable, AwardsTable, ItemsTable, LotsTable, TendersTable } from '../schema.js';
-import type { TenderCpvTable, TenderPlacesTable } from '../schema.tags.js';
-import { compileReleases, dateOrder, releaseDate, sortReleases } from '../../src/domain/ocds/compile.js';
-import { normalise } from '../../src/domain/ocds/normalise.js';
-import { releaseIdOf, releaseProblem, releaseTags } from '../../src/domain/ocds/release.js';
-import type { IncomingRelease, Release, TenderRecord } from '../../src/domain/ocds/types.js';
-import { hash64 } from '../digest.js';
-import { buyerKey, titleKey } from '../../src/domain/ocds/twins.js';
-import { tagTender } from '../../src/domain/tagging/index.js';
-import { tagRows } from './tag-rows.js';
-
-/** A release that passed the checks, as the releases table keeps it (less source and time of storing). */
-export interface PreparedRelease {
-  releaseId: string;
-  ocid: string;
-  date: string | null;
-  /** Digest of the release's text: the same text again is unchanged at a glance (storePrepared compares other text as JSON). */
-  hash: string;
-  /** JSON array of the release's tags. */
-  tags: string;
-  raw: string;
-}
-
-export interface QuarantineEntry {
-  reason: string;
-  raw: string;
-  ocid: string | null;
-  releaseId: string | null;
-}
-
-/** Every row derived from one tender record. */
-export interface TenderRows {
-  tender: Insertable<TendersTable>;
-  lots: Insertable<LotsTable>[];
-  items: Insertable<ItemsTable>[];
-  awards: Insertable<AwardsTable>[];
-  awardSuppliers: Insertable<AwardSuppliersTable>[];
-  places: TenderPlacesTable[];
-  cpv: TenderCpvTable[];
-}
-
-/** One ocid of a batch, compiled from the batch's releases of it: its rows, or why it could not be compiled. */
-export interface PreparedTender {
-  ocid: string;
-  /** The batch's releases of this ocid, by id. */
-  releaseIds: string[];
-  rows?: TenderRows;
-  error?: string;
-}
-
-export interface PreparedBatch {
-  source: string;
-  fetched: number;
-  quarantine: QuarantineEntry[];
-  /** Accepted releases, one per id (a later copy in the batch wins, as it would in a later batch). */
-  releases: PreparedRelease[];
-  tenders: PreparedTender[];
-}
+import { compileReleases, earliestDate, releaseDate, sortReleases } from '../domain/ocds/compile.js';
+import { normalise } from '../domain/ocds/normalise.js';
+import { releaseIdOf, releaseProblem, releaseTags } from '../domain/ocds/release.js';
+import type { IncomingRelease, Release } from '../domain/ocds/types.js';
+import { buyerKey, titleKey } from '../domain/ocds/twins.js';
+import { tagTender } from '../domain/tagging/index.js';
+import { hash64 } from '../../db/digest.js';
+import type { CompiledTender, IngestPipeline, PreparedBatch, PreparedRelease, PreparedTender, QuarantineEntry, ReleaseOfTender, TenderRows } from '../../db/prepared.js';
+import { tagRows } from '../../db/queries/tag-rows.js';
 
 const json = JSON.stringify;
 const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
@@ -126,33 +77,14 @@ export function prepareBatch(source: string, incoming: IncomingRelease[], now: s
   return { source, fetched: incoming.length, quarantine, releases: [...accepted.values()].map((a) => a.prepared), tenders };
 }
 
-export interface ReleaseOfTender {
-  releaseId: string;
-  date: string | null;
-  release: Release;
-}
-
-export interface CompiledTender {
-  record: TenderRecord;
-  /** The release that comes last in OCDS order. */
-  latest: ReleaseOfTender;
-  releaseCount: number;
-  contentHash: string;
-}
-
 /** Compiles every release of one ocid into its normalised record; throws when they cannot be compiled. */
 export function compileTender(releases: ReleaseOfTender[], firstPublished: string | null): CompiledTender {
   const compiled = compileReleases(releases.map((r) => r.release));
   const latest = sortReleases(releases)[releases.length - 1];
-  const record = normalise(compiled, { firstReleaseDate: earliest([firstPublished, ...releases.map((r) => r.date)]) });
+  const record = normalise(compiled, { firstReleaseDate: earliestDate([firstPublished, ...releases.map((r) => r.date)]) });
   return { record, latest, releaseCount: releases.length, contentHash: hash64(json(record)) };
 }
 
-export function earliest(dates: Array<string | null>): string | null {
-  let best: string | null = null;
-  for (const d of dates) if (d && (best === null || dateOrder(d) < dateOrder(best))) best = d;
-  return best;
-}
 
 /** The tender row, its lots, items, awards and award suppliers, and its place and CPV tags. */
 export function tenderRows(compiled: CompiledTender, source: string, now: string): TenderRows {
@@ -263,3 +195,9 @@ function uniqueBy<T>(list: T[], key: (t: T) => string): T[] {
   for (const t of list) seen.set(key(t), t);
   return [...seen.values()];
 }
+
+/** The pipeline as the store takes it. */
+export const ingestPipeline: IngestPipeline = {
+  prepareBatch,
+  tenderRowsOf: (releases, firstPublished, source, now) => tenderRows(compileTender(releases, firstPublished), source, now),
+};
