@@ -1,3 +1,5 @@
+import type { FeedbackMark } from './feedback.js';
+
 /** What the matcher reads and writes. Everything here is plain data: no database rows, no clock. */
 
 export type SupplierKind = 'micro' | 'small' | 'medium' | 'vcse' | 'cooperative';
@@ -18,6 +20,13 @@ export interface SupplierProfile {
   cpv: string[];
   description: string | null;
   keywords: string[];
+  /**
+   * Words and phrases the firm wants left out ("drainage" for a cleaning firm): a notice whose text has one is
+   * ranked lower, and told so in the reasons. Absent = none.
+   */
+  excludeWords?: string[];
+  /** The firm's "not for us" / "good match" marks on earlier notices (feedback.ts). Absent = none. */
+  feedback?: FeedbackMark[];
   /** Largest contract value it can deliver, GBP; null = not stated. */
   maxContractValue: number | null;
   highPotential: boolean;
@@ -64,6 +73,8 @@ export interface Opportunity {
   reservedLocation: string | null;
   /** Number of lots of the tender this opportunity belongs to (1 when it has none). */
   lotCount: number;
+  /** The buyer's name as published, for feedback on "the same buyer"; absent or null = not known. */
+  buyer?: string | null;
 }
 
 export interface MatchSettings {
@@ -85,6 +96,11 @@ export interface ScoreParts {
   size: number;
   suitability: number;
   time: number;
+  /**
+   * How well the notice's own words bear the match out, times the firm's exclusions and feedback (fitFactor in
+   * score.ts), at most 1: the rest of the score is multiplied by it.
+   */
+  fit: number;
 }
 
 export interface MatchResult {
