@@ -93,7 +93,7 @@ export function timePart(daysLeft: number | null): number {
 }
 
 /** The fit factor when nothing in the notice bears the firm's words out (chosen on the tuning profiles of the relevance set). */
-export const FIT_FLOOR = 0.6;
+export const FIT_FLOOR = 0.5;
 /** The fit factor is multiplied by this when the notice has one of the firm's exclusion phrases. */
 export const EXCLUDED_FACTOR = 0.5;
 /** A "not for us" mark of likeness l multiplies the fit factor by 1 − FEEDBACK_LOWER × l; a "good match" adds FEEDBACK_RAISE × l. */
