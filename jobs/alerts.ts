@@ -1,3 +1,4 @@
+import { feedbackUrls } from '../src/mail/feedback-links.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
 import { chunks } from '../db/bulk.js';
@@ -355,7 +356,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
       const content: StoredDigest = {
         v: 1,
         supplierName: s.name,
-        entries: chosen.map(toEntry),
+        entries: chosen.map((c) => ({ ...toEntry(c), feedback: feedbackUrls(base, secret, s.id, c.ocid, c.lotId) })),
         changes: digestChanges,
         moreWaiting,
         manageUrl,

@@ -1,3 +1,4 @@
+import { withFeedback } from './feedback.js';
 import type { Db } from '../client.js';
 import { homeAreaOf } from '../../src/domain/geo/index.js';
 import { chunks } from '../bulk.js';
@@ -35,6 +36,7 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
     cpv: readList(row.cpv_codes),
     description: row.description,
     keywords: readList(row.keywords),
+    excludeWords: readList(row.exclude_words),
     maxContractValue: row.max_contract_value,
     highPotentialDerived: row.high_potential_derived === 1,
     highPotentialOverride: row.high_potential_override === null ? null : row.high_potential_override === 1,
@@ -293,6 +295,7 @@ export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
     await store.updateTable('suppliers').set({ contact_email: null }).where('id', '=', id).execute();
     await forgetSupplierAlerts(store, id);
     await store.deleteFrom('matches').where('supplier_id', '=', id).execute();
+    await store.deleteFrom('match_feedback').where('supplier_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
     const res = await store.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
@@ -334,7 +337,7 @@ export async function loadProfiles(db: Db): Promise<SupplierProfile[]> {
 export async function loadRegistry(db: Db): Promise<{ rows: SupplierRow[]; profiles: SupplierProfile[] }> {
   const rows = await listSupplierRows(db);
   const memberships = await db.selectFrom('cooperative_members').select(['cooperative_id', 'member_id']).where('status', '=', 'accepted').execute();
-  return { rows, profiles: profilesFrom(rows, memberships, await pastWinsByCompany(db)) };
+  return { rows, profiles: await withFeedback(db, profilesFrom(rows, memberships, await pastWinsByCompany(db))) };
 }
 
 export function profilesFrom(
@@ -375,5 +378,5 @@ export async function loadProfilesOf(db: Db, ids: string[]): Promise<SupplierPro
   }
   const wanted = new Set(ids);
   const all = profilesFrom([...rows, ...memberRows], memberships, await pastWinsByCompany(db));
-  return all.filter((p) => wanted.has(p.id));
+  return withFeedback(db, all.filter((p) => wanted.has(p.id)), true);
 }

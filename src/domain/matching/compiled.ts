@@ -2,8 +2,7 @@
  * The shapes the scorer works on: a supplier and a tender or lot compiled for scoring (compile.ts makes them),
  * and suppliers packed column by column in a table (supplier-table.ts fills it, score.ts scores its rows).
  */
-import type { CompiledMark } from './feedback.js';
-import type { Exclusion, Opportunity, SupplierProfile } from './types.js';
+import type { CompiledMark, Exclusion, Opportunity, SupplierProfile } from './types.js';
 
 export interface CompiledSupplier {
   profile: SupplierProfile;

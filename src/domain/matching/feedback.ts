@@ -6,20 +6,9 @@
 import { cpvSignificant } from '../cpv/index.js';
 import type { CompiledOpportunity } from './compiled.js';
 import { words, type Vocabulary } from './text.js';
-import type { Opportunity } from './types.js';
+import type { CompiledMark, FeedbackMark, FeedbackVerdict, Opportunity } from './types.js';
 
-export type FeedbackVerdict = 'not_for_us' | 'good_match';
-
-/** What is kept of a marked notice: enough to know its like again, not the notice itself. */
-export interface FeedbackMark {
-  verdict: FeedbackVerdict;
-  /** CPV groups (first three digits) of the notice's codes. */
-  groups: string[];
-  /** Meaningful words of its title (matching/text.ts words), at most MARK_WORDS. */
-  words: string[];
-  /** The buyer's name, folded; null when not published. */
-  buyer: string | null;
-}
+export type { CompiledMark, FeedbackMark, FeedbackVerdict };
 
 const MARK_WORDS = 12;
 
@@ -32,15 +21,6 @@ export function foldBuyer(name: string | null | undefined): string | null {
 export function feedbackOf(opportunity: Opportunity, verdict: FeedbackVerdict, buyer: string | null | undefined): FeedbackMark {
   const groups = [...new Set(opportunity.cpv.map((c) => cpvSignificant(c).slice(0, 3)).filter((g) => g.length === 3))];
   return { verdict, groups, words: words(opportunity.lotTitle ?? opportunity.title).slice(0, MARK_WORDS), buyer: foldBuyer(buyer ?? opportunity.buyer) };
-}
-
-/** A mark as the kernel reads it: words as vocabulary ids. */
-export interface CompiledMark {
-  /** +1 good match, -1 not for us. */
-  sign: number;
-  groups: string[];
-  wordIds: number[];
-  buyer: string | null;
 }
 
 export function compileMarks(marks: readonly FeedbackMark[], vocab: Vocabulary): CompiledMark[] {

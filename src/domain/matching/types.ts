@@ -1,5 +1,3 @@
-import type { FeedbackMark } from './feedback.js';
-
 /** What the matcher reads and writes. Everything here is plain data: no database rows, no clock. */
 
 export type SupplierKind = 'micro' | 'small' | 'medium' | 'vcse' | 'cooperative';
@@ -124,3 +122,25 @@ export interface Exclusion {
 }
 
 export type Verdict = ({ eligible: true } & MatchResult) | ({ eligible: false; supplierId: string } & Exclusion);
+
+export type FeedbackVerdict = 'not_for_us' | 'good_match';
+
+/** What is kept of a marked notice: enough to know its like again, not the notice itself. */
+export interface FeedbackMark {
+  verdict: FeedbackVerdict;
+  /** CPV groups (first three digits) of the notice's codes. */
+  groups: string[];
+  /** Meaningful words of its title (matching/text.ts words), at most MARK_WORDS. */
+  words: string[];
+  /** The buyer's name, folded; null when not published. */
+  buyer: string | null;
+}
+
+/** A mark as the kernel reads it: words as vocabulary ids. */
+export interface CompiledMark {
+  /** +1 good match, -1 not for us. */
+  sign: number;
+  groups: string[];
+  wordIds: number[];
+  buyer: string | null;
+}
