@@ -27,8 +27,12 @@ export function compileMarks(marks: readonly FeedbackMark[], vocab: Vocabulary):
   return marks.map((m) => ({ sign: m.verdict === 'good_match' ? 1 : -1, groups: m.groups, wordIds: m.words.map((w) => vocab.id(w)), buyer: m.buyer }));
 }
 
-/** Similarity at or above which a marked notice counts as like this one. */
-export const LIKE_THRESHOLD = 0.5;
+/**
+ * Likeness at or above which a marked notice counts as like this one: the same CPV group and two shared title
+ * words, or the same group and the same buyer. The group with one word is not enough: marking a vehicle cleaning
+ * notice "not for us" must not lower every cleaning notice for a cleaning firm.
+ */
+export const LIKE_THRESHOLD = 0.7;
 
 /** How much a notice is like a marked one, 0..1: same CPV group 0.5, shared title words 0.1 each up to 0.3, same buyer 0.2. */
 export function likeness(co: CompiledOpportunity, mark: CompiledMark): number {

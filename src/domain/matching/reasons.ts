@@ -205,7 +205,7 @@ export function reasonsFor(co: CompiledOpportunity, cs: CompiledSupplier, parts:
     reasons.push(`${v.Your} description shares words with the notice: ${common.join(', ')}.`);
   }
   // The fit factor: what the notice's own words, the firm's exclusions and its feedback did to the score.
-  if (parts.phrases === 0 && parts.text === 0) {
+  if (parts.phrases === 0 && parts.text === 0 && (cs.tokens.length > 0 || cs.keywordPhrases.length > 0)) {
     reasons.push(`Nothing in the notice's text matches ${v.your} keywords or description, only its codes: it is ranked lower.`);
   }
   if (parts.excludedBy >= 0) {

@@ -10,7 +10,7 @@
  *
  * The fit factor reads the notice's own words against the firm's: FIT_FLOOR when nothing in the notice's title,
  * description and lots bears the firm's keywords or description out, up to 1 when they do (keyword phrases found, or
- * the text part); halved by a phrase the firm asked to leave out; lowered by a "not for us" mark on a notice like
+ * the text part; 1 for a firm that gave no words); halved by a phrase the firm asked to leave out; lowered by a "not for us" mark on a notice like
  * this one and raised (never above 1) by a "good match" (feedback.ts). Being at most 1, it only lowers a score, so
  * every upper bound the index works out for the rest of the score stays an upper bound.
  *
@@ -227,7 +227,9 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
     for (let k = 0; k < ex.length && excludedBy < 0; k++) if (hasPhrase(co.textLower, ex[k])) excludedBy = k;
   }
   const feedback = (flags & FLAG_FEEDBACK) !== 0 ? feedbackPart(co, row.marks) : 0;
-  const fit = fitFactor(Math.max(text, phrasePart(phrases)), excludedBy >= 0, feedback);
+  // A firm that gave no words at all has nothing to bear out: its fit is not lowered for that.
+  const evidence = kTo > kFrom || (flags & FLAG_PHRASES) !== 0 ? Math.max(text, phrasePart(phrases)) : 1;
+  const fit = fitFactor(evidence, excludedBy >= 0, feedback);
   if (out !== undefined) {
     out.capability = capability;
     out.cpv = cpv;
