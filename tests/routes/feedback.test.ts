@@ -23,6 +23,8 @@ async function setup() {
   return { deps, app: createApp(deps) };
 }
 
+type MatchList = { matches: Array<{ feedback?: { not_for_us: string; good_match: string } }> };
+
 const stored = (deps: Awaited<ReturnType<typeof setup>>['deps']) => deps.db.selectFrom('match_feedback').selectAll().execute();
 
 describe('one-click feedback links', () => {
@@ -75,7 +77,7 @@ describe('one-click feedback links', () => {
     expect((await app.request(`/feedback?token=${token}`, { method: 'POST' })).status).toBe(403);
     const json = await app.request(`/feedback?token=${token}`, { method: 'POST', headers: { accept: 'application/json' } });
     expect(json.status).toBe(403);
-    expect((await json.json()).error.code).toBe('invalid_link');
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe('invalid_link');
     expect(await stored(deps)).toEqual([]);
   });
 
@@ -90,16 +92,17 @@ describe('one-click feedback links', () => {
   it('the matches list carries the links for the firm itself, not for a reader without its key', async () => {
     const { deps, app } = await setup();
     await addMatch(deps.db, { supplier: 'clean', ocid: OCID, score: 0.8 });
-    const anonymous = await (await app.request('/suppliers/clean/matches')).json();
+    const anonymous = (await (await app.request('/suppliers/clean/matches')).json()) as MatchList;
     expect(anonymous.matches).toHaveLength(1);
     expect(anonymous.matches[0].feedback).toBeUndefined();
-    const wrongKey = await (await app.request('/suppliers/clean/matches', { headers: { authorization: 'Bearer key-other' } })).json();
+    const wrongKey = (await (await app.request('/suppliers/clean/matches', { headers: { authorization: 'Bearer key-other' } })).json()) as MatchList;
     expect(wrongKey.matches[0].feedback).toBeUndefined();
-    const own = await (await app.request('/suppliers/clean/matches', { headers: { authorization: 'Bearer key-clean' } })).json();
+    const own = (await (await app.request('/suppliers/clean/matches', { headers: { authorization: 'Bearer key-clean' } })).json()) as MatchList;
     const urls = feedbackUrls('https://tendermatch.example', SECRET, 'clean', OCID, '');
     expect(own.matches[0].feedback).toEqual({ not_for_us: urls.notForUs, good_match: urls.goodMatch });
     // The link works as given.
-    const path = new URL(own.matches[0].feedback.not_for_us).pathname + new URL(own.matches[0].feedback.not_for_us).search;
+    const link = new URL(own.matches[0].feedback!.not_for_us);
+    const path = link.pathname + link.search;
     expect((await app.request(path, { method: 'POST' })).status).toBe(200);
     expect((await stored(deps)).map((r) => r.verdict)).toEqual(['not_for_us']);
   });
