@@ -22,7 +22,7 @@ describe('relevance measures', () => {
     [ranking(...'abcdefghij'.split('')), Object.fromEntries('abcdefghijkl'.split('').map((o) => [o, 1])) as Record<string, 1>, 1, 1],
     [ranking('a', 'q', 'b'), { a: 1, b: 1 }, 0.5, (1 + 1 / 2) / (1 + 1 / Math.log2(3))],
   ])('%j against %j', (r, grades, precision, ndcg) => {
-    const s = scoreRanking(r, judged(grades));
+    const s = scoreRanking(r, judged(grades as Record<string, 0 | 1 | 2>));
     expect(s.precision).toBeCloseTo(precision, 3);
     expect(s.ndcg10).toBeCloseTo(ndcg, 3);
   });
