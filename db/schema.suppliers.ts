@@ -21,6 +21,8 @@ export interface SuppliersTable {
   description: string | null;
   /** JSON array of strings. */
   keywords: string;
+  /** JSON array of words and phrases the firm wants left out of its matches (migration 016). */
+  exclude_words: Generated<string>;
   max_contract_value: number | null;
   turnover_band: string | null;
   staff_band: string | null;
@@ -68,6 +70,23 @@ export interface MatchesTable {
   computed_at: string;
 }
 
+/** A firm's "not for us" / "good match" on a tender or lot (migration 016). */
+export interface MatchFeedbackTable {
+  supplier_id: string;
+  ocid: string;
+  /** '' = the whole tender. */
+  lot_id: string;
+  /** 'not_for_us' | 'good_match'. */
+  verdict: string;
+  /** JSON array of the notice's three-digit CPV groups. */
+  cpv_groups: string;
+  /** JSON array of the meaningful words of its title. */
+  words: string;
+  /** The buyer's name, folded; null when not published. */
+  buyer: string | null;
+  created_at: string;
+}
+
 /** One row (id 1): moved by every write to suppliers or cooperative members (migration 008). */
 export interface RegistryVersionTable {
   id: number;
@@ -85,6 +104,7 @@ export interface SupplierTables {
   suppliers: SuppliersTable;
   cooperative_members: CooperativeMembersTable;
   matches: MatchesTable;
+  match_feedback: MatchFeedbackTable;
   registry_version: RegistryVersionTable;
   registry_changes: RegistryChangesTable;
 }

@@ -1,3 +1,4 @@
+import { feedbackUrls } from '../src/mail/feedback-links.js';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../src/deps.js';
 import { chunks } from '../db/bulk.js';
@@ -351,7 +352,7 @@ export async function queueDueDigests(deps: Deps, keep: () => Promise<boolean> =
         if (change) changes.push({ change, row: t.row });
       }
       if (chosen.length === 0 && changes.length === 0 && renewals.length === 0) continue;
-      const sectioned = chosen.map((c) => ({ c, entry: toEntry(c), noticeType: c.row.notice_type, section: sectionOf(c.row.notice_type, c.row.tender_status) as Section }));
+      const sectioned = chosen.map((c) => ({ c, entry: { ...toEntry(c), feedback: feedbackUrls(base, secret, s.id, c.ocid, c.lotId) }, noticeType: c.row.notice_type, section: sectionOf(c.row.notice_type, c.row.tender_status) as Section }));
       const renewalEntries = await decorateEntries(db, s.id, sectioned, renewals, early);
 
       const messageId = `<${randomUUID()}.alert@${domain}>`;

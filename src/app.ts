@@ -10,6 +10,7 @@ import { supplierRoutes } from './routes/suppliers.js';
 import { tenderSupplierRoutes } from './routes/tender-suppliers.js';
 import { sourceRoutes } from './routes/sources.js';
 import { alertRoutes } from './routes/alerts.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { classifyRoutes } from './routes/classify.js';
 import { membershipRoutes } from './routes/memberships.js';
 import { RegistryCache } from './registry-cache.js';
@@ -47,6 +48,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/suppliers', supplierRoutes);
   app.route('/sources', sourceRoutes);
   app.route('/', alertRoutes);
+  app.route('/', feedbackRoutes);
   app.route('/classify', classifyRoutes);
   app.route('/', membershipRoutes);
   app.route('/reports', reportRoutes);

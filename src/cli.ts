@@ -9,6 +9,7 @@ import { classifyCommand } from './commands/classify.js';
 import { retagCommand } from './commands/retag.js';
 import { evalTaggingCommand } from './commands/eval-tagging.js';
 import { evalMatchingCommand } from './commands/eval-matching.js';
+import { evalRelevanceCommand } from './commands/eval-relevance.js';
 import { matchCommand } from './commands/match.js';
 import { refreshHighPotentialCommand } from './commands/refresh-high-potential.js';
 import { placesCommand } from './commands/places.js';
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   retag: retagCommand,
   'eval-tagging': evalTaggingCommand,
   'eval-matching': evalMatchingCommand,
+  'eval-relevance': evalRelevanceCommand,
   match: matchCommand,
   migrate: migrateCommand,
   ingest: ingestCommand,

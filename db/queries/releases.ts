@@ -249,7 +249,7 @@ export async function loadCompiledTenders(db: Db, ocids: string[]): Promise<Arra
   const out: Array<{ compiled: JsonObject; record: TenderRecord }> = [];
   for (const [, list] of releases) {
     const compiled = compileReleases(list.map((r) => r.release));
-    out.push({ compiled, record: normalise(compiled, { firstReleaseDate: earliest(list.map((r) => r.date)) }) });
+    out.push({ compiled, record: normalise(compiled, { firstReleaseDate: earliestDate(list.map((r) => r.date)) }) });
   }
   return out;
 }

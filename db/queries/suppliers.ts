@@ -1,3 +1,4 @@
+import { withFeedback } from './feedback.js';
 import type { Db } from '../client.js';
 import { homeAreaOf } from '../../src/domain/geo/index.js';
 import { chunks } from '../bulk.js';
@@ -35,6 +36,7 @@ export function recordOf(row: SupplierRow, wins?: Map<string, string[][]>): Supp
     cpv: readList(row.cpv_codes),
     description: row.description,
     keywords: readList(row.keywords),
+    excludeWords: readList(row.exclude_words),
     maxContractValue: row.max_contract_value,
     highPotentialDerived: row.high_potential_derived === 1,
     highPotentialOverride: row.high_potential_override === null ? null : row.high_potential_override === 1,
@@ -328,6 +330,7 @@ export async function deleteSupplier(db: Db, id: string): Promise<boolean> {
     await store.updateTable('suppliers').set({ contact_email: null }).where('id', '=', id).execute();
     await forgetSupplierAlerts(store, id);
     await store.deleteFrom('matches').where('supplier_id', '=', id).execute();
+    await store.deleteFrom('match_feedback').where('supplier_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('cooperative_id', '=', id).execute();
     await store.deleteFrom('cooperative_members').where('member_id', '=', id).execute();
     const res = await store.deleteFrom('suppliers').where('id', '=', id).executeTakeFirst();
@@ -370,7 +373,7 @@ export async function loadRegistry(db: Db): Promise<{ rows: SupplierRow[]; profi
   const rows = await listSupplierRows(db);
   const memberships = await db.selectFrom('cooperative_members').select(['cooperative_id', 'member_id']).where('status', '=', 'accepted').execute();
   const wins = await pastWinsByCompany(db);
-  return { rows, profiles: profilesFrom(rows, memberships, wins), wins };
+  return { rows, profiles: await withFeedback(db, profilesFrom(rows, memberships, wins)), wins };
 }
 
 export function profilesFrom(
@@ -420,5 +423,5 @@ export async function loadRegistryOf(db: Db, ids: string[], wins?: Map<string, s
   const wanted = new Set(ids);
   const all = profilesFrom([...rows, ...memberRows], memberships, wins ?? (await pastWinsByCompany(db)));
   rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { rows, profiles: all.filter((p) => wanted.has(p.id)) };
+  return { rows, profiles: await withFeedback(db, all.filter((p) => wanted.has(p.id)), true) };
 }

@@ -22,6 +22,8 @@ import { unpackDocument } from '../domain/ocds/unpack.js';
 import { SupplierIndex } from '../domain/matching/supplier-index.js';
 import type { MatchSettings, SupplierProfile } from '../domain/matching/types.js';
 import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/opportunity.js';
+import { evaluateAwardSplit, loadRealAwards } from './eval-matching-awards.js';
+import { expectedRank, type Metrics } from './ranking-metrics.js';
 import { stringOption, type Command } from './types.js';
 
 export const DEFAULT_DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -148,49 +150,7 @@ export function profilesBefore(events: AwardEvent[], winners: Map<string, Winner
   return { profiles: profiles.sort((a, b) => (a.id < b.id ? -1 : 1)), wins };
 }
 
-export interface Metrics {
-  hit1: number;
-  hit5: number;
-  hit10: number;
-  mrr: number;
-}
-
-/**
- * Expected hit@k and reciprocal rank of the best-placed winner when equal scores are ordered at random.
- * `scores` holds every candidate's score; ties with the winner share positions.
- */
-export function expectedRank(scores: Map<string, number>, winners: string[]): Metrics {
-  const present = winners.filter((w) => scores.has(w));
-  if (!present.length) return { hit1: 0, hit5: 0, hit10: 0, mrr: 0 };
-  const best = Math.max(...present.map((w) => scores.get(w)!));
-  let above = 0;
-  let tied = 0;
-  for (const [id, s] of scores) {
-    if (s > best) above++;
-    else if (s === best && !present.includes(id)) tied++;
-  }
-  // The best winner's group: `winnersTied` winners and `tied` others share positions above+1 … above+tied+winnersTied.
-  const winnersTied = present.filter((w) => scores.get(w) === best).length;
-  const g = tied + winnersTied;
-  // Position of the first winner among g shuffled slots holding winnersTied winners: P(first winner at slot j).
-  const probs: number[] = [];
-  let remaining = 1;
-  for (let j = 0; j < g; j++) {
-    const pHere = winnersTied / (g - j);
-    probs.push(remaining * pHere);
-    remaining *= 1 - pHere;
-    if (remaining <= 0) break;
-  }
-  const m: Metrics = { hit1: 0, hit5: 0, hit10: 0, mrr: 0 };
-  probs.forEach((p, j) => {
-    const rank = above + j + 1;
-    if (rank <= 1) m.hit1 += p;
-    if (rank <= 5) m.hit5 += p;
-    if (rank <= 10) m.hit10 += p;
-    m.mrr += p / rank;
-  });
-  return m;
-}
+export { expectedRank, type Metrics };
 
 function cpvBackoff(notice: string[], supplier: string[]): number {
   let best = 0;
@@ -320,6 +280,16 @@ export const evalMatchingCommand: Command = {
     const rollingVerdict = report(`Rolling cut-off: each award ranked with profiles from all awards before its own day`, rolling);
     const r = { fixed: { ...fixed, ...fixedVerdict }, rolling: { ...rolling, ...rollingVerdict } };
     const beats = rollingVerdict.beatsHit10 && rollingVerdict.beatsMrr;
-    return { command: 'eval-matching', ...r, beatsBestBaseline: beats };
+
+    // The larger sample: UK award suppliers with Companies House numbers (TED 2020, Contracts Finder CSV 2020).
+    const split = evaluateAwardSplit(loadRealAwards(dir), settings);
+    io.progress(`\nTemporal split of real UK awards (suppliers with Companies House numbers): ${split.trainAwards} awards before ${split.cutoff} make ${split.suppliers} supplier profiles; ${split.testAwards} awards from then on are ranked (${Object.entries(split.bySource).map(([k, v]) => `${v} ${k}`).join(', ')}), ${split.knownWinner} of them won by a supplier seen before.`);
+    for (const [label, table, n] of [['every later award (a new winner is a miss)', split.all, split.testAwards], ['awards won by a supplier seen before', split.known, split.knownWinner]] as const) {
+      io.progress(`  ${label}, n = ${n}`);
+      io.progress(`  ${'method'.padEnd(26)} ${'hit@1'.padStart(7)} ${'hit@5'.padStart(7)} ${'hit@10'.padStart(7)} ${'MRR'.padStart(7)}`);
+      for (const [name, m] of Object.entries(table)) io.progress(`  ${name.padEnd(26)} ${pct(m.hit1)} ${pct(m.hit5)} ${pct(m.hit10)} ${m.mrr.toFixed(3).padStart(7)}`);
+    }
+    io.progress('  Published references: HR@10 0.25 and MRR 0.12 (Czech public procurement register); top-5 23% on a temporal split (Spain).');
+    return { command: 'eval-matching', ...r, beatsBestBaseline: beats, awardSplit: split };
   },
 };

@@ -29,6 +29,8 @@ export interface DigestEntry {
   expectedTenderAt?: string | null;
   /** Open now, after the supplier was told it was coming up (when it was told). */
   comingUpToldAt?: string | null;
+  /** The signed one-click feedback links of this entry (feedback-links.ts); absent in digests stored before them. */
+  feedback?: { notForUs: string; goodMatch: string };
 }
 
 /** A contract forecast to come up for renewal. */
@@ -230,7 +232,10 @@ export function renderDigest(input: DigestInput): RenderedDigest {
       text.push('   Why it matched:');
       for (const r of reasons) text.push(`   - ${r}`);
     }
-    text.push(`   Notice: ${link ?? 'no public link was published'}`, '');
+    text.push(`   Notice: ${link ?? 'no public link was published'}`);
+    const fb = e.feedback && safeUrl(e.feedback.notForUs) && safeUrl(e.feedback.goodMatch) ? e.feedback : null;
+    if (fb) text.push(`   Not for us: ${fb.notForUs}`, `   Good match: ${fb.goodMatch}`);
+    text.push('');
 
     const title = escapeHtml(heading(e));
     html.push(
@@ -246,7 +251,13 @@ export function renderDigest(input: DigestInput): RenderedDigest {
         `<ul style="margin:0;padding-left:20px">${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`,
       );
     }
-    html.push(link ? `<p style="margin:10px 0 0"><a href="${escapeHtml(link)}" style="color:#0b4f8a">Read the full notice</a></p>` : '<p style="margin:10px 0 0;color:#555555">No public link was published for this notice.</p>', '</div>');
+    html.push(link ? `<p style="margin:10px 0 0"><a href="${escapeHtml(link)}" style="color:#0b4f8a">Read the full notice</a></p>` : '<p style="margin:10px 0 0;color:#555555">No public link was published for this notice.</p>');
+    if (fb) {
+      html.push(
+        `<p style="margin:6px 0 0;font-size:14px">Tell us: <a href="${escapeHtml(fb.notForUs)}" style="color:#0b4f8a">Not for us</a> · <a href="${escapeHtml(fb.goodMatch)}" style="color:#0b4f8a">Good match</a></p>`,
+      );
+    }
+    html.push('</div>');
   });
 
   renderEarly(input, text, html);

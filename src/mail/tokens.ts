@@ -14,8 +14,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Unsubscribe links never expire (RFC 8058: a mail client may use the link long after the message came) and
  * keep the format of the first release, so links in mail already sent keep working. Manage links expire
  * (MANAGE_LINK_DAYS); the first release's manage links (`m1`), which carried no time, read as expired.
+ * Feedback links ("not for us", "good match" on one notice) never expire either.
  */
-export type TokenPurpose = 'unsubscribe' | 'manage' | 'confirm' | 'invitation';
+export type TokenPurpose = 'unsubscribe' | 'manage' | 'confirm' | 'invitation' | 'feedback';
 
 interface Spec {
   prefix: string;
@@ -33,6 +34,9 @@ const SPECS: Record<TokenPurpose, Spec> = {
   manage: { prefix: 'm2', ids: 1, expires: true, bound: false, retired: ['m1'] },
   confirm: { prefix: 'c1', ids: 1, expires: true, bound: true },
   invitation: { prefix: 'i1', ids: 2, expires: true, bound: true },
+  // Supplier, ocid, lot ('-' for the whole tender) and verdict. Like unsubscribe links they do not expire: a firm
+  // may say what it thinks of a notice long after the alert came.
+  feedback: { prefix: 'f1', ids: 4, expires: false, bound: false },
 };
 
 const MAX_TOKEN_LENGTH = 1024;

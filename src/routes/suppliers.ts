@@ -34,6 +34,8 @@ import { queueSuppliersForMatching, supplierMatchingPending } from '../../db/que
 import { kickJob } from './kick.js';
 import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin } from './auth.js';
 import { suggestedCpvFor } from './classify.js';
+import { signingSecret } from '../../db/queries/alerts.js';
+import { feedbackUrls } from '../mail/feedback-links.js';
 
 export const supplierRoutes = new Hono<AppEnv>();
 
@@ -105,6 +107,7 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean, year: num
     cpv_codes: readList(row.cpv_codes).map((code) => ({ code, label: cpvLabel(code) })),
     description: row.description,
     keywords: readList(row.keywords),
+    exclude_words: readList(row.exclude_words),
     max_contract_value: row.max_contract_value,
     turnover_band: row.turnover_band,
     staff_band: row.staff_band,
@@ -163,6 +166,7 @@ function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
   if (v.cpv !== undefined) out.cpv_codes = JSON.stringify(v.cpv);
   if (v.description !== undefined) out.description = v.description;
   if (v.keywords !== undefined) out.keywords = JSON.stringify(v.keywords);
+  if (v.excludeWords !== undefined) out.exclude_words = JSON.stringify(v.excludeWords);
   if (v.maxContractValue !== undefined) out.max_contract_value = v.maxContractValue;
   if (v.turnoverBand !== undefined) out.turnover_band = v.turnoverBand;
   if (v.staffBand !== undefined) out.staff_band = v.staffBand;
@@ -205,6 +209,7 @@ supplierRoutes.post('/', async (c) => {
     cpv_codes: JSON.stringify(v.cpv ?? []),
     description: v.description ?? null,
     keywords: JSON.stringify(v.keywords ?? []),
+    exclude_words: JSON.stringify(v.excludeWords ?? []),
     max_contract_value: v.maxContractValue ?? null,
     turnover_band: v.turnoverBand ?? null,
     staff_band: v.staffBand ?? null,
@@ -408,6 +413,26 @@ supplierRoutes.delete('/:id', async (c) => {
   return c.json({ deleted: true, id });
 });
 
+/**
+ * Each match with its signed "not for us" / "good match" links, for the firm itself (its key) or an administrator:
+ * the links act for the firm, so a reader without its key gets the matches without them.
+ */
+async function withFeedbackLinks<M extends { ocid: string; lot_id: string }>(c: Context<AppEnv>, supplierId: string, matches: M[]): Promise<Array<M & { feedback?: { not_for_us: string; good_match: string } }>> {
+  if (!bearerToken(c)) return matches;
+  try {
+    await requireSupplierOrAdmin(c, supplierId);
+  } catch {
+    return matches;
+  }
+  const { db, config, clock } = c.get('deps');
+  const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, clock.now());
+  const base = config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  return matches.map((m) => {
+    const urls = feedbackUrls(base, secret, supplierId, m.ocid, m.lot_id);
+    return { ...m, feedback: { not_for_us: urls.notForUs, good_match: urls.goodMatch } };
+  });
+}
+
 supplierRoutes.get('/:id/matches', async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
@@ -420,5 +445,5 @@ supplierRoutes.get('/:id/matches', async (c) => {
   if (problems.length) throw badQuery(problems);
   const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
   // Pending: the match job has not yet written this supplier's matches since it registered or last changed.
-  return c.json({ supplier_id: id, matching: await matchingOf(deps, id), ...(await earlyMatchView(deps, id, matches)) });
+  return c.json({ supplier_id: id, matching: await matchingOf(deps, id), ...(await earlyMatchView(deps, id, await withFeedbackLinks(c, id, matches))) });
 });

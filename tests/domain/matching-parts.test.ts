@@ -50,12 +50,13 @@ describe('the parts of a score add up to it (fixture notices)', () => {
     // Every gate is met, and every part takes several values: a check on a narrow sample would prove little.
     for (const rule of ['closed', 'expired', 'capability', 'place', 'capacity', 'reserved']) expect(report.rules[rule] ?? 0).toBeGreaterThan(0);
     for (const part of ['cpv', 'place', 'size', 'suitability', 'time'] as const) expect(report.distinct[part]).toBeGreaterThanOrEqual(3);
-    for (const part of ['text', 'track'] as const) expect(report.distinct[part]).toBeGreaterThanOrEqual(2);
+    for (const part of ['text', 'track', 'fit'] as const) expect(report.distinct[part]).toBeGreaterThanOrEqual(2);
   });
 
   it('the formula the check uses is the documented one', () => {
-    // 0.25 × 1 + 0.75 × (0.55 × 0.8 + 0.15 × 1 + 0.15 × 0.6 + 0.15 × 0.2) = 0.25 + 0.75 × 0.71.
-    const parts = { capability: 0.8, cpv: 1, text: 0.4, track: 0.2, place: 1, size: 1, suitability: 0.6, time: 0.2 };
+    // 0.25 × 1 + 0.75 × (0.55 × 0.8 + 0.15 × 1 + 0.15 × 0.6 + 0.15 × 0.2) = 0.25 + 0.75 × 0.71, times the fit.
+    const parts = { capability: 0.8, cpv: 1, text: 0.4, track: 0.2, place: 1, size: 1, suitability: 0.6, time: 0.2, fit: 1 };
     expect(scoreFromParts(parts, 0.25)).toBeCloseTo(0.7825, 12);
+    expect(scoreFromParts({ ...parts, fit: 0.6 }, 0.25)).toBeCloseTo(0.7825 * 0.6, 12);
   });
 });

@@ -31,3 +31,22 @@ describe.skipIf(!existsSync(join(SHARED_DATA, 'ocds')))('eval:matching on the re
     }
   });
 });
+
+describe.skipIf(!existsSync(join(SHARED_DATA, 'awards')))('eval:matching on a temporal split of real UK awards (skipped: ../shared/data is not beside the project)', () => {
+  it('ranks at least 500 later awards, and the matcher beats random, most frequent winner and CPV back-off', async () => {
+    const { evaluateAwardSplit, loadRealAwards } = await import('../../src/commands/eval-matching-awards.js');
+    const awards = loadRealAwards(SHARED_DATA);
+    const r = evaluateAwardSplit(awards, { localWeight: 0.25, highPotentialBoost: 0.05 });
+    expect(r.testAwards).toBeGreaterThanOrEqual(500);
+    expect(r.trainAwards).toBeGreaterThan(100);
+    // Profiles come only from awards before the cut-off.
+    expect(awards.filter((a) => a.date < r.cutoff)).toHaveLength(r.trainAwards);
+    expect(r.knownWinner).toBeGreaterThan(50);
+    for (const table of [r.all, r.known]) {
+      for (const base of ['random', 'most frequent winner', 'CPV back-off']) {
+        expect(table.matcher.mrr).toBeGreaterThan(table[base].mrr);
+        expect(table.matcher.hit10).toBeGreaterThanOrEqual(table[base].hit10);
+      }
+    }
+  }, 120_000);
+});

@@ -27,11 +27,11 @@ export interface PartsReport {
   failures: string[];
 }
 
-const PART_NAMES: Array<keyof ScoreParts> = ['capability', 'cpv', 'text', 'track', 'place', 'size', 'suitability', 'time'];
+const PART_NAMES: Array<keyof ScoreParts> = ['capability', 'cpv', 'text', 'track', 'place', 'size', 'suitability', 'time', 'fit'];
 
 /** The documented formula (README, src/domain/matching/score.ts), written out here independently of the code. */
 export function scoreFromParts(p: ScoreParts, localWeight: number): number {
-  return localWeight * p.place + (1 - localWeight) * (0.55 * p.capability + 0.15 * p.size + 0.15 * p.suitability + 0.15 * p.time);
+  return p.fit * (localWeight * p.place + (1 - localWeight) * (0.55 * p.capability + 0.15 * p.size + 0.15 * p.suitability + 0.15 * p.time));
 }
 
 export function checkScoreParts(cases: PartsCase[], profiles: SupplierProfile[], settings: MatchSettings): PartsReport {

@@ -6,6 +6,7 @@ import { cpvSignificant } from '../cpv/index.js';
 import { cpvNibbles, itlBits } from './closeness.js';
 import type { CompiledOpportunity, CompiledSupplier } from './compiled.js';
 import { closedGate, reservedKindOf } from './gates.js';
+import { compileMarks, foldBuyer } from './feedback.js';
 import { closedReason, reservedForInWords } from './reasons.js';
 import { timePart } from './score.js';
 import { words, type Vocabulary } from './text.js';
@@ -53,6 +54,8 @@ export function compileSupplier(profile: SupplierProfile, vocab: Vocabulary): Co
     homeLen: profile.homeRegion ? profile.homeRegion.length - 2 : -1,
     tokens: vocab.idsOf(profile.keywords.length ? [profile.description, ...profile.keywords] : [profile.description]),
     keywordPhrases,
+    excludePhrases: profile.excludeWords?.length ? profile.excludeWords.map((k) => k.toLowerCase().trim()).filter((k) => k.length >= 3) : NONE,
+    marks: profile.feedback?.length ? compileMarks(profile.feedback, vocab) : NONE,
     areas,
     national: profile.national || areas.includes('TL'),
     capacity: profile.maxContractValue ?? Number.POSITIVE_INFINITY,
@@ -98,6 +101,7 @@ export function compileOpportunity(opportunity: Opportunity, now: Date, vocab: V
     tokens,
     tokenSet,
     textLower: opportunity.text.toLowerCase(),
+    buyer: foldBuyer(opportunity.buyer),
     places,
     nationalPlaces,
     openToAll,

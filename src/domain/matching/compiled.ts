@@ -2,7 +2,7 @@
  * The shapes the scorer works on: a supplier and a tender or lot compiled for scoring (compile.ts makes them),
  * and suppliers packed column by column in a table (supplier-table.ts fills it, score.ts scores its rows).
  */
-import type { Exclusion, Opportunity, SupplierProfile } from './types.js';
+import type { CompiledMark, Exclusion, Opportunity, SupplierProfile } from './types.js';
 
 export interface CompiledSupplier {
   profile: SupplierProfile;
@@ -12,6 +12,10 @@ export interface CompiledSupplier {
   /** Sorted word ids. Plain arrays, not typed ones: a hundred thousand suppliers with eight small typed arrays each made the collector crawl. */
   tokens: number[];
   keywordPhrases: string[];
+  /** The firm's exclusion words and phrases, lower case. */
+  excludePhrases: string[];
+  /** Its feedback marks, compiled. */
+  marks: CompiledMark[];
   /** Home region and served areas (ITL codes), for the place gate. */
   areas: string[];
   national: boolean;
@@ -58,6 +62,8 @@ export interface CompiledOpportunity {
   /** tokenSet[id] = 1 when word `id` is in the notice: intersecting is then one lookup per supplier word. */
   tokenSet: Uint8Array;
   textLower: string;
+  /** The buyer's name folded (feedback.ts foldBuyer), or null. */
+  buyer: string | null;
   /** Specific delivery places (not national); empty with `openToAll` means no restriction. */
   places: string[];
   /** Places flagged national (England-wide as its nine regions): gate on them, but local to nobody. */
@@ -97,3 +103,7 @@ export const FLAG_VCSE = 2;
 export const FLAG_MUTUAL_KIND = 4;
 export const FLAG_PAST_WINS = 8;
 export const FLAG_HIGH_POTENTIAL = 16;
+/** It has keyword phrases, exclusion phrases, or feedback marks: the fit factor has something to read. */
+export const FLAG_PHRASES = 32;
+export const FLAG_EXCLUDE = 64;
+export const FLAG_FEEDBACK = 128;

@@ -110,6 +110,7 @@ export function wholeTenderOpportunity(t: TenderRecord, tags: DeliveryTags = {})
     suitableVcse: t.suitableVcse,
     ...wholeReservations(t),
     lotCount: Math.max(1, t.lots.length),
+    buyer: t.buyer?.name ?? null,
   };
 }
 

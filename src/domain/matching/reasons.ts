@@ -10,7 +10,7 @@ import { formatMoneyShort } from '../money.js';
 import { cpvRelation, sharedItlLevel } from './closeness.js';
 import type { CompiledOpportunity, CompiledSupplier } from './compiled.js';
 import { CPV_GATE, reservedPlaceFit } from './gates.js';
-import type { RowParts } from './score.js';
+import { hasPhrase, type RowParts } from './score.js';
 import { sharedIds, type Vocabulary } from './text.js';
 import type { Exclusion, Opportunity } from './types.js';
 
@@ -198,12 +198,21 @@ export function reasonsFor(co: CompiledOpportunity, cs: CompiledSupplier, parts:
     if (codesMet < co.codes.length) reasons.push(`${v.You} ${v.verb('cover')} ${codesMet} of the ${co.codes.length} kinds of work the notice lists.`);
     else reasons.push(`${v.You} ${v.verb('cover')} all ${co.codes.length} kinds of work the notice lists.`);
   }
-  const phrases = cs.keywordPhrases.filter((k) => co.textLower.includes(k)).slice(0, 3);
+  const phrases = cs.keywordPhrases.filter((k) => hasPhrase(co.textLower, k)).slice(0, 3);
   if (phrases.length) reasons.push(`${v.Your} keywords ${phrases.map((k) => `"${k}"`).join(', ')} appear in the notice.`);
   else if (parts.sharedWords > 0 && vocab) {
     const common = sharedIds(cs.tokens, co.tokens).slice(0, 4).map((id) => vocab.word(id));
     reasons.push(`${v.Your} description shares words with the notice: ${common.join(', ')}.`);
   }
+  // The fit factor: what the notice's own words, the firm's exclusions and its feedback did to the score.
+  if (parts.phrases === 0 && parts.text === 0 && (cs.tokens.length > 0 || cs.keywordPhrases.length > 0)) {
+    reasons.push(`Nothing in the notice's text matches ${v.your} keywords or description, only its codes: it is ranked lower.`);
+  }
+  if (parts.excludedBy >= 0) {
+    reasons.push(`The notice mentions "${cs.excludePhrases[parts.excludedBy]}", which ${v.you} asked to leave out: it is ranked lower.`);
+  }
+  if (parts.feedback < 0) reasons.push(`${v.You} marked a similar notice (the same kind of work, words or buyer) as not for ${v.you === 'you' ? 'you' : 'it'}: this one is ranked lower.`);
+  else if (parts.feedback > 0) reasons.push(`${v.You} marked a similar notice (the same kind of work, words or buyer) as a good match: this one is ranked higher.`);
   const wins = parts.similarWins;
   if (wins > 0) reasons.push(`${v.You} ${v.have} won ${wins} similar public contract${wins === 1 ? '' : 's'} before (published award notices).`);
   // Place.

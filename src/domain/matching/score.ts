@@ -5,12 +5,20 @@
  *
  * Score = w × place + (1 − w) × (0.55 capability + 0.15 size + 0.15 suitability + 0.15 time), w = settings.localWeight,
  * every part in [0,1], capability = 0.6 CPV + 0.25 text similarity + 0.15 track record (similar contracts won before),
- * rounded to four decimals. A supplier that fails a gate (gates.ts) gets no score: -1.
+ * all times the fit factor (fitFactor below, at most 1), rounded to four decimals. A supplier that fails a gate
+ * (gates.ts) gets no score: -1.
+ *
+ * The fit factor reads the notice's own words against the firm's: FIT_FLOOR when nothing in the notice's title,
+ * description and lots bears the firm's keywords or description out, up to 1 when they do (keyword phrases found, or
+ * the text part; 1 for a firm that gave no words); halved by a phrase the firm asked to leave out; lowered by a "not for us" mark on a notice like
+ * this one and raised (never above 1) by a "good match" (feedback.ts). Being at most 1, it only lowers a score, so
+ * every upper bound the index works out for the rest of the score stays an upper bound.
  *
  * The part functions below are also what the index's bounded search works out for a row before scoring it.
  */
 import { cpvRelation, cpvRelationOf, sharedItlChars } from './closeness.js';
-import { FLAG_PAST_WINS, FLAG_VCSE, type CompiledOpportunity, type CompiledSupplier, type SupplierTable } from './compiled.js';
+import { FLAG_EXCLUDE, FLAG_FEEDBACK, FLAG_PAST_WINS, FLAG_PHRASES, FLAG_VCSE, type CompiledOpportunity, type CompiledSupplier, type SupplierTable } from './compiled.js';
+import { feedbackPart } from './feedback.js';
 import { CPV_GATE, meetsReservations, servesPlace, sharesDivision, withinCapacity } from './gates.js';
 import { releaseScratchRow, scratchRowOf } from './supplier-table.js';
 import type { Exclusion, MatchSettings, ScoreParts } from './types.js';
@@ -28,10 +36,33 @@ export interface RowParts extends ScoreParts {
   similarWins: number;
   /** The gate that failed when the score is -1, else null. */
   gate: Exclusion['rule'] | null;
+  /** Keyword phrases of the supplier found in the notice (of the fit factor). */
+  phrases: number;
+  /** The first exclusion phrase found in the notice, or -1 (an index into the supplier's excludePhrases). */
+  excludedBy: number;
+  /** The feedback part, -1..1 (feedback.ts): negative = like a notice marked "not for us". */
+  feedback: number;
 }
 
 export function emptyParts(): RowParts {
-  return { capability: 0, cpv: 0, text: 0, track: 0, place: 0, size: 0, suitability: 0, time: 0, localLevel: 0, sharedWords: 0, similarWins: 0, gate: null };
+  return {
+    capability: 0,
+    cpv: 0,
+    text: 0,
+    track: 0,
+    place: 0,
+    size: 0,
+    suitability: 0,
+    time: 0,
+    fit: 1,
+    localLevel: 0,
+    sharedWords: 0,
+    similarWins: 0,
+    gate: null,
+    phrases: 0,
+    excludedBy: -1,
+    feedback: 0,
+  };
 }
 
 /** Place part: by how local the supplier is to a specific delivery place; 0.3 (0.5 and up if local) for unplaced work. */
@@ -60,6 +91,40 @@ export function timePart(daysLeft: number | null): number {
   const d = daysLeft;
   return d === null ? 0.6 : d < 3 ? 0.2 : d < 7 ? 0.5 : d < 14 ? 0.8 : 1;
 }
+
+/** The fit factor when nothing in the notice bears the firm's words out (chosen on the tuning profiles of the relevance set). */
+export const FIT_FLOOR = 0.5;
+/** The fit factor is multiplied by this when the notice has one of the firm's exclusion phrases. */
+export const EXCLUDED_FACTOR = 0.5;
+/** A "not for us" mark of likeness l multiplies the fit factor by 1 − FEEDBACK_LOWER × l; a "good match" adds FEEDBACK_RAISE × l. */
+export const FEEDBACK_LOWER = 0.6;
+export const FEEDBACK_RAISE = 0.4;
+
+/** Evidence from keyword phrases found in the notice: one 0.8, two or more 1. */
+export function phrasePart(phrases: number): number {
+  return phrases === 0 ? 0 : phrases === 1 ? 0.8 : 1;
+}
+
+/** The fit factor from the text evidence (0..1), whether an exclusion phrase was found, and the feedback part. */
+export function fitFactor(evidence: number, excluded: boolean, feedback: number): number {
+  let f = FIT_FLOOR + (1 - FIT_FLOOR) * evidence;
+  if (excluded) f *= EXCLUDED_FACTOR;
+  if (feedback < 0) f *= 1 + FEEDBACK_LOWER * feedback;
+  else if (feedback > 0) f += FEEDBACK_RAISE * feedback;
+  return Math.min(1, f);
+}
+
+/** Whether `phrase` stands in `text` as whole words (not "print" inside "fingerprint"). */
+export function hasPhrase(text: string, phrase: string): boolean {
+  for (let at = text.indexOf(phrase); at >= 0; at = text.indexOf(phrase, at + 1)) {
+    const before = at === 0 ? 32 : text.charCodeAt(at - 1);
+    const after = at + phrase.length >= text.length ? 32 : text.charCodeAt(at + phrase.length);
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+  }
+  return false;
+}
+
+const isWordChar = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
 
 /** Track-record part: 0.6 for one similar win, 0.2 more for each further one, at most 1. */
 export function trackPart(similarWins: number): number {
@@ -151,6 +216,20 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
   const suitability = suitabilityPart(co, flags);
   const w = settings.localWeight;
   const raw = w * place + (1 - w) * (0.55 * capability + 0.15 * size + 0.15 * suitability + 0.15 * co.timeScore);
+
+  // Fit: the notice's own words against the firm's keywords, exclusions and feedback.
+  const row = t.rows[i];
+  let phrases = 0;
+  if ((flags & FLAG_PHRASES) !== 0) for (const k of row.keywordPhrases) if (hasPhrase(co.textLower, k)) phrases++;
+  let excludedBy = -1;
+  if ((flags & FLAG_EXCLUDE) !== 0) {
+    const ex = row.excludePhrases;
+    for (let k = 0; k < ex.length && excludedBy < 0; k++) if (hasPhrase(co.textLower, ex[k])) excludedBy = k;
+  }
+  const feedback = (flags & FLAG_FEEDBACK) !== 0 ? feedbackPart(co, row.marks) : 0;
+  // A firm that gave no words at all has nothing to bear out: its fit is not lowered for that.
+  const evidence = kTo > kFrom || (flags & FLAG_PHRASES) !== 0 ? Math.max(text, phrasePart(phrases)) : 1;
+  const fit = fitFactor(evidence, excludedBy >= 0, feedback);
   if (out !== undefined) {
     out.capability = capability;
     out.cpv = cpv;
@@ -164,8 +243,12 @@ export function scoreRow(co: CompiledOpportunity, t: SupplierTable, i: number, s
     out.sharedWords = shared;
     out.similarWins = similarWins;
     out.gate = null;
+    out.fit = fit;
+    out.phrases = phrases;
+    out.excludedBy = excludedBy;
+    out.feedback = feedback;
   }
-  return Math.round(Math.min(1, Math.max(0, raw)) * 10000) / 10000;
+  return Math.round(Math.min(1, Math.max(0, raw * fit)) * 10000) / 10000;
 }
 
 /**

@@ -17,9 +17,9 @@
  * benchmark and tests check this against the naive all-pairs scorer.
  */
 import { compileOpportunity, compileSupplier } from './compile.js';
-import { FLAG_HIGH_POTENTIAL, type CompiledOpportunity, type CompiledSupplier, type SupplierTable } from './compiled.js';
+import { FLAG_FEEDBACK, FLAG_HIGH_POTENTIAL, FLAG_PHRASES, type CompiledOpportunity, type CompiledSupplier, type SupplierTable } from './compiled.js';
 import type { Audience } from './reasons.js';
-import { emptyParts, LOCAL_SCORE, placePart, scoreRow, sizePart, suitabilityPart, textPart } from './score.js';
+import { emptyParts, fitFactor, LOCAL_SCORE, placePart, scoreRow, sizePart, suitabilityPart, textPart } from './score.js';
 import { fileSuppliers } from './supplier-table.js';
 import { Vocabulary } from './text.js';
 import type { MatchResult, MatchSettings, Opportunity, SupplierProfile } from './types.js';
@@ -510,8 +510,13 @@ export class SupplierIndex {
             if (tok < set.length && set[tok] === 1) shared++;
           }
           const text = textPart(shared, own, noticeWords);
+          // The fit factor multiplies the rest: at most what the row's words can earn it (keyword phrases not yet
+          // looked for count as found, feedback as raising it fully; an exclusion only lowers it).
+          const flags = table.flags[row];
+          const phrases = (flags & FLAG_PHRASES) !== 0 ? 1 : 0;
+          const fitMost = own === 0 && phrases === 0 ? 1 : fitFactor(Math.max(text, phrases), false, (flags & FLAG_FEEDBACK) !== 0 ? 1 : 0);
           // Below the bar for good: the bar only rises and the ceilings only fall.
-          if (known + textWeight * text < bar) stamp[row] = e;
+          if ((known + textWeight * text) * fitMost + 1e-4 < bar) stamp[row] = e;
           else consider(row);
         }
       }

@@ -4,7 +4,18 @@
  * scored on its own.
  */
 import { cpvNibbles, itlBits } from './closeness.js';
-import { FLAG_HIGH_POTENTIAL, FLAG_MUTUAL_KIND, FLAG_NATIONAL, FLAG_PAST_WINS, FLAG_VCSE, type CompiledSupplier, type SupplierTable } from './compiled.js';
+import {
+  FLAG_EXCLUDE,
+  FLAG_FEEDBACK,
+  FLAG_HIGH_POTENTIAL,
+  FLAG_MUTUAL_KIND,
+  FLAG_NATIONAL,
+  FLAG_PAST_WINS,
+  FLAG_PHRASES,
+  FLAG_VCSE,
+  type CompiledSupplier,
+  type SupplierTable,
+} from './compiled.js';
 
 /** A table of `rows`, in that order. */
 export function supplierTable(rows: CompiledSupplier[]): SupplierTable {
@@ -85,7 +96,10 @@ function fillRows(t: SupplierTable, rows: CompiledSupplier[]): void {
       (r.isVcse ? FLAG_VCSE : 0) |
       (r.isMutualKind ? FLAG_MUTUAL_KIND : 0) |
       (r.pastWins.length ? FLAG_PAST_WINS : 0) |
-      (r.profile.highPotential ? FLAG_HIGH_POTENTIAL : 0);
+      (r.profile.highPotential ? FLAG_HIGH_POTENTIAL : 0) |
+      (r.keywordPhrases.length ? FLAG_PHRASES : 0) |
+      (r.excludePhrases.length ? FLAG_EXCLUDE : 0) |
+      (r.marks.length ? FLAG_FEEDBACK : 0);
     t.cap[i] = r.capacity;
     t.homeNum[i] = r.homeNum;
     t.homeLen[i] = r.homeLen;

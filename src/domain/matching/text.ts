@@ -2,6 +2,11 @@
  * Words for capability matching: lower case, split on anything not a letter or digit (which also
  * breaks published mojibake such as `â€™` apart), plural endings folded, and common English and
  * procurement boilerplate dropped so that "services", "provision" or "council" never make a match.
+ *
+ * Not the tagger's tokeniser (src/domain/tagging/text.ts), on purpose: the matcher compares a firm's own words with
+ * a notice's and quotes the shared ones in its reasons, so it folds plurals only ("printer" stays apart from
+ * "print", "catering" from "cater"); the tagger strips suffixes as well, because its classifier pools the rare
+ * forms of a word over a few thousand training notices. Changing either changes what the other's scores mean.
  */
 const STOPWORDS = new Set(
   (

@@ -18,6 +18,13 @@ export interface SupplierProfile {
   cpv: string[];
   description: string | null;
   keywords: string[];
+  /**
+   * Words and phrases the firm wants left out ("drainage" for a cleaning firm): a notice whose text has one is
+   * ranked lower, and told so in the reasons. Absent = none.
+   */
+  excludeWords?: string[];
+  /** The firm's "not for us" / "good match" marks on earlier notices (feedback.ts). Absent = none. */
+  feedback?: FeedbackMark[];
   /** Largest contract value it can deliver, GBP; null = not stated. */
   maxContractValue: number | null;
   highPotential: boolean;
@@ -64,6 +71,8 @@ export interface Opportunity {
   reservedLocation: string | null;
   /** Number of lots of the tender this opportunity belongs to (1 when it has none). */
   lotCount: number;
+  /** The buyer's name as published, for feedback on "the same buyer"; absent or null = not known. */
+  buyer?: string | null;
 }
 
 export interface MatchSettings {
@@ -85,6 +94,11 @@ export interface ScoreParts {
   size: number;
   suitability: number;
   time: number;
+  /**
+   * How well the notice's own words bear the match out, times the firm's exclusions and feedback (fitFactor in
+   * score.ts), at most 1: the rest of the score is multiplied by it.
+   */
+  fit: number;
 }
 
 export interface MatchResult {
@@ -108,3 +122,25 @@ export interface Exclusion {
 }
 
 export type Verdict = ({ eligible: true } & MatchResult) | ({ eligible: false; supplierId: string } & Exclusion);
+
+export type FeedbackVerdict = 'not_for_us' | 'good_match';
+
+/** What is kept of a marked notice: enough to know its like again, not the notice itself. */
+export interface FeedbackMark {
+  verdict: FeedbackVerdict;
+  /** CPV groups (first three digits) of the notice's codes. */
+  groups: string[];
+  /** Meaningful words of its title (matching/text.ts words), at most MARK_WORDS. */
+  words: string[];
+  /** The buyer's name, folded; null when not published. */
+  buyer: string | null;
+}
+
+/** A mark as the kernel reads it: words as vocabulary ids. */
+export interface CompiledMark {
+  /** +1 good match, -1 not for us. */
+  sign: number;
+  groups: string[];
+  wordIds: number[];
+  buyer: string | null;
+}

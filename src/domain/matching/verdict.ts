@@ -26,7 +26,7 @@ export function resultOf(co: CompiledOpportunity, supplierId: string, highPotent
     lotId: opp.lotId,
     score,
     reasons: [],
-    parts: { capability: p.capability, cpv: p.cpv, text: p.text, track: p.track, place: p.place, size: p.size, suitability: p.suitability, time: p.time },
+    parts: { capability: p.capability, cpv: p.cpv, text: p.text, track: p.track, place: p.place, size: p.size, suitability: p.suitability, time: p.time, fit: p.fit },
     localLevel: p.localLevel,
     highPotential,
     deadline: opp.deadline,

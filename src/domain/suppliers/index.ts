@@ -33,6 +33,7 @@ export interface SupplierInput {
   cpv: string[];
   description: string | null;
   keywords: string[];
+  excludeWords: string[];
   maxContractValue: number | null;
   turnoverBand: string | null;
   staffBand: string | null;
@@ -57,6 +58,7 @@ const shape = z.strictObject({
   cpv_codes: z.array(z.string()).max(200).optional(),
   description: z.string().max(5000).nullable().optional(),
   keywords: z.array(text(100)).max(50).optional(),
+  exclude_words: z.array(text(100)).max(50).optional(),
   max_contract_value: money.nullable().optional(),
   turnover_band: z.enum(TURNOVER_BANDS).nullable().optional(),
   staff_band: z.enum(STAFF_BANDS).nullable().optional(),
@@ -225,6 +227,7 @@ export function validateSupplier(
 
   if (b.description !== undefined) v.description = b.description?.trim() || null;
   if (b.keywords !== undefined) v.keywords = [...new Set(b.keywords)];
+  if (b.exclude_words !== undefined) v.excludeWords = [...new Set(b.exclude_words)];
   if (b.max_contract_value !== undefined) v.maxContractValue = b.max_contract_value;
   if (b.turnover_band !== undefined) v.turnoverBand = b.turnover_band;
   if (b.staff_band !== undefined) v.staffBand = b.staff_band;
@@ -287,6 +290,8 @@ export interface SupplierRecord {
   cpv: string[];
   description: string | null;
   keywords: string[];
+  /** Words and phrases it wants left out of its matches. */
+  excludeWords?: string[];
   maxContractValue: number | null;
   highPotentialDerived: boolean;
   highPotentialOverride: boolean | null;
@@ -313,6 +318,7 @@ export function toProfile(r: SupplierRecord, members: SupplierRecord[] = []): Su
     cpv: r.cpv,
     description: r.description,
     keywords: r.keywords,
+    excludeWords: r.excludeWords ?? [],
     maxContractValue: r.maxContractValue,
     highPotential: isHighPotential(r),
     pastWins: r.pastWins ?? [],

@@ -1,4 +1,9 @@
-/** Text features shared by the CPV classifier and its trainer: words, light stemming, the model's feature vector. */
+/**
+ * Text features shared by the CPV classifier and its trainer: words, light stemming, the model's feature vector.
+ * Not the matcher's tokeniser (src/domain/matching/text.ts), on purpose: suffix stripping here pools the rare forms
+ * of a word for the classifier; the matcher folds plurals only, since it quotes the words it matched to the firm.
+ * The model is trained on these exact features, so this stemmer changes only with a retrained model.
+ */
 
 const STOP = new Set(
   (
