@@ -134,6 +134,14 @@ async function registryChanged(db: Db, ids: string[]): Promise<void> {
 }
 
 /**
+ * Notes that something a supplier's matcher profile is made from changed outside the suppliers table (its feedback
+ * on notices): the holders of the registry then read that supplier again, as after a profile write.
+ */
+export async function supplierProfileChanged(db: Db, id: string): Promise<void> {
+  await registryChanged(db, [id]);
+}
+
+/**
  * The suppliers touched by each version after `since` up to `upTo`, or null when the store no longer holds every
  * one of those versions (trimmed, or written before migration 017): the holder must then reload whole.
  */

@@ -9,6 +9,7 @@ import { Hono, type Context } from 'hono';
 import { signingSecret } from '../../db/queries/alerts.js';
 import { recordFeedback } from '../../db/queries/feedback.js';
 import { queueSuppliersForMatching } from '../../db/queries/match-queue.js';
+import { supplierProfileChanged } from '../../db/queries/suppliers.js';
 import { loadTendersForMatching } from '../../db/queries/matches.js';
 import type { AppEnv } from '../app-env.js';
 import { AppError } from '../errors.js';
@@ -73,6 +74,8 @@ export const feedbackRoutes = new Hono<AppEnv>()
     const { db, clock } = c.var.deps;
     const now = clock.now().toISOString();
     await recordFeedback(db, link.supplierId, link.ocid, link.lotId, feedbackOf(link.opportunity, link.verdict, link.tender.record.buyer?.name), now);
+    // The held registry carries each firm's feedback in its profile (new tenders are scored with it): read it again.
+    await supplierProfileChanged(db, link.supplierId);
     // The firm's matches are made again with its feedback: a route queues the job, never runs it.
     await queueSuppliersForMatching(db, [link.supplierId], now);
     kickJob(c, 'match-suppliers');

@@ -5,7 +5,7 @@ import { createApp } from '../../src/app.js';
 import { sendDueAlerts } from '../../jobs/alerts.js';
 import { feedbackToken, feedbackUrls } from '../../src/mail/feedback-links.js';
 import { signToken } from '../../src/mail/tokens.js';
-import { loadProfilesOf } from '../../db/queries/suppliers.js';
+import { loadProfilesOf, registryChangesSince, registryVersion } from '../../db/queries/suppliers.js';
 import { testDeps } from '../support/helpers.js';
 import { addMatch, addSupplier, addTender } from '../support/alerts-seed.js';
 
@@ -40,8 +40,11 @@ describe('one-click feedback links', () => {
     expect(html).toContain('<form method="post"');
     expect(await stored(deps)).toEqual([]);
 
+    const versionBefore = await registryVersion(deps.db);
     const post = await app.request(`/feedback?token=${encodeURIComponent(token)}`, { method: 'POST' });
     expect(post.status).toBe(200);
+    // The held registry reads the firm again (its profile carries the feedback), and only that firm.
+    expect(await registryChangesSince(deps.db, versionBefore, await registryVersion(deps.db))).toEqual(['clean']);
     expect(await post.text()).toContain('is marked as not for us');
     const rows = await stored(deps);
     expect(rows).toHaveLength(1);
