@@ -31,9 +31,9 @@ const tenders: TenderSpec[] = [
   { ocid: 'ocds-test-q5', title: 'Electrical inspection, closed', cpv: '50711000', region: 'UKM82', status: 'cancelled' },
 ];
 const suppliers = [
-  registration({ name: 'Glasgow Sparks', company_number: 'SC700001', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], max_contract_value: 500000 }),
-  registration({ name: 'Ayr Electrics', company_number: 'SC700002', postcode: 'KA1 1HU', home_region: 'UKM93', serves: ['Scotland'], cpv_codes: ['50711000'] }),
-  registration({ name: 'Brum Apps', company_number: '07000003', postcode: 'B1 1AA', home_region: 'UKG31', cpv_codes: ['72212000'] }),
+  registration({ name: 'Glasgow Sparks', company_number: 'SC700001', postcode: 'G21 1AA', home_region: 'UKM82', cpv_codes: ['50711000'], max_contract_value: 500000, description: 'Electrical inspection and testing of housing', keywords: ['electrical inspection'] }),
+  registration({ name: 'Ayr Electrics', company_number: 'SC700002', postcode: 'KA1 1HU', home_region: 'UKM93', serves: ['Scotland'], cpv_codes: ['50711000'], description: 'Electrical condition reports and rewires', keywords: ['electrical'] }),
+  registration({ name: 'Brum Apps', company_number: '07000003', postcode: 'B1 1AA', home_region: 'UKG31', cpv_codes: ['72212000'], description: 'Mobile app development for passenger transport', keywords: ['app'] }),
 ];
 
 /** A store with the suppliers registered and the tenders stored (so queued), and nothing matched yet. */
