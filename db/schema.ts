@@ -4,6 +4,7 @@ import type { SupplierTables } from './schema.suppliers.js';
 import type { AlertTables } from './schema.alerts.js';
 import type { OperationsTables } from './schema.operations.js';
 import type { SpendTables } from './schema.spend.js';
+import type { PageTables } from './schema.pages.js';
 
 /**
  * The Kysely view of the store. Every table is created by db/migrations; JSON columns are TEXT
@@ -153,7 +154,7 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
-export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables, SpendTables {
+export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables, SpendTables, PageTables {
   releases: ReleasesTable;
   tenders: TendersTable;
   lots: LotsTable;

@@ -15,7 +15,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * keep the format of the first release, so links in mail already sent keep working. Manage links expire
  * (MANAGE_LINK_DAYS); the first release's manage links (`m1`), which carried no time, read as expired.
  */
-export type TokenPurpose = 'unsubscribe' | 'manage' | 'confirm' | 'invitation';
+export type TokenPurpose = 'unsubscribe' | 'manage' | 'confirm' | 'invitation' | 'signin';
 
 interface Spec {
   prefix: string;
@@ -33,6 +33,8 @@ const SPECS: Record<TokenPurpose, Spec> = {
   manage: { prefix: 'm2', ids: 1, expires: true, bound: false, retired: ['m1'] },
   confirm: { prefix: 'c1', ids: 1, expires: true, bound: true },
   invitation: { prefix: 'i1', ids: 2, expires: true, bound: true },
+  // Sign-in links of the pages: the supplier and a nonce stored so that the link works once (db/queries/page-sessions.ts).
+  signin: { prefix: 's1', ids: 2, expires: true, bound: true },
 };
 
 const MAX_TOKEN_LENGTH = 1024;
