@@ -99,7 +99,7 @@ export function RegisterPage(props: Chrome & {
   );
 }
 
-export function RegisteredPage(props: Chrome & { name: string; key: string; email: string | null }) {
+export function RegisteredPage(props: Chrome & { name: string; supplierKey: string; email: string | null }) {
   return (
     <Layout title="Your firm is registered" section="account" signedIn={props.signedIn}>
       <div class="govuk-panel govuk-panel--confirmation">
@@ -110,7 +110,7 @@ export function RegisteredPage(props: Chrome & { name: string; key: string; emai
       <h2 class="govuk-heading-m">Your key for programs</h2>
       <p class="govuk-body">Only needed to use the service from your own software. It is shown only now.</p>
       <p class="key" id="supplier-key">
-        {props.key}
+        {props.supplierKey}
       </p>
       <p class="govuk-body">
         <a class="govuk-button" href="/account">

@@ -46,7 +46,6 @@ header.site .site-nav a { font-weight: 400; font-size: 1rem; }
 header.site .site-nav a[aria-current="page"] { text-decoration: underline; text-underline-offset: .3em; font-weight: 700; }
 header.site .site-signout { margin: 0 0 0 auto; }
 .link-button { background: none; color: #fff; border: 0; padding: 0; text-decoration: underline; font: inherit; cursor: pointer; }
-.govuk-button { background: var(--local); }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem; padding: 0; list-style: none; }
 .cards li { border-top: 5px solid var(--accent); background: var(--panel); padding: .75rem 1rem; }
 .results { list-style: none; padding: 0; }

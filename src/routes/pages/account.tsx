@@ -178,7 +178,7 @@ export const accountPages = new Hono<AppEnv>()
     }
     kickJob(c, 'match-suppliers');
     await startSession(c, { role: 'supplier', supplierId: id });
-    return c.html(<RegisteredPage signedIn={await chrome(c)} name={row.name} key={key} email={row.contact_email ?? null} />, 201);
+    return c.html(<RegisteredPage signedIn={await chrome(c)} name={row.name} supplierKey={key} email={row.contact_email ?? null} />, 201);
   })
   .get('/sign-in', async (c) => c.html(<SignInPage signedIn={await chrome(c)} csrf={(await visitorOf(c)).csrf} email="" errors={[]} />))
   .post('/sign-in', async (c) => {
