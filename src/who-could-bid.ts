@@ -34,7 +34,10 @@ export interface LotBidders {
 
 export interface TenderBidders {
   title: string | null;
+  /** The opportunities shown (the whole tender, or a window of its lots), and how many there are in all. */
   lots: LotBidders[];
+  from: number;
+  totalLots: number;
   consortia: ConsortiumProposal[];
 }
 
@@ -43,7 +46,7 @@ export async function whoCouldBid(
   deps: Deps,
   registryCache: RegistryCache,
   ocid: string,
-  options: { highPotential?: boolean; perLot: number },
+  options: { highPotential?: boolean; perLot: number; from?: number; lotsShown?: number },
 ): Promise<TenderBidders | null> {
   const twin = await deps.db.selectFrom('tenders').select('twin_of').where('ocid', '=', ocid).executeTakeFirst();
   if (!twin) return null;
@@ -53,7 +56,12 @@ export async function whoCouldBid(
   const { byId, index } = await registryCache.current(deps);
   const now = deps.clock.now();
   const settings = matchSettings(deps.config);
-  const lots = opportunitiesOf(record, tags).map((opp): LotBidders => {
+  const every = opportunitiesOf(record, tags);
+  // A tender of many lots is shown a window of lots at a time: each lot's ranking and consortia cost a pass over the registry.
+  const shown = options.lotsShown ?? every.length;
+  const from = Math.max(0, Math.min(options.from ?? 0, Math.max(0, every.length - 1)));
+  const window = every.slice(from, from + shown);
+  const lots = window.map((opp): LotBidders => {
     const co = index.compile(opp, now);
     const base = { lotId: opp.lotId, lotTitle: opp.lotTitle ?? null };
     if (co.closed) return { ...base, closed: co.closed.reason, total: 0, bidders: [] };
@@ -73,11 +81,11 @@ export async function whoCouldBid(
       }),
     };
   });
-  const lotOpps = record.lots.length >= 2 ? opportunitiesOf(record, tags) : [];
-  const targets = [wholeTenderOpportunity(record, tags), ...lotOpps];
+  const lotOpps = record.lots.length >= 2 ? every : [];
+  const targets = [wholeTenderOpportunity(record, tags), ...(lotOpps.length ? window : [])];
   // Firms that can take a lot on alone are named for people, not by their ids.
   const consortia = targets
     .map((opp) => proposeConsortia(opp, index, now, opp.lotId === '' ? lotOpps : []))
     .map((p) => ({ ...p, soloSuppliers: p.soloSuppliers.map((id) => byId.get(id)?.name ?? id) }));
-  return { title: record.title, lots, consortia };
+  return { title: record.title, lots, from, totalLots: every.length, consortia };
 }

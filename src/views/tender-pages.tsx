@@ -122,6 +122,8 @@ export interface TenderView {
   alsoPublishedOn: Array<{ ocid: string; source: string }>;
 }
 
+const lotsLink = (ocid: string, from: number, hp: string) => `/tender/${encodeURIComponent(ocid)}?lots_from=${from}${hp ? `&high_potential=${hp}` : ''}#who-could-bid`;
+
 const lotName = (lots: TenderView['lots'], id: string) => (id === '' ? 'Whole tender' : `Lot ${id}${lots.find((l) => l.id === id)?.title ? `: ${lots.find((l) => l.id === id)!.title}` : ''}`);
 
 export function TenderPage(props: Chrome & { tender: TenderView; bidders: TenderBidders | null; highPotential: '' | 'true' | 'false' }) {
@@ -301,6 +303,19 @@ export function TenderPage(props: Chrome & { tender: TenderView; bidders: Tender
           </section>
         ))
       )}
+
+      {b && b.totalLots > b.lots.length ? (
+        <Paging
+          label="Lots"
+          previous={b.from > 0 ? lotsLink(t.ocid, Math.max(0, b.from - b.lots.length), props.highPotential) : null}
+          next={b.from + b.lots.length < b.totalLots ? lotsLink(t.ocid, b.from + b.lots.length, props.highPotential) : null}
+        />
+      ) : null}
+      {b && b.totalLots > b.lots.length ? (
+        <p class="govuk-body-s">
+          Lots {b.from + 1} to {b.from + b.lots.length} of {b.totalLots}.
+        </p>
+      ) : null}
 
       {b && b.consortia.some((p) => p.groups.length || p.soloSuppliers.length) ? (
         <>

@@ -15,6 +15,8 @@ import { chrome, notFoundPage } from './common.js';
 /** Find tenders (`/find/tenders`) and a tender's page (`/tender/:ocid`), over the same queries as GET /tenders. */
 const PAGE_SIZE = 20;
 const BIDDERS_PER_LOT = 10;
+/** Lots whose bidders and consortia one page shows; more are reached by the lots' paging links. */
+const LOTS_PER_PAGE = 10;
 
 const encodeCursor = (c: TenderCursor) => Buffer.from(JSON.stringify([c.publishedAt, c.ocid, c.doc ?? null])).toString('base64url');
 function decodeCursor(text: string): TenderCursor | null {
@@ -126,7 +128,14 @@ export const tenderPages = new Hono<AppEnv>()
     const highPotential = hpRaw === 'true' ? 'true' : hpRaw === 'false' ? 'false' : '';
     const { tender, lots, awards, suppliers, places, cpv } = found;
     const twins = (await alsoPublishedOn(deps.db, [tender.ocid])).get(tender.ocid) ?? [];
-    const bidders = await whoCouldBid(deps, c.var.registry, ocid, { perLot: BIDDERS_PER_LOT, highPotential: highPotential === '' ? undefined : highPotential === 'true' });
+    const fromRaw = Number(c.req.query('lots_from') ?? 0);
+    const bidders = await whoCouldBid(deps, c.var.registry, ocid, {
+      // As the JSON route does without a limit: a tender's lots share the places, at least 5 each.
+      perLot: Math.max(5, Math.min(BIDDERS_PER_LOT, Math.floor(100 / Math.max(1, lots.length)))),
+      highPotential: highPotential === '' ? undefined : highPotential === 'true',
+      from: Number.isSafeInteger(fromRaw) && fromRaw >= 0 ? fromRaw : 0,
+      lotsShown: LOTS_PER_PAGE,
+    });
     return c.html(
       <TenderPage
         signedIn={await chrome(c)}
