@@ -92,9 +92,26 @@ export const supplierPages = new Hono<AppEnv>()
     };
     const search = registry.search();
     const found = search.find({ ...query, kind: form.kind || undefined, highPotential: form.high_potential ? true : undefined }, { limit: PAGE_SIZE, after: after ?? undefined });
-    // The count beside each choice: what the search would find with that choice instead, the others kept.
-    const kindCounts = SUPPLIER_KINDS.map((kind) => ({ kind, count: search.find({ ...query, kind, highPotential: form.high_potential ? true : undefined }, { limit: 1 }).total }));
-    const highPotentialCount = search.find({ ...query, kind: form.kind || undefined, highPotential: true }, { limit: 1 }).total;
+    // The count beside each choice: what the search would find with that choice instead, the others kept. One pass
+    // over the suppliers the other filters find, tallied by kind and flag (not one search per choice).
+    const byKind = new Map<string, number>();
+    let highPotentialCount = 0;
+    const placed = query.where;
+    search.find(
+      {
+        ...query,
+        where: (doc) => {
+          if (placed && !placed(doc)) return false;
+          const row = registry.rows[doc];
+          const hp = isHighPotential(row);
+          if (!form.high_potential || hp) byKind.set(row.kind, (byKind.get(row.kind) ?? 0) + 1);
+          if (hp && (!form.kind || row.kind === form.kind)) highPotentialCount++;
+          return true;
+        },
+      },
+      { limit: 1 },
+    );
+    const kindCounts = SUPPLIER_KINDS.map((kind) => ({ kind, count: byKind.get(kind) ?? 0 }));
     const url = new URL(c.req.url);
     const withCursor = (value: string | null) => {
       const params = new URLSearchParams(url.search);
