@@ -54,6 +54,7 @@ header.site .site-signout { margin: 0 0 0 auto; }
 .meta { color: var(--muted); margin: .15rem 0; }
 .facets { background: var(--panel); padding: .75rem 1rem; }
 .facet-count { color: var(--muted); }
+.facets .govuk-select, .facets .govuk-input { max-width: 100%; min-width: 0; }
 .layout-search { display: grid; grid-template-columns: minmax(14rem, 1fr) 3fr; gap: 1.5rem; }
 @media (max-width: 48rem) { .layout-search { grid-template-columns: 1fr; } }
 .reasons { margin: .25rem 0 .5rem 1.25rem; padding: 0; }

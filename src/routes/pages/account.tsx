@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { sql } from 'kysely';
 import { getPreferencesRow, loadNamedPlaces, nameKey, preferencesFromRow, savePreferences, signingSecret, unsubscribe, type AlertPreferences } from '../../../db/queries/alerts.js';
 import { queueSuppliersForMatching, supplierMatchingPending } from '../../../db/queries/match-queue.js';
 import { matchesForSupplier } from '../../../db/queries/matches.js';
@@ -195,12 +196,16 @@ export const accountPages = new Hono<AppEnv>()
     const recent = await signInLinksSince(db, address, new Date(now.getTime() - 15 * 60_000).toISOString());
     // Past the limit, the same answer and no mail: the page never says whether an address is registered.
     if (recent < config.SIGN_IN_LINKS_PER_ADDRESS) {
-      const suppliers = (await db.selectFrom('suppliers').select(['id', 'name', 'contact_email']).where('contact_email', 'is not', null).execute()).filter(
-        (s) => s.contact_email!.toLowerCase() === address,
-      );
+      const suppliers = await db
+        .selectFrom('suppliers')
+        .select(['id', 'name', 'contact_email'])
+        .where(sql<string>`lower(contact_email)`, '=', address)
+        .orderBy('id')
+        .limit(5)
+        .execute();
       const secret = await signingSecret(db, config.UNSUBSCRIBE_SECRET, now);
       const expiresAt = new Date(now.getTime() + config.SIGN_IN_LINK_MINUTES * 60_000);
-      for (const s of suppliers.slice(0, 5)) {
+      for (const s of suppliers) {
         const nonce = randomBytes(18).toString('base64url');
         await recordSignInLink(db, { nonce, supplierId: s.id, address, createdAt: now.toISOString(), expiresAt: expiresAt.toISOString() });
         const token = signToken(secret, 'signin', [s.id, nonce], { expiresAt, boundTo: s.contact_email! });
