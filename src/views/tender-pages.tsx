@@ -200,7 +200,7 @@ export function TenderPage(props: Chrome & { tender: TenderView; bidders: Tender
           {t.places.map((p) => (
             <li>
               {p.name ?? p.code}
-              {p.lad ? `, ${p.lad}` : ''} ({p.code}; {p.role}
+              {p.lad && p.lad !== p.name ? `, ${p.lad}` : ''} ({p.code}; {p.role}
               {p.lot ? `, lot ${p.lot}` : ''})
             </li>
           ))}
