@@ -5,6 +5,7 @@ import type { AlertTables } from './schema.alerts.js';
 import type { OperationsTables } from './schema.operations.js';
 import type { SpendTables } from './schema.spend.js';
 import type { EarlyTables } from './schema.early.js';
+import type { PageTables } from './schema.pages.js';
 
 /**
  * The Kysely view of the store. Every table is created by db/migrations; JSON columns are TEXT
@@ -154,7 +155,7 @@ export interface MigrationsTable {
   applied_at: string;
 }
 
-export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables, SpendTables, EarlyTables {
+export interface Database extends TagTables, SupplierTables, AlertTables, OperationsTables, SpendTables, EarlyTables, PageTables {
   releases: ReleasesTable;
   tenders: TendersTable;
   lots: LotsTable;

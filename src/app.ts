@@ -17,6 +17,7 @@ import { RegistryCache } from './registry-cache.js';
 import { reportRoutes } from './routes/reports.js';
 import { spendRoutes } from './routes/spend.js';
 import { assetRoutes } from './routes/assets.js';
+import { pageRoutes } from './routes/pages/index.js';
 import { bodyLimits, rateLimits, requestBounds, type ClientAddress } from './limits.js';
 
 export interface AppOptions {
@@ -41,6 +42,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use('*', bodyLimits(deps.config.BODY_LIMIT_BYTES, [{ prefix: '/spend/', maxBytes: deps.config.SPEND_UPLOAD_MAX_MB * 1024 * 1024 }]));
   app.use('*', limits.keyChecks);
   app.use('/suppliers', (c, next) => (c.req.method === 'POST' ? limits.registrations(c, next) : next()));
+  app.use('/register', (c, next) => (c.req.method === 'POST' ? limits.registrations(c, next) : next()));
   app.route('/health', healthRoutes);
   app.route('/tenders', tenderSupplierRoutes);
   app.route('/tenders', tenderRoutes);
@@ -54,6 +56,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/reports', reportRoutes);
   app.route('/spend', spendRoutes);
   app.route('/assets', assetRoutes);
+  // The pages for people (HTML), at paths of their own beside the JSON API.
+  app.route('/', pageRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

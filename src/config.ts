@@ -82,6 +82,12 @@ export const configSchema = z.object({
   MANAGE_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Days a link to confirm a contact address, or to accept a cooperative's invitation, works. */
   CONFIRM_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Minutes a sign-in link mailed from the pages works (once). */
+  SIGN_IN_LINK_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
+  /** Sign-in links mailed to one address in 15 minutes, at most (more asks get the same answer and no mail). */
+  SIGN_IN_LINKS_PER_ADDRESS: z.coerce.number().int().min(1).max(50).default(3),
+  /** Hours a page session (the cookie set by a sign-in link, a registration or the operator's key) lasts. */
+  PAGE_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
 
   /** When the spend job imports files sent over HTTP (POST /spend/files and the directory and category uploads). */
   SPEND_CRON: z.string().default('* * * * *'),

@@ -16,7 +16,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * (MANAGE_LINK_DAYS); the first release's manage links (`m1`), which carried no time, read as expired.
  * Feedback links ("not for us", "good match" on one notice) never expire either.
  */
-export type TokenPurpose = 'unsubscribe' | 'manage' | 'confirm' | 'invitation' | 'feedback';
+export type TokenPurpose = 'unsubscribe' | 'manage' | 'confirm' | 'invitation' | 'feedback' | 'signin';
 
 interface Spec {
   prefix: string;
@@ -37,6 +37,8 @@ const SPECS: Record<TokenPurpose, Spec> = {
   // Supplier, ocid, lot ('-' for the whole tender) and verdict. Like unsubscribe links they do not expire: a firm
   // may say what it thinks of a notice long after the alert came.
   feedback: { prefix: 'f1', ids: 4, expires: false, bound: false },
+  // Sign-in links of the pages: the supplier and a nonce stored so that the link works once (db/queries/page-sessions.ts).
+  signin: { prefix: 's1', ids: 2, expires: true, bound: true },
 };
 
 const MAX_TOKEN_LENGTH = 1024;

@@ -100,7 +100,7 @@ export function SpendReportPage(props: { report: SpendReport; params: ReportPage
   const points = r.by_quarter.map((q) => ({ label: q.label, share: (q.local_share as Record<string, Share | null>)[headline]?.share ?? null }));
   const noun = r.view === 'awards' ? 'contracted value' : 'spend';
   return (
-    <Layout title={`Spend report: ${names}`}>
+    <Layout title={`Spend report: ${names}`} section="councils">
       <h1>{r.view === 'awards' ? 'Awards report' : 'Spend report'}: {names}</h1>
       <p class="lede">
         {r.period.from ? `${r.period.from} to ${r.period.to}` : 'No spend in this period'}. Of the {noun} a council can influence, the share that went to
@@ -304,7 +304,7 @@ export function SpendReportPage(props: { report: SpendReport; params: ReportPage
 
 export function ReportErrorPage(props: { message: string; params: ReportPageParams; path: string; status: number }) {
   return (
-    <Layout title="Spend report">
+    <Layout title="Spend report" section="councils">
       <h1>Spend report</h1>
       <div class="error" role="alert">
         <p>{props.message}</p>

@@ -40,5 +40,25 @@ button, .button { font: inherit; font-weight: 600; background: var(--local); col
 .tag-local { color: var(--local); font-weight: 600; }
 .tag-out { color: var(--out); font-weight: 600; }
 .error { border-left: 5px solid var(--out); padding: .75rem 1rem; background: #fdf0ee; }
+.site-inner { max-width: 72rem; margin: 0 auto; display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.5rem; }
+header.site .site-nav { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; list-style: none; margin: 0; padding: 0; }
+header.site .site-nav a { font-weight: 400; font-size: 1rem; }
+header.site .site-nav a[aria-current="page"] { text-decoration: underline; text-underline-offset: .3em; font-weight: 700; }
+header.site .site-signout { margin: 0 0 0 auto; }
+.link-button { background: none; color: #fff; border: 0; padding: 0; text-decoration: underline; font: inherit; cursor: pointer; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem; padding: 0; list-style: none; }
+.cards li { border-top: 5px solid var(--accent); background: var(--panel); padding: .75rem 1rem; }
+.results { list-style: none; padding: 0; }
+.results > li { border-bottom: 1px solid var(--line); padding: .75rem 0; }
+.results h2, .results h3 { margin: 0 0 .25rem; font-size: 1.2rem; }
+.meta { color: var(--muted); margin: .15rem 0; }
+.facets { background: var(--panel); padding: .75rem 1rem; }
+.facet-count { color: var(--muted); }
+.facets .govuk-select, .facets .govuk-input { max-width: 100%; min-width: 0; }
+.layout-search { display: grid; grid-template-columns: minmax(14rem, 1fr) 3fr; gap: 1.5rem; }
+@media (max-width: 48rem) { .layout-search { grid-template-columns: 1fr; } }
+.reasons { margin: .25rem 0 .5rem 1.25rem; padding: 0; }
+.notice-text { white-space: pre-line; overflow-wrap: anywhere; }
+.key { font-family: ui-monospace, monospace; background: var(--panel); padding: .5rem; overflow-wrap: anywhere; }
 @media print { header.site, form.filters, .skip { display: none; } }
 `;

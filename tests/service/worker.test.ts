@@ -111,6 +111,24 @@ describe('the Worker under workerd with a local D1', () => {
     const officers = await json<{ opportunities: Array<{ suppliers: Array<{ supplier_id: string }> }> }>(await fetch(`${dev!.url}/tenders/${glasgowInspection.ocid}/suppliers`));
     expect(officers.opportunities[0].suppliers.map((s) => s.supplier_id)).toEqual([supplier.id]);
 
+    // The pages run on the Worker too: a tender's page with who could bid, its stylesheet, and a form with its CSRF token and cookie.
+    const page = await fetch(`${dev!.url}/tender/${glasgowInspection.ocid}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`<h1 class="govuk-heading-l">${glasgowInspection.title}</h1>`);
+    expect(html).toContain(`href="/supplier/${supplier.id}"`);
+    expect((await fetch(`${dev!.url}/assets/govuk-frontend.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const signIn = await fetch(`${dev!.url}/sign-in`);
+    const visit = signIn.headers.get('set-cookie')!.split(';')[0];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await signIn.text())![1];
+    const asked = await fetch(`${dev!.url}/sign-in`, {
+      method: 'POST',
+      headers: { origin: dev!.url, cookie: visit, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, email: 'nobody@example.org' }).toString(),
+    });
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('Check your email');
+
     // The alerts cron on a Worker queues (it sends nothing: SMTP leaves from the Node service): the confirmation waits in the outbox.
     await fetch(`${dev!.url}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
     const alerts = await until(async () => {
