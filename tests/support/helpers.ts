@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { recordingJobs, type Deps } from '../../src/deps.js';
 import { memoryLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
+import { nodePackageFiles } from '../../src/entry/package-files.js';
 
 /** A fresh, migrated in-memory SQLite store. */
 export async function freshDb(): Promise<Db> {
@@ -29,6 +30,7 @@ export async function testDeps(overrides: Partial<Deps> & { env?: Record<string,
     sleep: async () => {},
     // Kicks are recorded, not run: a test runs the job itself (e.g. drainSupplierMatchQueue) when it wants matches.
     jobs: recordingJobs(),
+    packageFiles: nodePackageFiles(),
     ...rest,
   };
   return deps as Deps & {
