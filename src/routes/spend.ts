@@ -298,7 +298,7 @@ openapi(
 
 const correctionBody = z
   .looseObject({
-    action: z.enum(['confirm', 'correct', 'unresolve']).openapi({ description: 'confirm the resolution, correct it (with source, supplier_ref, supplier_name, postcode, ...), or unresolve it' }),
+    action: z.string().openapi({ description: 'confirm (the resolution as it is), correct (with source, supplier_ref, supplier_name, postcode, ...) or unresolve' }),
     note: z.string().optional(),
   })
   .openapi('PayeeCorrection');

@@ -110,3 +110,8 @@ export async function ingestRows(db: Db): Promise<Record<string, string[]>> {
   }
   return rows;
 }
+
+/** The fields an error answer names (details.fields), each once, in order. */
+export function fieldNames(body: { error: { details?: { fields?: Array<{ field: string }> } } }): string[] {
+  return [...new Set((body.error.details?.fields ?? []).map((f) => f.field))];
+}
