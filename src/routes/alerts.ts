@@ -185,7 +185,7 @@ openapi(
     security: bearer,
     middleware: [supplierOrAdmin('id')],
     request: { params: idParam },
-    responses: { 200: json(alertAnswer, 'the alert settings'), ...errors(401, 403, 404, 429) },
+    responses: { 200: json(alertAnswer, 'the alert settings'), ...errors(400, 401, 403, 404, 429) },
   }),
   async (c) => c.json(await alertView(c, c.req.param('id'))),
 );
@@ -231,7 +231,7 @@ openapi(
     responses: {
       200: json(alertAnswer.extend({ note: z.string() }), 'the address is confirmed already'),
       202: json(alertAnswer.extend({ note: z.string() }), 'a confirmation message is queued'),
-      ...errors(401, 403, 404, 409, 429),
+      ...errors(400, 401, 403, 404, 409, 429),
     },
   }),
   async (c) => {

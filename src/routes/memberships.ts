@@ -104,7 +104,7 @@ openapi(
     security: bearer,
     middleware: [supplierOrAdmin('id')],
     request: { params: z.object({ id: pathParam("the firm's id", 'sup_x1y2z3') }) },
-    responses: { 200: json(z.object({ supplier_id: z.string(), memberships: z.array(membershipSchema) }), 'the invitations'), ...errors(401, 403, 404, 429) },
+    responses: { 200: json(z.object({ supplier_id: z.string(), memberships: z.array(membershipSchema) }), 'the invitations'), ...errors(400, 401, 403, 404, 429) },
   }),
   async (c) => {
     const id = c.req.param('id');
@@ -124,7 +124,7 @@ openapi(
     security: bearer,
     middleware: [supplierOrAdmin('id')],
     request: { params: memberParams },
-    responses: { 200: json(z.object({ membership: membershipSchema }), 'a member'), ...errors(401, 403, 404, 409, 429) },
+    responses: { 200: json(z.object({ membership: membershipSchema }), 'a member'), ...errors(400, 401, 403, 404, 409, 429) },
   }),
   async (c) => {
     const { id, cooperative } = c.req.param();
@@ -143,7 +143,7 @@ openapi(
     security: bearer,
     middleware: [supplierOrAdmin('id')],
     request: { params: memberParams },
-    responses: { 200: json(z.object({ membership: membershipSchema }), 'not a member'), ...errors(401, 403, 404, 429) },
+    responses: { 200: json(z.object({ membership: membershipSchema }), 'not a member'), ...errors(400, 401, 403, 404, 429) },
   }),
   async (c) => {
     const { id, cooperative } = c.req.param();

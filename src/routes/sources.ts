@@ -87,7 +87,7 @@ openapi(
     tags: ['operations'],
     summary: 'One feed',
     request: { params: z.object({ id: pathParam('the feed', 'fts') }) },
-    responses: { 200: json(sourceSchema, 'the feed'), ...errors(404) },
+    responses: { 200: json(sourceSchema, 'the feed'), ...errors(400, 404) },
   }),
   async (c) => {
     const { db, config, clock } = c.var.deps;

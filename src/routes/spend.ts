@@ -167,7 +167,7 @@ openapi(
     security: bearer,
     middleware: [adminOnly],
     request: { params: z.object({ id: pathParam('the upload', '3f2c…') }) },
-    responses: { 200: json(z.object({ upload: uploadSchema }), 'the upload'), ...errors(401, 403, 404, 429) },
+    responses: { 200: json(z.object({ upload: uploadSchema }), 'the upload'), ...errors(400, 401, 403, 404, 429) },
   }),
   async (c) => {
     const u = await getUpload(c.var.deps.db, c.req.param('id'));

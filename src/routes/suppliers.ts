@@ -380,7 +380,7 @@ const profileRoute = createRoute({
   summary: 'A supplier profile; with its own key or the admin key, the private view',
   security: [{}, ...bearer],
   request: { params: idParam },
-  responses: { 200: json(supplierAnswer, 'the profile'), ...errors(404) },
+  responses: { 200: json(supplierAnswer, 'the profile'), ...errors(400, 404) },
 });
 
 openapi(supplierRoutes, profileRoute, async (c) => {
@@ -471,7 +471,7 @@ const deleteRoute = createRoute({
   security: bearer,
   middleware: [supplierOrAdmin('id')],
   request: { params: idParam },
-  responses: { 200: json(z.object({ deleted: z.literal(true), id: z.string() }), 'deleted'), ...errors(401, 403, 404, 429) },
+  responses: { 200: json(z.object({ deleted: z.literal(true), id: z.string() }), 'deleted'), ...errors(400, 401, 403, 404, 429) },
 });
 
 openapi(supplierRoutes, deleteRoute, async (c) => {

@@ -85,7 +85,7 @@ const tenderRoute = createRoute({
   request: { params: z.object({ ocid: pathParam('the tender\'s OCDS id', 'ocds-h6vhtk-04a1b2') }) },
   responses: {
     200: json(record({ ocid: z.string(), title: z.string().nullable(), lots: z.array(record({})), items: z.array(record({})), awards: z.array(record({})), places: z.array(record({})), capabilities: z.array(record({})) }).openapi('Tender'), 'the tender'),
-    ...errors(404),
+    ...errors(400, 404),
   },
 });
 
