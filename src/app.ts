@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import type { Deps } from './deps.js';
-import { AppError, codeForStatus, errorBody, renderError } from './errors.js';
+import { AppError, codeForStatus, errorBody, renderError, statusOf } from './errors.js';
 import { validationError } from './routes/contract.js';
 import { apiReferenceAssets, apiReferencePage } from './routes/api-reference.js';
 import { healthRoutes } from './routes/health.js';
@@ -74,7 +74,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     if (err instanceof AppError) return renderError(c, err);
     // Hono's body parsers refuse a body that is not JSON (or not of the content type) with a 400 of their own.
     if (err instanceof HTTPException && err.status === 400) return c.json(errorBody('bad_json', `the request body is not valid JSON: ${err.message}`), 400);
-    if (err instanceof HTTPException && err.status < 500) return c.json(errorBody(codeForStatus(err.status), err.message), err.status);
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = codeForStatus(err.status);
+      return c.json(errorBody(code, err.message), statusOf(code));
+    }
     if (err instanceof SyntaxError) return c.json(errorBody('bad_json', 'the request body is not valid JSON'), 400);
     deps.log.error('unhandled error', { path: c.req.path, error: err instanceof Error ? err.message : String(err) });
     return c.json(errorBody('internal', 'something went wrong on our side; it has been logged'), 500);

@@ -9,13 +9,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  */
 export const ERROR_CODES = {
   bad_query: { status: 400, meaning: 'a query or path parameter is not valid; details.fields names each one' },
-  bad_json: { status: 400, meaning: 'the body is not JSON, or not of the content type the route takes' },
+  bad_json: { status: 400, meaning: 'the body is not valid JSON' },
   unauthorized: { status: 401, meaning: 'the route needs a key: send "Authorization: Bearer <key>"' },
   forbidden: { status: 403, meaning: 'the key (or signed link) sent may not do this' },
   not_found: { status: 404, meaning: 'no such record, or no such route' },
   conflict: { status: 409, meaning: 'the request clashes with what is stored (a taken Companies House number, a cooperative as a member)' },
   payload_too_large: { status: 413, meaning: 'the body is larger than the route takes; details.max_bytes' },
   uri_too_long: { status: 414, meaning: 'the address with its query is too long; details.max_bytes' },
+  unsupported_media_type: { status: 415, meaning: 'the body is not of a content type the route takes (application/json for JSON routes)' },
   invalid_body: { status: 422, meaning: 'the body is JSON (or a form) but some fields are not valid; details.fields names each one' },
   rate_limited: { status: 429, meaning: 'too many requests of this kind from this client; the Retry-After header and details say when to try again' },
   headers_too_large: { status: 431, meaning: 'the request headers are too large; details.max_bytes' },
@@ -73,7 +74,7 @@ export function renderError(c: Context, err: AppError) {
   return c.json(errorBody(err.code, err.message, err.details), err.status);
 }
 
-/** The code of a status that reached the error handler without one (a library's HTTPException). */
+/** The code of a status that reached the error handler without one (a library's HTTPException); its status is the code's. */
 export function codeForStatus(status: number): ErrorCode {
   const found = (Object.keys(ERROR_CODES) as ErrorCode[]).find((code) => ERROR_CODES[code].status === status);
   return found ?? (status >= 500 ? 'internal' : 'bad_query');

@@ -200,7 +200,7 @@ openapi(
     security: bearer,
     middleware: [supplierOrAdmin('id')],
     request: { params: idParam, body: jsonBody(preferencesInput) },
-    responses: { 200: json(alertAnswer, 'the alert settings'), ...errors(400, 401, 403, 404, 413, 422, 429) },
+    responses: { 200: json(alertAnswer, 'the alert settings'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
   }),
   async (c) => {
     const id = c.req.param('id');

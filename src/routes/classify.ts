@@ -59,7 +59,7 @@ openapi(
         }),
         'the codes of each notice',
       ),
-      ...errors(400, 413, 422),
+      ...errors(400, 413, 415, 422),
     },
   }),
   (c) => {

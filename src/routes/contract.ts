@@ -86,22 +86,23 @@ export const errorSchema = z
   })
   .openapi('Error');
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 501;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 501;
 
 const STATUS_WORDS: Record<ErrorStatus, string> = {
-  400: 'bad_query (a query or path parameter is not valid) or bad_json (the body is not JSON)',
+  400: 'bad_query (a query or path parameter is not valid) or bad_json (the body is not valid JSON)',
   401: 'unauthorized: no key was sent',
   403: 'forbidden: the key sent may not do this',
   404: 'not_found',
   409: 'conflict with what is stored',
   413: 'payload_too_large',
+  415: 'unsupported_media_type: send application/json',
   422: 'invalid_body: details.fields names each bad field',
   429: 'rate_limited: see Retry-After',
   500: 'internal',
   501: 'not_available on this deployment',
 };
 
-/** The error answers of a route, each in the one error shape. 413 and 500 go with every route that takes a body. */
+/** The error answers of a route, each in the one error shape; 500 goes with every route. */
 export function errors(...statuses: ErrorStatus[]) {
   const out: Record<number, { description: string; content: { 'application/json': { schema: typeof errorSchema } } }> = {};
   for (const s of [...statuses, 500 as const]) out[s] = { description: STATUS_WORDS[s], content: { 'application/json': { schema: errorSchema } } };

@@ -94,7 +94,7 @@ openapi(
     responses: {
       200: json(z.object({ place: placeSchema }), 'replaced'),
       201: json(z.object({ place: placeSchema }), 'created'),
-      ...errors(400, 401, 403, 413, 422, 429),
+      ...errors(400, 401, 403, 413, 415, 422, 429),
     },
   }),
   async (c) => {

@@ -313,7 +313,7 @@ openapi(
     security: bearer,
     middleware: [adminOnly],
     request: { params: z.object({ buyer: pathParam('the buyer', 'oxford city council'), payee: pathParam('the payee key', 'grafton merchanting gb') }), body: jsonBody(correctionBody) },
-    responses: { 200: json(z.object({ buyer: z.string(), payee: z.string(), resolution: record({}) }), 'the payee as now resolved'), ...errors(400, 401, 403, 404, 413, 422, 429) },
+    responses: { 200: json(z.object({ buyer: z.string(), payee: z.string(), resolution: record({}) }), 'the payee as now resolved'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
   }),
   async (c) => {
     const buyer = await buyerOr404(c, c.req.param('buyer'));

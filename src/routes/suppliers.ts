@@ -196,7 +196,7 @@ const registerRoute = createRoute({
   request: { body: jsonBody(supplierBody) },
   responses: {
     201: json(z.object({ supplier: supplierView, key: z.string(), key_note: z.string() }).loose(), 'registered; matching is queued'),
-    ...errors(400, 403, 409, 413, 422, 429),
+    ...errors(400, 403, 409, 413, 415, 422, 429),
   },
 });
 
@@ -408,7 +408,7 @@ const changeRoute = createRoute({
   security: bearer,
   middleware: [supplierOrAdmin('id')],
   request: { params: idParam, body: jsonBody(supplierPatch) },
-  responses: { 200: json(supplierAnswer, 'the changed profile; matching is queued'), ...errors(400, 401, 403, 404, 409, 413, 422, 429) },
+  responses: { 200: json(supplierAnswer, 'the changed profile; matching is queued'), ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429) },
 });
 
 openapi(

@@ -84,9 +84,9 @@ describe('/openapi.json', () => {
         if (status === '503') continue;
         expect(answer.content?.['application/json']?.schema?.$ref, `${where} ${status}`).toBe('#/components/schemas/Error');
       }
-      // A route with query or path parameters says it may answer 400; one that takes a JSON body, 422 and 413.
+      // A route with query or path parameters says it may answer 400; one that takes a JSON body, 413, 415 and 422.
       if (op.parameters?.length) expect(Object.keys(op.responses), where).toContain('400');
-      if (op.requestBody?.content['application/json']) expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['413', '422']));
+      if (op.requestBody?.content['application/json']) expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['413', '415', '422']));
       if (op.security?.length && !JSON.stringify(op.security).includes('{}')) expect(Object.keys(op.responses), where).toEqual(expect.arrayContaining(['401', '403']));
     }
   });
@@ -102,6 +102,7 @@ describe('/openapi.json', () => {
       [await app.request('/tenders/ocds-nowhere'), 'not_found'],
       [await app.request('/classify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notices: [{ title: 'x'.repeat(300_000) }] }) }), 'payload_too_large'],
       [await app.request('/places/Somewhere', { method: 'PUT', headers: { ...key, 'content-type': 'application/json' }, body: '{"codes": []}' }), 'invalid_body'],
+      [await app.request('/classify', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"notices": [{"title": "Roofing"}]}' }), 'unsupported_media_type'],
     ];
     for (const [res, code] of answers) {
       const body = (await res.json()) as { error: { code: string; details?: { fields?: unknown[] } } };
