@@ -72,7 +72,7 @@ export const supplierSearchQuery = z.object({
   region_match: z.enum(['inside', 'any']).optional(),
   kind: z.enum(SUPPLIER_KINDS as unknown as [SupplierKind, ...SupplierKind[]]).optional(),
   high_potential: z.enum(['true', 'false']).optional(),
-  min_value: z.string().optional().openapi({ description: 'pounds: suppliers able to take a contract this large' }),
+  min_value: z.string().optional().openapi({ description: 'pounds: suppliers able to take a contract this large', example: '250000' }),
   certification: z.string().optional(),
   limit: whole(1, 500).default(50),
   offset: whole(0).default(0),

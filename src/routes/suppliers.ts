@@ -7,7 +7,6 @@ import type { Deps } from '../deps.js';
 import { AppError, badQuery, invalidBody, notFound, type FieldProblem } from '../errors.js';
 import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';
-import { SUPPLIER_KINDS } from '../domain/matching/types.js';
 import { checkSupplier, deriveHighPotential, type SupplierFields, type SupplierInput } from '../domain/suppliers/index.js';
 import { SupplierSearch, squashCertification, type SearchCursor } from '../domain/suppliers/search.js';
 import type { MembershipRow, NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
@@ -296,18 +295,15 @@ openapi(supplierRoutes, searchRoute, async (c) => {
   if (q.region && (!area || isNowhere(area))) {
     problems.push({ field: 'region', message: `"${q.region}" is not a region code, local authority, combined authority, region name or named place` });
   }
-  if (q.region_match !== undefined && (!['inside', 'any'].includes(q.region_match) || !q.region)) {
-    problems.push({ field: 'region_match', message: 'must be inside or any, with a region' });
+  if (q.region_match !== undefined && !q.region) {
+    problems.push({ field: 'region_match', message: 'needs a region' });
   }
   const placeOf = new Map<number, PlaceMatch>();
-  if (q.kind && !(SUPPLIER_KINDS as readonly string[]).includes(q.kind)) {
-    problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
-  }
-  if (q.high_potential && !['true', 'false'].includes(q.high_potential)) problems.push({ field: 'high_potential', message: 'must be true or false' });
   const text = q.q?.trim() ?? '';
   if (q.q !== undefined && (text.length > 200 || !SupplierSearch.queryWords(text).length)) {
     problems.push({ field: 'q', message: 'must hold a word to search for (up to 200 characters; words such as "services" or "the" are not searched)' });
   }
+  // Read here rather than by the schema, so that it is named together with the other problems of the query.
   const minValue = q.min_value === undefined ? null : Number(q.min_value);
   if (minValue !== null && (!Number.isFinite(minValue) || minValue < 0 || q.min_value!.trim() === '')) {
     problems.push({ field: 'min_value', message: 'must be an amount in pounds, 0 or more' });
