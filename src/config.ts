@@ -57,6 +57,8 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTRATIONS: z.coerce.number().int().min(0).default(20),
   /** Refused keys and signed links (401, 403) per client per window; 0 turns the limit off. */
   RATE_LIMIT_KEY_CHECKS: z.coerce.number().int().min(0).default(30),
+  /** Sign-in requests (POST /sign-in: a link sent by email) per client per window, refused or not; 0 turns the limit off. */
+  RATE_LIMIT_SIGN_INS: z.coerce.number().int().min(0).default(10),
   /** Behind a reverse proxy: the client is the last address of X-Forwarded-For (Node only; Workers read CF-Connecting-IP). */
   TRUST_PROXY: bool.default(false),
 

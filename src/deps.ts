@@ -20,6 +20,16 @@ export interface Deps {
   sleep: (ms: number) => Promise<void>;
   /** Queued work to start soon: a route queues its job's rows, then kicks the job without waiting for it. */
   jobs: JobKicker;
+  /**
+   * Files of the packages the pages serve from the service itself (the API reference's swagger-ui-dist), read
+   * from node_modules on Node and from the Worker's static assets on Cloudflare. Absent: those files answer 404.
+   */
+  packageFiles?: PackageFiles;
+}
+
+/** Reads a file that a package ships, by package and file name; null when there is none. */
+export interface PackageFiles {
+  read(pkg: 'swagger-ui-dist', file: string): Promise<Uint8Array | null>;
 }
 
 /** Jobs a request may start early (their rows are already queued in the store; the schedule would run them anyway). */

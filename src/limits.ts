@@ -9,8 +9,9 @@
  *   server itself refuses head sections above its maxHeaderSize with a bare 431 (src/entry/node.ts sets it to
  *   nodeMaxHeaderSize(config), above these limits, so that normal refusals get this JSON answer).
  * - Rate: fixed windows per client in the store (hono-rate-limiter with a store over the rate_limits table), shared
- *   by every instance: registrations count every POST /suppliers; key checks count the requests whose key or signed
- *   token is refused (401/403), so a supplier using its own key is never slowed, while guessing keys is.
+ *   by every instance: registrations count every POST /suppliers; sign-ins every POST /sign-in; key checks count
+ *   the requests whose key or signed token is refused (401/403), so a supplier using its own key is never slowed,
+ *   while guessing keys is.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -48,14 +49,14 @@ export function requestBounds(config: Pick<Config, 'MAX_URL_BYTES' | 'MAX_HEADER
     const url = new URL(c.req.url);
     const target = url.pathname.length + url.search.length;
     if (target > config.MAX_URL_BYTES) {
-      throw new AppError(414, 'uri_too_long', `the address with its query is longer than ${config.MAX_URL_BYTES} bytes; send fewer or shorter parameters`, {
+      throw new AppError('uri_too_long', `the address with its query is longer than ${config.MAX_URL_BYTES} bytes; send fewer or shorter parameters`, {
         max_bytes: config.MAX_URL_BYTES,
       });
     }
     let header = 0;
     c.req.raw.headers.forEach((value, name) => (header += name.length + value.length + 4));
     if (header > config.MAX_HEADER_BYTES) {
-      throw new AppError(431, 'headers_too_large', `the request headers are larger than ${config.MAX_HEADER_BYTES} bytes in all`, { max_bytes: config.MAX_HEADER_BYTES });
+      throw new AppError('headers_too_large', `the request headers are larger than ${config.MAX_HEADER_BYTES} bytes in all`, { max_bytes: config.MAX_HEADER_BYTES });
     }
     await next();
   };
@@ -94,7 +95,12 @@ export interface RateLimits {
   registrations: MiddlewareHandler<AppEnv>;
   /** Requests carrying a key or a signed token: only refused ones (401, 403) count. */
   keyChecks: MiddlewareHandler<AppEnv>;
+  /** POST /sign-in (a sign-in link by email): every request counts, so nobody can flood an inbox or probe addresses. */
+  signIns: MiddlewareHandler<AppEnv>;
 }
+
+/** Where a firm asks for a sign-in link; its POSTs are rate limited (RATE_LIMIT_SIGN_INS). */
+export const SIGN_IN_PATH = '/sign-in';
 
 export function rateLimits(deps: Pick<Deps, 'db' | 'clock' | 'config'>, clientAddress: ClientAddress): RateLimits {
   const { config } = deps;
@@ -127,5 +133,6 @@ export function rateLimits(deps: Pick<Deps, 'db' | 'clock' | 'config'>, clientAd
   return {
     registrations: limiter('register', config.RATE_LIMIT_REGISTRATIONS, 'registrations'),
     keyChecks: limiter('key', config.RATE_LIMIT_KEY_CHECKS, 'refused keys or links', { skip: (c) => !carriesSecret(c), onlyRefusals: true }),
+    signIns: limiter('sign-in', config.RATE_LIMIT_SIGN_INS, 'sign-in requests'),
   };
 }

@@ -95,8 +95,7 @@ async function buyersOf(db: Db, query: ReportQuery, place: NamedPlace | null, vi
     }
     if (missing.length) {
       throw new AppError(
-        404,
-        'unknown_buyer',
+        'not_found',
         view === 'spend'
           ? `no spend has been loaded for ${missing.map((m) => `"${m}"`).join(', ')}; load a file with POST /spend/files or npm run cli -- spend import`
           : `no stored tender names ${missing.map((m) => `"${m}"`).join(', ')} as its buyer`,
@@ -123,7 +122,7 @@ export interface BuiltReport {
 export async function buildReport(db: Db, query: ReportQuery, searchPath = '/suppliers'): Promise<BuiltReport> {
   const place = query.place ? await namedPlace(db, query.place) : null;
   if (query.place && !place) {
-    throw new AppError(400, 'unknown_place', `"${query.place}" is not a named place, a combined authority of a loaded buyer, a region code or a region name`, {
+    throw new AppError('bad_query', `"${query.place}" is not a named place, a combined authority of a loaded buyer, a region code or a region name`, {
       fields: [{ field: 'place', message: 'unknown place' }],
     });
   }

@@ -6,6 +6,7 @@ import type { ClientAddress } from '../limits.js';
 import { noJobs, realSleep, type Deps } from '../deps.js';
 import { createLog } from '../log.js';
 import { createMailer } from '../mail/create-mailer.js';
+import { nodePackageFiles } from './package-files.js';
 
 /** Builds the Node runtime's dependencies from validated config. */
 export async function buildNodeDeps(config: Config): Promise<Deps> {
@@ -20,6 +21,7 @@ export async function buildNodeDeps(config: Config): Promise<Deps> {
     sleep: realSleep,
     // The service (node.ts) puts its schedule here; the command line kicks nothing.
     jobs: noJobs,
+    packageFiles: nodePackageFiles(),
   };
 }
 

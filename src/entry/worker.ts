@@ -6,7 +6,7 @@ import { jobsForCron, runScheduledJob, scheduledJobs } from '../../jobs/schedule
 import { createApp, type App } from '../app.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
-import type { Deps, JobKicker } from '../deps.js';
+import type { Deps, JobKicker, PackageFiles } from '../deps.js';
 import { createLog } from '../log.js';
 import type { Mailer } from '../mail/mailer.js';
 
@@ -17,6 +17,8 @@ import type { Mailer } from '../mail/mailer.js';
  */
 export interface WorkerEnv {
   DB: D1Database;
+  /** The Worker's static assets (wrangler.toml [assets]: swagger-ui-dist, for the API reference page). */
+  ASSETS?: Fetcher;
   [setting: string]: unknown;
 }
 
@@ -41,6 +43,18 @@ function workerJobs(deps: () => Deps): JobKicker {
   };
 }
 
+/** Package files from the static assets; wrangler.toml uploads swagger-ui-dist as the assets directory. */
+function assetFiles(assets: Fetcher | undefined): PackageFiles | undefined {
+  if (!assets) return undefined;
+  return {
+    async read(pkg, file) {
+      if (pkg !== 'swagger-ui-dist' || !/^[\w.-]+$/.test(file)) return null;
+      const res = await assets.fetch(`https://assets.invalid/${file}`);
+      return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
+    },
+  };
+}
+
 function depsFor(env: WorkerEnv): Deps {
   const settings: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) if (typeof value === 'string') settings[key] = value;
@@ -54,6 +68,7 @@ function depsFor(env: WorkerEnv): Deps {
     fetch: (input, init) => fetch(input, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     jobs: workerJobs(() => deps),
+    packageFiles: assetFiles(env.ASSETS),
   };
   return deps;
 }

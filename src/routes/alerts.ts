@@ -1,5 +1,5 @@
-import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import {
   getPreferencesRow,
   loadNamedPlaces,
@@ -11,13 +11,13 @@ import {
   type AlertPreferences,
 } from '../../db/queries/alerts.js';
 import type { AppEnv } from '../app-env.js';
-import { AppError, badRequest, notFound } from '../errors.js';
+import { AppError, invalidBody, notFound } from '../errors.js';
 import { placeCodes } from '../mail/digest.js';
 import { isTimeZone, WEEKDAYS } from '../domain/alerts/digest-timing.js';
 import { escapeHtml } from '../mail/template.js';
 import { checkToken, parseToken, signToken, verifyToken } from '../mail/tokens.js';
 import { confirmAddress, requestConfirmation } from '../../db/queries/notices.js';
-import { requireSupplierOrAdmin } from './auth.js';
+import { bearer, errors, json, jsonBody, jsonRoutes, openapi, pathParam, record, supplierOrAdmin, z } from './contract.js';
 
 /**
  * Alert preferences (`GET/PUT /suppliers/:id/alerts`, with the supplier's key or the admin key), the
@@ -114,7 +114,7 @@ async function applyPreferences(c: Context<AppEnv>, supplierId: string, input: z
 export function page(title: string, body: string, status: 200 | 400 | 403 | 404 | 409 | 410 = 200) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
 <title>${escapeHtml(title)} – tendermatch</title>
-<style>body{font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:40px auto;padding:0 16px;line-height:1.5;color:#1a1a1a}button{font-size:16px;padding:8px 16px}label{display:block;margin:10px 0 4px}input,select{font-size:15px;padding:4px}</style>
+<link rel="stylesheet" href="/assets/link-pages.css">
 </head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
   return { html, status };
 }
@@ -167,29 +167,96 @@ const csv = (v: unknown) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-export const alertRoutes = new Hono<AppEnv>()
-  .get('/suppliers/:id/alerts', async (c) => {
+const idParam = z.object({ id: pathParam("the supplier's id", 'sup_x1y2z3') });
+const alertAnswer = record({
+  supplier_id: z.string(),
+  preferences: record({ frequency: z.enum(['immediate', 'daily', 'weekly']), hour: z.number().int(), timezone: z.string() }),
+  delivery: record({ address: z.string().nullable(), address_confirmed: z.boolean(), subscribed: z.boolean(), paused: z.boolean() }),
+  recent_messages: z.array(record({})),
+}).openapi('AlertSettings');
+
+export const alertRoutes = jsonRoutes();
+
+openapi(
+  alertRoutes,
+  createRoute({
+    method: 'get',
+    path: '/suppliers/{id}/alerts',
+    tags: ['suppliers'],
+    summary: "A supplier's alert preferences, delivery state and recent messages",
+    security: bearer,
+    middleware: [supplierOrAdmin('id')],
+    request: { params: idParam },
+    responses: { 200: json(alertAnswer, 'the alert settings'), ...errors(400, 401, 403, 404, 429) },
+  }),
+  async (c) => c.json(await alertView(c, c.req.param('id'))),
+);
+
+openapi(
+  alertRoutes,
+  createRoute({
+    method: 'put',
+    path: '/suppliers/{id}/alerts',
+    tags: ['suppliers'],
+    summary: 'Change alert preferences (only the fields sent)',
+    security: bearer,
+    middleware: [supplierOrAdmin('id')],
+    request: { params: idParam, body: jsonBody(preferencesInput) },
+    responses: { 200: json(alertAnswer, 'the alert settings'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
+  }),
+  async (c) => {
     const id = c.req.param('id');
-    await requireSupplierOrAdmin(c, id);
-    return c.json(await alertView(c, id));
-  })
-  .put('/suppliers/:id/alerts', async (c) => {
-    const id = c.req.param('id');
-    await requireSupplierOrAdmin(c, id);
     await supplierOr404(c, id);
-    const parsed = preferencesInput.safeParse(await c.req.json());
-    if (!parsed.success) {
-      throw badRequest(
-        'the alert preferences are not valid: ' + parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-        parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    const input = c.req.valid('json');
+    const unknown = await applyPreferences(c, id, input);
+    if (unknown.length > 0) {
+      throw invalidBody(
+        (input.places ?? []).flatMap((p, i) => (unknown.includes(p) ? [{ field: `places[${i}]`, message: `"${p}" is not a place we know: ${placeHelp}` }] : [])),
+        `unknown place${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => JSON.stringify(p)).join(', ')}: ${placeHelp}`,
       );
     }
-    const unknown = await applyPreferences(c, id, parsed.data);
-    if (unknown.length > 0) {
-      throw badRequest(`unknown place${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => JSON.stringify(p)).join(', ')}: ${placeHelp}`, unknown.map((p) => ({ field: 'places', value: p })));
-    }
     return c.json(await alertView(c, id));
-  })
+  },
+);
+
+openapi(
+  alertRoutes,
+  createRoute({
+    method: 'post',
+    path: '/suppliers/{id}/alerts/confirmation',
+    tags: ['suppliers'],
+    summary: 'Send the confirmation link for the contact address again',
+    description: 'At most once an hour (429 with Retry-After before then).',
+    security: bearer,
+    middleware: [supplierOrAdmin('id')],
+    request: { params: idParam },
+    responses: {
+      200: json(alertAnswer.extend({ note: z.string() }), 'the address is confirmed already'),
+      202: json(alertAnswer.extend({ note: z.string() }), 'a confirmation message is queued'),
+      ...errors(400, 401, 403, 404, 409, 429),
+    },
+  }),
+  async (c) => {
+    const id = c.req.param('id');
+    const supplier = await supplierOr404(c, id);
+    const { db, clock } = c.var.deps;
+    if (!supplier.contact_email) throw new AppError('conflict', 'this supplier has no contact address to confirm; set contact_email first');
+    if (supplier.contact_email_verified_at) return c.json({ ...(await alertView(c, id)), note: 'the address is confirmed already' });
+    const last = supplier.contact_email_confirmation_at ? Date.parse(supplier.contact_email_confirmation_at) : null;
+    const wait = last === null ? 0 : Math.ceil((last + RESEND_AFTER_MS - clock.now().getTime()) / 1000);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      throw new AppError('rate_limited', `a confirmation for ${supplier.contact_email} was queued less than an hour ago; ask again in ${Math.ceil(wait / 60)} minutes`, {
+        retry_after_seconds: wait,
+      });
+    }
+    await requestConfirmation(db, id);
+    return c.json({ ...(await alertView(c, id)), note: 'a new confirmation message goes out with the next alert run' }, 202);
+  },
+);
+
+// The pages reached from the links in emails (HTML, not part of the JSON contract).
+alertRoutes
   .get('/unsubscribe', async (c) => {
     const found = await tokenSupplier(c, 'unsubscribe');
     if ('error' in found) return c.html(found.error!.html, found.error!.status);
@@ -243,22 +310,6 @@ export const alertRoutes = new Hono<AppEnv>()
     }
     const p = preferencesFromRow(await getPreferencesRow(c.var.deps.db, found.supplier.id));
     return c.html(page(`Saved: alerts for ${found.supplier.name}`, manageForm(p, found.token, found.unsubscribeToken())).html);
-  })
-  .post('/suppliers/:id/alerts/confirmation', async (c) => {
-    const id = c.req.param('id');
-    await requireSupplierOrAdmin(c, id);
-    const supplier = await supplierOr404(c, id);
-    const { db, clock } = c.var.deps;
-    if (!supplier.contact_email) throw new AppError(409, 'conflict', 'this supplier has no contact address to confirm; set contact_email first');
-    if (supplier.contact_email_verified_at) return c.json({ ...(await alertView(c, id)), note: 'the address is confirmed already' });
-    const last = supplier.contact_email_confirmation_at ? Date.parse(supplier.contact_email_confirmation_at) : null;
-    const wait = last === null ? 0 : Math.ceil((last + RESEND_AFTER_MS - clock.now().getTime()) / 1000);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      throw new AppError(429, 'too_many_requests', `a confirmation for ${supplier.contact_email} was queued less than an hour ago; ask again in ${Math.ceil(wait / 60)} minutes`);
-    }
-    await requestConfirmation(db, id);
-    return c.json({ ...(await alertView(c, id)), note: 'a new confirmation message goes out with the next alert run' }, 202);
   })
   .get('/alerts/confirm', async (c) => {
     const found = await confirmationFromLink(c);

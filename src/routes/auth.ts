@@ -39,7 +39,7 @@ export function isAdminKey(adminKey: string | undefined, token: string | null): 
 function requireToken(c: Context<AppEnv>): string {
   const token = bearerToken(c);
   if (!token) {
-    throw new AppError(401, 'unauthorized', 'this needs a key: send "Authorization: Bearer <your supplier key or the admin key>"');
+    throw new AppError('unauthorized', 'this needs a key: send "Authorization: Bearer <your supplier key or the admin key>"');
   }
   return token;
 }
@@ -52,7 +52,7 @@ export function isAdmin(c: Context<AppEnv>): boolean {
 export async function requireAdmin(c: Context<AppEnv>): Promise<void> {
   const token = requireToken(c);
   if (!isAdminKey(c.get('deps').config.ADMIN_KEY, token)) {
-    throw new AppError(403, 'forbidden', 'only an administrator can do this');
+    throw new AppError('forbidden', 'only an administrator can do this');
   }
 }
 
@@ -66,6 +66,6 @@ export async function requireSupplierOrAdmin(c: Context<AppEnv>, supplierId: str
   const presented = hashKey(token);
   const stored = row?.key_hash ?? hashKey(`unknown:${token}`);
   if (!row || !sameHash(presented, stored)) {
-    throw new AppError(403, 'forbidden', `this key may not change supplier ${supplierId}`);
+    throw new AppError('forbidden', `this key may not change supplier ${supplierId}`);
   }
 }

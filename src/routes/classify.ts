@@ -1,8 +1,7 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
-import type { AppEnv } from '../app-env.js';
-import { AppError, badRequest } from '../errors.js';
+import { AppError } from '../errors.js';
+import { errors, json, jsonBody, jsonRoutes, openapi, record, z } from './contract.js';
 import { suggestCpv, type SuggestedCpv } from '../domain/tagging/index.js';
 import { TAGGER_VERSION } from '../domain/tagging/classifier.js';
 import { classifyForView } from '../domain/tagging/view.js';
@@ -33,22 +32,38 @@ const classifyBody = z
   })
   .strict();
 
-export const classifyRoutes = new Hono<AppEnv>().post(
-  '/',
-  bodyLimit({
-    maxSize: MAX_CLASSIFY_BYTES,
-    onError: () => {
-      throw new AppError(413, 'too_large', `the body is larger than ${MAX_CLASSIFY_BYTES / 1024} KB; send fewer or shorter notices`);
+export const classifyRoutes = jsonRoutes();
+
+openapi(
+  classifyRoutes,
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['classify'],
+    summary: 'CPV codes for texts',
+    description: 'One result per notice, in order; at most 100 notices, each with a title or a description.',
+    middleware: [
+      bodyLimit({
+        maxSize: MAX_CLASSIFY_BYTES,
+        onError: () => {
+          throw new AppError('payload_too_large', `the body is larger than ${MAX_CLASSIFY_BYTES / 1024} KB; send fewer or shorter notices`, { max_bytes: MAX_CLASSIFY_BYTES });
+        },
+      }),
+    ],
+    request: { body: jsonBody(classifyBody) },
+    responses: {
+      200: json(
+        z.object({
+          results: z.array(record({ id: z.union([z.string(), z.number()]).nullable().optional(), cpv: z.array(record({ code: z.string(), label: z.string().nullable(), confidence: z.number() })) })),
+          tagger_version: z.string(),
+        }),
+        'the codes of each notice',
+      ),
+      ...errors(400, 413, 415, 422),
     },
   }),
-  async (c) => {
-    const parsed = classifyBody.safeParse(await c.req.json());
-    if (!parsed.success) {
-      throw badRequest('the body must be {"notices": [{"id"?, "title"?, "description"?}, ...], "top"?: 1-20, "mode"?: "notice"|"spend_line"}', {
-        issues: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
-      });
-    }
-    const { notices, top = 5, mode = 'notice' } = parsed.data;
+  (c) => {
+    const { notices, top = 5, mode = 'notice' } = c.req.valid('json');
     return c.json({
       results: notices.map((n) => classifyForView(n.id, n.title ?? '', n.description ?? '', top, mode)),
       tagger_version: TAGGER_VERSION,

@@ -62,12 +62,12 @@ export const feedbackRoutes = new Hono<AppEnv>()
   .post('/feedback', async (c) => {
     const link = await readLink(c);
     if (!link) {
-      if (wantsJson(c)) throw new AppError(403, 'invalid_link', 'This feedback link is not valid: use the link from the alert or the matches list.');
+      if (wantsJson(c)) throw new AppError('forbidden', 'This feedback link is not valid: use the link from the alert or the matches list.');
       const { html, status } = invalidLinkPage();
       return c.html(html, status);
     }
     if (!link.supplier || !link.opportunity || !link.tender) {
-      if (wantsJson(c)) throw new AppError(404, 'not_found', 'The supplier or the tender is no longer in tendermatch.');
+      if (wantsJson(c)) throw new AppError('not_found', 'The supplier or the tender is no longer in tendermatch.');
       const { html, status } = page('Notice not found', '<p>This tender is no longer in tendermatch, so there is nothing to mark.</p>', 404);
       return c.html(html, status);
     }

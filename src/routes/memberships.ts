@@ -1,13 +1,14 @@
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
-import { AppError, badRequest, notFound } from '../errors.js';
+import { AppError, invalidBody, notFound } from '../errors.js';
 import { signingSecret } from '../../db/queries/alerts.js';
 import { answerMembership, getMembership, getSupplierRow, invitationsOf } from '../../db/queries/suppliers.js';
 import type { MembershipRow } from '../../db/schema.suppliers.js';
 import { escapeHtml } from '../mail/template.js';
 import { checkToken, parseToken } from '../mail/tokens.js';
 import { expiredLinkPage, invalidLinkPage, page } from './alerts.js';
-import { requireSupplierOrAdmin } from './auth.js';
+import { bearer, errors, json, jsonRoutes, openapi, pathParam, supplierOrAdmin, z } from './contract.js';
 import { kickJob } from './kick.js';
 import { queueMatching } from './suppliers.js';
 
@@ -42,7 +43,7 @@ async function answer(c: Context<AppEnv>, cooperativeId: string, memberId: strin
   const current = await getMembership(deps.db, cooperativeId, memberId);
   if (!current) throw notFound(`an invitation from ${cooperativeId} to ${memberId}: a firm joins a cooperative that names it as a member`);
   if (given === 'accepted' && member.kind === 'cooperative') {
-    throw new AppError(409, 'conflict', `${memberId} is a cooperative; cooperatives are made of firms, so it cannot be a member of another`);
+    throw new AppError('conflict', `${memberId} is a cooperative; cooperatives are made of firms, so it cannot be a member of another`);
   }
   if (current.status === given) return current;
   const saved = (await answerMembership(deps.db, cooperativeId, memberId, given, deps.clock.now().toISOString())) ?? current;
@@ -78,26 +79,81 @@ async function invitationFromLink(c: Context<AppEnv>) {
 
 const STATUS_WORDS: Record<string, string> = { invited: 'not answered yet', accepted: 'a member', declined: 'not a member' };
 
-export const membershipRoutes = new Hono<AppEnv>()
-  .get('/suppliers/:id/memberships', async (c) => {
+const membershipSchema = z
+  .object({
+    cooperative_id: z.string(),
+    cooperative_name: z.string().optional(),
+    member_id: z.string(),
+    status: z.enum(['invited', 'accepted', 'declined']),
+    invited_at: z.string(),
+    answered_at: z.string().nullable(),
+  })
+  .openapi('Membership');
+
+const memberParams = z.object({ id: pathParam("the member firm's id", 'sup_x1y2z3'), cooperative: pathParam("the cooperative's id", 'sup_c00p') });
+
+export const membershipRoutes = jsonRoutes();
+
+openapi(
+  membershipRoutes,
+  createRoute({
+    method: 'get',
+    path: '/suppliers/{id}/memberships',
+    tags: ['suppliers'],
+    summary: 'The cooperatives that name this firm as a member, and its answers',
+    security: bearer,
+    middleware: [supplierOrAdmin('id')],
+    request: { params: z.object({ id: pathParam("the firm's id", 'sup_x1y2z3') }) },
+    responses: { 200: json(z.object({ supplier_id: z.string(), memberships: z.array(membershipSchema) }), 'the invitations'), ...errors(400, 401, 403, 404, 429) },
+  }),
+  async (c) => {
     const id = c.req.param('id');
-    await requireSupplierOrAdmin(c, id);
     if (!(await getSupplierRow(c.var.deps.db, id))) throw notFound(`supplier ${id}`);
     const rows = await invitationsOf(c.var.deps.db, id);
     return c.json({ supplier_id: id, memberships: rows.map((r) => membershipView({ ...r, member_id: id, invitation_mailed_at: null }, r.cooperative_name)) });
-  })
-  .put('/suppliers/:id/memberships/:cooperative', async (c) => {
+  },
+);
+
+openapi(
+  membershipRoutes,
+  createRoute({
+    method: 'put',
+    path: '/suppliers/{id}/memberships/{cooperative}',
+    tags: ['suppliers'],
+    summary: "Accept a cooperative's invitation",
+    security: bearer,
+    middleware: [supplierOrAdmin('id')],
+    request: { params: memberParams },
+    responses: { 200: json(z.object({ membership: membershipSchema }), 'a member'), ...errors(400, 401, 403, 404, 409, 429) },
+  }),
+  async (c) => {
     const { id, cooperative } = c.req.param();
-    await requireSupplierOrAdmin(c, id);
     const saved = await answer(c, cooperative, id, 'accepted');
     return c.json({ membership: membershipView(saved, await coopName(c, cooperative)) });
-  })
-  .delete('/suppliers/:id/memberships/:cooperative', async (c) => {
+  },
+);
+
+openapi(
+  membershipRoutes,
+  createRoute({
+    method: 'delete',
+    path: '/suppliers/{id}/memberships/{cooperative}',
+    tags: ['suppliers'],
+    summary: 'Decline an invitation, or leave a cooperative',
+    security: bearer,
+    middleware: [supplierOrAdmin('id')],
+    request: { params: memberParams },
+    responses: { 200: json(z.object({ membership: membershipSchema }), 'not a member'), ...errors(400, 401, 403, 404, 429) },
+  }),
+  async (c) => {
     const { id, cooperative } = c.req.param();
-    await requireSupplierOrAdmin(c, id);
     const saved = await answer(c, cooperative, id, 'declined');
     return c.json({ membership: membershipView(saved, await coopName(c, cooperative)) });
-  })
+  },
+);
+
+// The page reached from the invitation email (HTML, not part of the JSON contract).
+membershipRoutes
   .get('/memberships/answer', async (c) => {
     const found = await invitationFromLink(c);
     if ('error' in found) return c.html(found.error!.html, found.error!.status);
@@ -117,7 +173,7 @@ export const membershipRoutes = new Hono<AppEnv>()
     const found = await invitationFromLink(c);
     if ('error' in found) return c.html(found.error!.html, found.error!.status);
     const form = await c.req.parseBody();
-    if (form.answer !== 'accept' && form.answer !== 'decline') throw badRequest('answer must be "accept" or "decline"', [{ field: 'answer', message: 'must be accept or decline' }]);
+    if (form.answer !== 'accept' && form.answer !== 'decline') throw invalidBody([{ field: 'answer', message: 'must be accept or decline' }]);
     const saved = await answer(c, found.cooperative.id, found.member.id, form.answer === 'accept' ? 'accepted' : 'declined');
     const said = saved.status === 'accepted' ? `${found.member.name} is now a member of ${found.cooperative.name}.` : `${found.member.name} is not a member of ${found.cooperative.name}.`;
     return c.html(page('Thank you', `<p>${escapeHtml(said)} You can change this at any time from the same link while it works, or with your supplier key.</p>`).html);

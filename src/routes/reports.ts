@@ -1,8 +1,10 @@
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
-import { AppError } from '../errors.js';
+import { AppError, badQuery } from '../errors.js';
 import { buildReport, readReportQuery } from '../spend-report.js';
 import { ReportErrorPage, SpendReportPage, type ReportPageParams } from '../views/spend-report.js';
+import { errors, jsonRoutes, openapi, record, z } from './contract.js';
 
 /**
  * Spend reports: `GET /reports/spend?buyer=&place=&from=&to=&include=&top=` (one buyer, several comma-separated,
@@ -37,7 +39,7 @@ async function answer(c: Context<AppEnv>, view: 'spend' | 'awards') {
     if (format === 'html') return c.html(ReportErrorPage({ message: err.message, params, path, status: err.status }), err.status);
     throw err;
   };
-  if (problems.length) return fail(new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems }));
+  if (problems.length) return fail(badQuery(problems));
   let built;
   try {
     built = await buildReport(c.var.deps.db, query);
@@ -56,4 +58,40 @@ async function answer(c: Context<AppEnv>, view: 'spend' | 'awards') {
   return c.json(built.report);
 }
 
-export const reportRoutes = new Hono<AppEnv>().get('/spend', (c) => answer(c, 'spend')).get('/awards', (c) => answer(c, 'awards'));
+// The query is read by readReportQuery (shared with the report page, which shows its problems on the page rather
+// than answering JSON); the schema documents it, and passes every value on as text.
+const reportQuery = z.object({
+  buyer: z.string().optional().openapi({ description: 'one buyer, or several comma-separated (or give place)', example: 'Oxford City Council' }),
+  place: z.string().optional().openapi({ description: 'every buyer in a named place, combined authority or region' }),
+  from: z.string().optional().openapi({ description: 'first quarter, such as 2016-Q2 or a date', example: '2016-Q2' }),
+  to: z.string().optional().openapi({ description: 'last quarter' }),
+  include: z.string().optional().openapi({ description: 'comma-separated kinds of payment counted that are left out by default' }),
+  top: z.string().optional().openapi({ description: 'how many suppliers and leaks to list, 1 to 200 (20)' }),
+  format: z.enum(['json', 'csv', 'html']).optional().openapi({ description: 'json by default; html for a browser asking for text/html' }),
+});
+
+const reportAnswer = {
+  200: {
+    description: 'the report: JSON, the rows as CSV (formula-safe), or the page',
+    content: {
+      'application/json': { schema: record({}).openapi('SpendReport') },
+      'text/csv': { schema: z.string() },
+      'text/html': { schema: z.string() },
+    },
+  },
+  ...errors(400, 404),
+};
+
+export const reportRoutes = jsonRoutes();
+
+openapi(
+  reportRoutes,
+  createRoute({ method: 'get', path: '/spend', tags: ['spend'], summary: 'Spend report: local, SME and VCSE shares, quarters, categories, leakage', request: { query: reportQuery }, responses: reportAnswer }),
+  (c) => answer(c, 'spend'),
+);
+
+openapi(
+  reportRoutes,
+  createRoute({ method: 'get', path: '/awards', tags: ['spend'], summary: 'The same shares from stored award notices', request: { query: reportQuery }, responses: reportAnswer }),
+  (c) => answer(c, 'awards'),
+);

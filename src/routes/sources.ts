@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { listLeases } from '../../db/queries/leases.js';
 import { listSourceStates, type SourceState } from '../../db/queries/sources.js';
-import type { AppEnv } from '../app-env.js';
 import { notFound } from '../errors.js';
 import { sourceAdapters } from '../sources/adapters.js';
 import type { SourceAdapter } from '../sources/types.js';
+import { errors, json, jsonRoutes, openapi, pathParam, record, z } from './contract.js';
 
 function view(adapter: SourceAdapter, state: SourceState | undefined, lease: { holder: string; expiresAt: string } | undefined, config: Parameters<SourceAdapter['baseUrl']>[0], now: Date) {
   return {
@@ -45,9 +45,28 @@ function fileView(state: SourceState) {
   };
 }
 
+const sourceSchema = record({
+  source: z.string(),
+  name: z.string(),
+  lastRun: record({ startedAt: z.string().nullable(), finishedAt: z.string().nullable(), status: z.string().nullable(), error: z.string().nullable() }),
+  watermark: z.string().nullable(),
+  counts: record({ fetched: z.number(), new: z.number(), updated: z.number(), unchanged: z.number(), quarantined: z.number() }),
+  lease: record({ holder: z.string(), expiresAt: z.string() }).nullable(),
+}).openapi('Source');
+
 /** GET /sources: each feed's last run, watermark, counts, last error and current lease holder. */
-export const sourceRoutes = new Hono<AppEnv>()
-  .get('/', async (c) => {
+export const sourceRoutes = jsonRoutes();
+
+openapi(
+  sourceRoutes,
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['operations'],
+    summary: "Each feed's last run, watermark, counts, last error and lease",
+    responses: { 200: json(z.object({ sources: z.array(sourceSchema), files: z.array(record({ file: z.string() })) }), 'the feeds, and files ingested from the command line'), ...errors() },
+  }),
+  async (c) => {
     const { db, config, clock } = c.var.deps;
     const [states, leases] = await Promise.all([listSourceStates(db), listLeases(db, 'ingest:')]);
     const now = clock.now();
@@ -57,11 +76,24 @@ export const sourceRoutes = new Hono<AppEnv>()
     // Files ingested from the command line (`ingest --file`), each under its name.
     const files = states.filter((s) => s.source.startsWith('file:')).map(fileView);
     return c.json({ sources, files });
-  })
-  .get('/:id', async (c) => {
+  },
+);
+
+openapi(
+  sourceRoutes,
+  createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags: ['operations'],
+    summary: 'One feed',
+    request: { params: z.object({ id: pathParam('the feed', 'fts') }) },
+    responses: { 200: json(sourceSchema, 'the feed'), ...errors(400, 404) },
+  }),
+  async (c) => {
     const { db, config, clock } = c.var.deps;
     const adapter = sourceAdapters.find((a) => a.id === c.req.param('id'));
     if (!adapter) throw notFound(`source "${c.req.param('id')}"`);
     const [states, leases] = await Promise.all([listSourceStates(db), listLeases(db, `ingest:${adapter.id}`)]);
     return c.json(view(adapter, states.find((s) => s.source === adapter.id), leases[0], config, clock.now()));
-  });
+  },
+);

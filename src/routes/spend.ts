@@ -1,6 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, badQuery, invalidBody, notFound, type FieldProblem } from '../errors.js';
 import { buyerIdOf, getBuyer, listBuyers, listSpendFiles } from '../../db/queries/spend.js';
 import { factsOfRow, payeesWithAmounts, saveCorrection } from '../../db/queries/spend-payees.js';
 import { getUpload, listUploads, queueUpload } from '../../db/queries/spend-uploads.js';
@@ -9,7 +10,7 @@ import { checkCorrection } from '../domain/spend/corrections.js';
 import { payeeKeyOf } from '../domain/spend/rows.js';
 import { parseSpendDate, pounds } from '../domain/spend/values.js';
 import { normalisePostcode, toItl } from '../domain/geo/index.js';
-import { requireAdmin } from './auth.js';
+import { adminOnly, bearer, errors, json, jsonBody, jsonRoutes, openapi, pathParam, record, z } from './contract.js';
 
 /**
  * The council side's data: files sent in (spend, the supplier directory, expense-code categories), which the
@@ -21,13 +22,9 @@ import { requireAdmin } from './auth.js';
  */
 type UploadKind = 'spend' | 'directory' | 'categories';
 
-interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-function badUpload(problems: FieldProblem[]): AppError {
-  return new AppError(400, 'bad_upload', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
+/** Fields sent in a form are the body's (422); with a raw file, they are query parameters (400), the file the body. */
+function badUpload(problems: FieldProblem[], inForm: boolean): AppError {
+  return inForm || problems.every((p) => p.field === 'file') ? invalidBody(problems) : badQuery(problems);
 }
 
 function uploadView(u: SpendUploadRow) {
@@ -50,10 +47,9 @@ function uploadView(u: SpendUploadRow) {
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
 
 async function receive(c: Context<AppEnv>, kind: UploadKind) {
-  await requireAdmin(c);
   const { deps } = c.var;
   if (deps.config.SPEND_IMPORTS === 'off') {
-    throw new AppError(501, 'not_available', 'spend files are imported by the Node service here (npm run cli -- spend import, or its POST /spend/files); this deployment does not run the spend job');
+    throw new AppError('not_available', 'spend files are imported by the Node service here (npm run cli -- spend import, or its POST /spend/files); this deployment does not run the spend job');
   }
   const type = c.req.header('content-type') ?? '';
   let fields: Record<string, string | null>;
@@ -62,7 +58,7 @@ async function receive(c: Context<AppEnv>, kind: UploadKind) {
   if (type.startsWith('multipart/form-data')) {
     const body = await c.req.parseBody();
     const file = body.file;
-    if (!(file instanceof File)) throw badUpload([{ field: 'file', message: 'is needed: send the spreadsheet as the form field "file"' }]);
+    if (!(file instanceof File)) throw badUpload([{ field: 'file', message: 'is needed: send the spreadsheet as the form field "file"' }], true);
     bytes = new Uint8Array(await file.arrayBuffer());
     name = text(body.name) ?? (file.name || null);
     fields = { buyer: text(body.buyer), buyer_postcode: text(body.buyer_postcode), buyer_region: text(body.buyer_region), date_missing_as: text(body.date_missing_as) };
@@ -79,7 +75,7 @@ async function receive(c: Context<AppEnv>, kind: UploadKind) {
   if (fields.buyer_region && !toItl(fields.buyer_region)) problems.push({ field: 'buyer_region', message: 'must be an ITL or NUTS code such as TLJ14' });
   if (fields.date_missing_as && !parseSpendDate(fields.date_missing_as).ok) problems.push({ field: 'date_missing_as', message: 'must be a date such as 2014-06-30' });
   if (!bytes.length) problems.push({ field: 'file', message: 'is empty' });
-  if (problems.length) throw badUpload(problems);
+  if (problems.length) throw badUpload(problems, type.startsWith('multipart/form-data'));
   const upload = await queueUpload(
     deps.db,
     {
@@ -101,33 +97,113 @@ async function receive(c: Context<AppEnv>, kind: UploadKind) {
 }
 
 async function buyerOr404(c: Context<AppEnv>, raw: string | undefined) {
-  if (!raw?.trim()) throw new AppError(400, 'bad_query', 'buyer is needed', { fields: [{ field: 'buyer', message: 'is needed' }] });
+  if (!raw?.trim()) throw badQuery([{ field: 'buyer', message: 'is needed' }]);
   const row = await getBuyer(c.var.deps.db, buyerIdOf(raw));
   if (!row) throw notFound(`spend of buyer "${raw}"`);
   return row;
 }
 
-export const spendRoutes = new Hono<AppEnv>()
-  .post('/files', (c) => receive(c, 'spend'))
-  .post('/directory', (c) => receive(c, 'directory'))
-  .post('/categories', (c) => receive(c, 'categories'))
-  .get('/uploads', async (c) => {
-    await requireAdmin(c);
+const uploadSchema = record({ id: z.string(), kind: z.enum(['spend', 'directory', 'categories']), file: z.string(), status: z.string(), status_url: z.string() }).openapi('SpendUpload');
+
+const uploadRoute = (kind: UploadKind, path: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path,
+    tags: ['spend'],
+    summary,
+    description:
+      'Either `multipart/form-data` with a `file` field and the fields below, or the file as the raw body with them as query parameters (and `name=` for its file name). Queued for the spend job; follow `status_url`.',
+    security: bearer,
+    middleware: [adminOnly],
+    request: {
+      query: z.object({
+        buyer: z.string().optional().openapi({ description: 'the council or authority whose file this is (needed)' }),
+        buyer_postcode: z.string().optional(),
+        buyer_region: z.string().optional(),
+        date_missing_as: z.string().optional(),
+        name: z.string().optional(),
+      }),
+      body: {
+        required: true,
+        content: {
+          'application/octet-stream': { schema: z.string().openapi({ format: 'binary', description: 'the file (CSV, XLSX or ODS)' }) },
+        },
+      },
+    },
+    responses: { 202: json(z.object({ upload: uploadSchema, note: z.string() }), `the ${kind} file is queued`), ...errors(400, 401, 403, 413, 422, 429, 501) },
+  });
+
+const buyerQuery = z.object({ buyer: z.string().optional().openapi({ description: 'the buyer (needed)', example: 'Oxford City Council' }) });
+
+export const spendRoutes = jsonRoutes();
+
+openapi(spendRoutes, uploadRoute('spend', '/files', 'Send a spend file'), (c) => receive(c, 'spend'));
+openapi(spendRoutes, uploadRoute('directory', '/directory', "Send the council's supplier directory"), (c) => receive(c, 'directory'));
+openapi(spendRoutes, uploadRoute('categories', '/categories', "Send the council's expense-code categories"), (c) => receive(c, 'categories'));
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'get',
+    path: '/uploads',
+    tags: ['spend'],
+    summary: 'The files sent, and how their import went',
+    security: bearer,
+    middleware: [adminOnly],
+    responses: { 200: json(z.object({ uploads: z.array(uploadSchema) }), 'the uploads'), ...errors(401, 403, 429) },
+  }),
+  async (c) => {
     return c.json({ uploads: (await listUploads(c.var.deps.db)).map(uploadView) });
-  })
-  .get('/uploads/:id', async (c) => {
-    await requireAdmin(c);
+  },
+);
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'get',
+    path: '/uploads/{id}',
+    tags: ['spend'],
+    summary: 'One upload',
+    security: bearer,
+    middleware: [adminOnly],
+    request: { params: z.object({ id: pathParam('the upload', '3f2c…') }) },
+    responses: { 200: json(z.object({ upload: uploadSchema }), 'the upload'), ...errors(400, 401, 403, 404, 429) },
+  }),
+  async (c) => {
     const u = await getUpload(c.var.deps.db, c.req.param('id'));
     if (!u) throw notFound(`upload ${c.req.param('id')}`);
     return c.json({ upload: uploadView(u) });
-  })
-  .get('/buyers', async (c) => {
+  },
+);
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'get',
+    path: '/buyers',
+    tags: ['spend'],
+    summary: 'The buyers whose spend is loaded',
+    responses: { 200: json(z.object({ buyers: z.array(record({ buyer_id: z.string(), name: z.string() })) }), 'the buyers'), ...errors() },
+  }),
+  async (c) => {
     const buyers = await listBuyers(c.var.deps.db);
     return c.json({
       buyers: buyers.map((b) => ({ buyer_id: b.buyer_id, name: b.name, postcode: b.postcode, region_code: b.region_code, lad: b.lad, itl3: b.itl3, itl1: b.itl1, combined_authority: b.combined_authority })),
     });
-  })
-  .get('/files', async (c) => {
+  },
+);
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'get',
+    path: '/files',
+    tags: ['spend'],
+    summary: "A buyer's files with their reconciliation",
+    request: { query: buyerQuery },
+    responses: { 200: json(z.object({ buyer: z.string(), files: z.array(record({ file_id: z.string(), reconciles: z.boolean() })) }), 'the files'), ...errors(400, 404) },
+  }),
+  async (c) => {
     const buyer = await buyerOr404(c, c.req.query('buyer'));
     const files = await listSpendFiles(c.var.deps.db, buyer.buyer_id);
     return c.json({
@@ -154,8 +230,20 @@ export const spendRoutes = new Hono<AppEnv>()
         finished_at: f.finished_at,
       })),
     });
-  })
-  .get('/quarantine', async (c) => {
+  },
+);
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'get',
+    path: '/quarantine',
+    tags: ['spend'],
+    summary: "The lines of a buyer's files that were not imported, with their reasons",
+    request: { query: buyerQuery.extend({ file: z.string().optional() }) },
+    responses: { 200: json(z.object({ buyer: z.string(), lines: z.array(record({ file_id: z.string(), line: z.number(), reason: z.string() })) }), 'the lines'), ...errors(400, 404) },
+  }),
+  async (c) => {
     const buyer = await buyerOr404(c, c.req.query('buyer'));
     let q = c.var.deps.db.selectFrom('spend_quarantine').selectAll().where('buyer_id', '=', buyer.buyer_id);
     const file = c.req.query('file');
@@ -165,15 +253,29 @@ export const spendRoutes = new Hono<AppEnv>()
       buyer: buyer.name,
       lines: rows.map((r) => ({ file_id: r.file_id, line: r.line, reason: r.reason, amount: pounds(Number(r.amount_pence)), raw: JSON.parse(r.raw) })),
     });
-  })
-  .get('/payees', async (c) => {
+  },
+);
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'get',
+    path: '/payees',
+    tags: ['spend'],
+    summary: "A buyer's payees, how each was resolved, largest first",
+    request: {
+      query: buyerQuery.extend({
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        offset: z.coerce.number().int().min(0).default(0),
+        unresolved: z.enum(['true', 'false']).optional(),
+      }),
+    },
+    responses: { 200: json(z.object({ buyer: z.string(), total: z.number().int(), payees: z.array(record({ payee_key: z.string(), name: z.string() })) }), 'the payees'), ...errors(400, 404) },
+  }),
+  async (c) => {
     const buyer = await buyerOr404(c, c.req.query('buyer'));
-    const limit = Number(c.req.query('limit') ?? 100);
-    const offset = Number(c.req.query('offset') ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0) {
-      throw new AppError(400, 'bad_query', 'limit must be 1–1000 and offset 0 or more', { fields: [{ field: 'limit', message: 'must be 1–1000' }] });
-    }
-    const { total, payees } = await payeesWithAmounts(c.var.deps.db, buyer.buyer_id, { unresolvedOnly: c.req.query('unresolved') === 'true', limit, offset });
+    const { limit, offset, unresolved } = c.req.valid('query');
+    const { total, payees } = await payeesWithAmounts(c.var.deps.db, buyer.buyer_id, { unresolvedOnly: unresolved === 'true', limit, offset });
     return c.json({
       buyer: buyer.name,
       total,
@@ -191,18 +293,35 @@ export const spendRoutes = new Hono<AppEnv>()
         };
       }),
     });
+  },
+);
+
+const correctionBody = z
+  .looseObject({
+    action: z.string().openapi({ description: 'confirm (the resolution as it is), correct (with source, supplier_ref, supplier_name, postcode, ...) or unresolve' }),
+    note: z.string().optional(),
   })
-  .put('/buyers/:buyer/payees/:payee/resolution', async (c) => {
-    await requireAdmin(c);
+  .openapi('PayeeCorrection');
+
+openapi(
+  spendRoutes,
+  createRoute({
+    method: 'put',
+    path: '/buyers/{buyer}/payees/{payee}/resolution',
+    tags: ['spend'],
+    summary: "An analyst's correction of how a payee was resolved",
+    security: bearer,
+    middleware: [adminOnly],
+    request: { params: z.object({ buyer: pathParam('the buyer', 'oxford city council'), payee: pathParam('the payee key', 'grafton merchanting gb') }), body: jsonBody(correctionBody) },
+    responses: { 200: json(z.object({ buyer: z.string(), payee: z.string(), resolution: record({}) }), 'the payee as now resolved'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
+  }),
+  async (c) => {
     const buyer = await buyerOr404(c, c.req.param('buyer'));
-    const body: unknown = await c.req.json();
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, 'bad_request', 'the body must be a JSON object such as {"action": "confirm"}');
-    const checked = checkCorrection(body as Record<string, unknown>);
-    if (!checked.ok) {
-      throw new AppError(422, 'invalid_correction', `please fix: ${checked.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, { fields: checked.problems });
-    }
+    const checked = checkCorrection(c.req.valid('json'));
+    if (!checked.ok) throw invalidBody(checked.problems);
     const { deps } = c.var;
     const saved = await saveCorrection(deps.db, buyer.buyer_id, payeeKeyOf(c.req.param('payee')), checked.value, deps.clock.now().toISOString());
-    if (!saved.ok) throw new AppError(saved.problem === 'unknown_payee' ? 404 : 422, saved.problem, saved.message);
+    if (!saved.ok) throw saved.problem === 'unknown_payee' ? new AppError('not_found', saved.message) : invalidBody([{ field: 'supplier_ref', message: saved.message }], saved.message);
     return c.json({ buyer: buyer.name, payee: saved.facts.name, resolution: saved.facts });
-  });
+  },
+);

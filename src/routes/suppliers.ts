@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ZodError } from 'zod';
 import type { AppEnv } from '../app-env.js';
 import type { Deps } from '../deps.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, badQuery, invalidBody, notFound, type FieldProblem } from '../errors.js';
 import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';
-import { SUPPLIER_KINDS } from '../domain/matching/types.js';
-import { deriveHighPotential, validateSupplier, type FieldProblem, type SupplierInput } from '../domain/suppliers/index.js';
+import { checkSupplier, deriveHighPotential, type SupplierFields, type SupplierInput } from '../domain/suppliers/index.js';
 import { SupplierSearch, squashCertification, type SearchCursor } from '../domain/suppliers/search.js';
 import type { MembershipRow, NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
@@ -36,15 +37,34 @@ import { bearerToken, hashKey, isAdmin, newSupplierKey, requireSupplierOrAdmin }
 import { suggestedCpvFor } from './classify.js';
 import { signingSecret } from '../../db/queries/alerts.js';
 import { feedbackUrls } from '../mail/feedback-links.js';
+import { bearer, errors, fieldProblems, validationError, type ValidationHook, json, jsonBody, jsonRoutes, openapi, pathParam, record, supplierOrAdmin, z } from './contract.js';
+import { matchesQuery, supplierBody, supplierPatch, supplierSearchQuery, supplierView } from './suppliers.schema.js';
 
-export const supplierRoutes = new Hono<AppEnv>();
+export const supplierRoutes = jsonRoutes();
 
+/** 422 naming every bad field; without CPV codes, codes read from the firm's own description and keywords are offered (not stored). */
 function invalid(problems: FieldProblem[], body?: unknown): AppError {
-  const fields = [...new Set(problems.map((p) => p.field))];
-  // Without CPV codes, codes read from the firm's own description and keywords are offered (not stored).
-  const suggested = body !== undefined && fields.includes('cpv_codes') ? suggestedCpvFor(body) : [];
-  const details = { fields: problems, names: fields, ...(suggested.length ? { suggested_cpv: suggested } : {}) };
-  return new AppError(422, 'invalid_supplier', `please fix: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, details);
+  const suggested = body !== undefined && problems.some((p) => p.field === 'cpv_codes') ? suggestedCpvFor(body) : [];
+  return invalidBody(problems, undefined, suggested.length ? { suggested_cpv: suggested } : {});
+}
+
+/**
+ * A body that fails the schema: its shape problems, and what checkSupplier finds in the fields that did parse, so
+ * that every bad field is named at once.
+ */
+async function everyProblem(c: Context<AppEnv>, raw: unknown, error: ZodError, patchOf: string | null): Promise<AppError> {
+  const problems = fieldProblems(error, 'is not a field of a supplier profile');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid(problems);
+  const failed = new Set(error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : i.path.length ? [String(i.path[0])] : [])));
+  const rest = supplierPatch.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !failed.has(k))));
+  if (rest.success) {
+    const db = c.var.deps.db;
+    const stored = patchOf ? await getSupplierRow(db, patchOf) : undefined;
+    const fields = (await servesWithNamedPlaces(db, rest.data)) as SupplierFields;
+    const checked = checkSupplier(fields, { partial: true, stored: stored ? { postcode: stored.postcode, homeRegion: stored.home_region } : undefined });
+    if (!checked.ok) problems.push(...checked.problems);
+  }
+  return invalid(problems, raw);
 }
 
 /** 409: the Companies House number belongs to another registered supplier (whose id is not said). */
@@ -53,7 +73,7 @@ function companyNumberTaken(companyNumber: string): AppError {
     field: 'company_number',
     message: `${companyNumber} is already registered to another supplier; if it is yours, ask an administrator`,
   };
-  return new AppError(409, 'conflict', `company_number ${problem.message}`, { fields: [problem], names: ['company_number'] });
+  return new AppError('conflict', `company_number ${problem.message}`, { fields: [problem] });
 }
 
 async function checkCompanyNumber(deps: Deps, companyNumber: string | null | undefined, selfId: string | null): Promise<void> {
@@ -68,21 +88,6 @@ async function orConflict<T>(write: Promise<T>): Promise<T> {
     if (err instanceof CompanyNumberTaken) throw companyNumberTaken(err.companyNumber);
     throw err;
   }
-}
-
-/** A paging parameter: a whole number in [min, max], or the default when absent. */
-function pagingNumber(q: Record<string, string>, name: string, fallback: number, min: number, max: number, problems: FieldProblem[]): number {
-  const raw = q[name];
-  const n = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push({ field: name, message: max === Number.MAX_SAFE_INTEGER ? `must be a whole number, ${min} or more` : `must be a whole number from ${min} to ${max}` });
-  }
-  return n;
-}
-
-
-function badQuery(problems: FieldProblem[]): AppError {
-  return new AppError(400, 'bad_query', problems.map((p) => `${p.field} ${p.message}`).join('; '), { fields: problems });
 }
 
 
@@ -122,10 +127,6 @@ function view(row: SupplierRow, members: string[], isPrivate: boolean, year: num
     ...(isPrivate ? { contact_email: row.contact_email, contact_email_verified: row.contact_email_verified_at !== null, growth, high_potential_reason: deriveHighPotential(growth, year).reason } : {}),
     ...(isPrivate && row.kind === 'cooperative' ? { invited_members: named('invited'), declined_members: named('declined') } : {}),
   };
-}
-
-async function readBody(c: Context<AppEnv>): Promise<unknown> {
-  return c.req.json();
 }
 
 async function checkMembers(deps: Deps, memberIds: string[], selfId: string | null): Promise<FieldProblem[]> {
@@ -180,14 +181,40 @@ function rowFields(v: Partial<SupplierInput>, year: number): SupplierUpdate {
   return out;
 }
 
-supplierRoutes.post('/', async (c) => {
+/** A supplier body that fails its schema: every problem named, shape and meaning. */
+const bodyHook: ValidationHook = async (result, c) => {
+  if (!result.success && result.target === 'json') throw await everyProblem(c, result.data, result.error, c.req.param('id') ?? null);
+  if (!result.success) throw validationError(result.target, result.error);
+};
+
+const idParam = z.object({ id: pathParam("the supplier's id", 'sup_x1y2z3') });
+const supplierAnswer = z.object({ supplier: supplierView });
+
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['suppliers'],
+  summary: 'Register a supplier (an SME, VCSE or cooperative)',
+  description:
+    'Answers the profile and its key, shown only once. A body without CPV codes gets 422 with `details.suggested_cpv`, read from its description and keywords. Rate limited per client (RATE_LIMIT_REGISTRATIONS).',
+  request: { body: jsonBody(supplierBody) },
+  responses: {
+    201: json(z.object({ supplier: supplierView, key: z.string(), key_note: z.string() }).loose(), 'registered; matching is queued'),
+    ...errors(400, 403, 409, 413, 415, 422, 429),
+  },
+});
+
+openapi(
+  supplierRoutes,
+  registerRoute,
+  async (c) => {
   const deps = c.get('deps');
-  const body = await servesWithNamedPlaces(deps.db, await readBody(c));
-  const checked = validateSupplier(body);
+  const body = await servesWithNamedPlaces(deps.db, c.req.valid('json'));
+  const checked = checkSupplier(body as SupplierFields);
   if (!checked.ok) throw invalid(checked.problems, body);
   const v = checked.value;
   if (v.highPotentialOverride !== undefined && !isAdmin(c)) {
-    throw new AppError(403, 'forbidden', 'only an administrator can set high_potential_override');
+    throw new AppError('forbidden', 'only an administrator can set high_potential_override');
   }
   const memberIds = v.members ?? [];
   const memberProblems = await checkMembers(deps, memberIds, null);
@@ -236,11 +263,28 @@ supplierRoutes.post('/', async (c) => {
     },
     201,
   );
+  },
+  bodyHook,
+);
+
+const searchRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['suppliers'],
+  summary: 'Search suppliers (for officers): words with typos tolerated, capability, place, kind, size, certification',
+  request: { query: supplierSearchQuery },
+  responses: {
+    200: json(
+      z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int().nullable(), next_cursor: z.string().nullable(), suppliers: z.array(supplierView) }),
+      'a page of suppliers, most relevant first',
+    ),
+    ...errors(400),
+  },
 });
 
-supplierRoutes.get('/', async (c) => {
+openapi(supplierRoutes, searchRoute, async (c) => {
   const deps = c.get('deps');
-  const q = c.req.query();
+  const q = c.req.valid('query');
   const problems: FieldProblem[] = [];
   let cpvSig: string[] = [];
   if (q.cpv) {
@@ -257,26 +301,22 @@ supplierRoutes.get('/', async (c) => {
   if (q.region && (!area || isNowhere(area))) {
     problems.push({ field: 'region', message: `"${q.region}" is not a region code, local authority, combined authority, region name or named place` });
   }
-  if (q.region_match !== undefined && (!['inside', 'any'].includes(q.region_match) || !q.region)) {
-    problems.push({ field: 'region_match', message: 'must be inside or any, with a region' });
+  if (q.region_match !== undefined && !q.region) {
+    problems.push({ field: 'region_match', message: 'needs a region' });
   }
   const placeOf = new Map<number, PlaceMatch>();
-  if (q.kind && !(SUPPLIER_KINDS as readonly string[]).includes(q.kind)) {
-    problems.push({ field: 'kind', message: `must be one of ${SUPPLIER_KINDS.join(', ')}` });
-  }
-  if (q.high_potential && !['true', 'false'].includes(q.high_potential)) problems.push({ field: 'high_potential', message: 'must be true or false' });
   const text = q.q?.trim() ?? '';
   if (q.q !== undefined && (text.length > 200 || !SupplierSearch.queryWords(text).length)) {
     problems.push({ field: 'q', message: 'must hold a word to search for (up to 200 characters; words such as "services" or "the" are not searched)' });
   }
+  // Read here rather than by the schema, so that it is named together with the other problems of the query.
   const minValue = q.min_value === undefined ? null : Number(q.min_value);
-  if (minValue !== null && (!Number.isFinite(minValue) || minValue < 0 || q.min_value.trim() === '')) {
+  if (minValue !== null && (!Number.isFinite(minValue) || minValue < 0 || q.min_value!.trim() === '')) {
     problems.push({ field: 'min_value', message: 'must be an amount in pounds, 0 or more' });
   }
   const certification = squashCertification(q.certification ?? '');
   if (q.certification !== undefined && !certification) problems.push({ field: 'certification', message: 'must name a certification, e.g. ISO 9001 or Cyber Essentials' });
-  const limit = pagingNumber(q, 'limit', 50, 1, 500, problems);
-  const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
+  const { limit, offset } = q;
   const after = q.cursor === undefined || q.cursor.length > 1000 ? undefined : (searchCursorFrom(q.cursor) ?? undefined);
   if (q.cursor !== undefined && !after) problems.push({ field: 'cursor', message: 'is not one this service issued; start again without it' });
   if (problems.length) throw badQuery(problems);
@@ -335,7 +375,17 @@ function searchCursorFrom(text: string): SearchCursor | null {
   }
 }
 
-supplierRoutes.get('/:id', async (c) => {
+const profileRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['suppliers'],
+  summary: 'A supplier profile; with its own key or the admin key, the private view',
+  security: [{}, ...bearer],
+  request: { params: idParam },
+  responses: { 200: json(supplierAnswer, 'the profile'), ...errors(400, 404) },
+});
+
+openapi(supplierRoutes, profileRoute, async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
   const row = await getSupplierRow(deps.db, id);
@@ -352,17 +402,30 @@ supplierRoutes.get('/:id', async (c) => {
   return c.json({ supplier: { ...view(row, await membersOf(deps.db, id), isPrivate, deps.clock.now().getUTCFullYear(), isPrivate ? await membershipsOf(deps.db, id) : []), matching: await matchingOf(deps, id) } });
 });
 
-supplierRoutes.patch('/:id', async (c) => {
+const changeRoute = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['suppliers'],
+  summary: 'Change a profile (only the fields sent)',
+  security: bearer,
+  middleware: [supplierOrAdmin('id')],
+  request: { params: idParam, body: jsonBody(supplierPatch) },
+  responses: { 200: json(supplierAnswer, 'the changed profile; matching is queued'), ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429) },
+});
+
+openapi(
+  supplierRoutes,
+  changeRoute,
+  async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
-  await requireSupplierOrAdmin(c, id);
   const row = await getSupplierRow(deps.db, id);
   if (!row) throw notFound(`supplier ${id}`);
-  const checked = validateSupplier(await servesWithNamedPlaces(deps.db, await readBody(c)), { partial: true, stored: { postcode: row.postcode, homeRegion: row.home_region } });
+  const checked = checkSupplier((await servesWithNamedPlaces(deps.db, c.req.valid('json'))) as SupplierFields, { partial: true, stored: { postcode: row.postcode, homeRegion: row.home_region } });
   if (!checked.ok) throw invalid(checked.problems);
   const v = checked.value;
   if (v.highPotentialOverride !== undefined && !isAdmin(c)) {
-    throw new AppError(403, 'forbidden', 'only an administrator can set high_potential_override');
+    throw new AppError('forbidden', 'only an administrator can set high_potential_override');
   }
   // Everything is checked before anything is written.
   const problems: FieldProblem[] = [];
@@ -398,12 +461,24 @@ supplierRoutes.patch('/:id', async (c) => {
   kickJob(c, 'match-suppliers');
   const saved = (await getSupplierRow(deps.db, id))!;
   return c.json({ supplier: { ...view(saved, await membersOf(deps.db, id), true, deps.clock.now().getUTCFullYear(), await membershipsOf(deps.db, id)), matching: 'pending' satisfies Matching } });
+  },
+  bodyHook,
+);
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['suppliers'],
+  summary: 'Delete a supplier',
+  security: bearer,
+  middleware: [supplierOrAdmin('id')],
+  request: { params: idParam },
+  responses: { 200: json(z.object({ deleted: z.literal(true), id: z.string() }), 'deleted'), ...errors(400, 401, 403, 404, 429) },
 });
 
-supplierRoutes.delete('/:id', async (c) => {
+openapi(supplierRoutes, deleteRoute, async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
-  await requireSupplierOrAdmin(c, id);
   // Its cooperatives lose a member: they are matched again without it.
   const coops = await cooperativesOf(deps.db, id);
   await queueMatching(c, coops);
@@ -433,16 +508,24 @@ async function withFeedbackLinks<M extends { ocid: string; lot_id: string }>(c: 
   });
 }
 
-supplierRoutes.get('/:id/matches', async (c) => {
+const matchesRoute = createRoute({
+  method: 'get',
+  path: '/{id}/matches',
+  tags: ['suppliers'],
+  summary: "A supplier's matches with their reasons, best first",
+  request: { params: idParam, query: matchesQuery },
+  responses: {
+    200: json(z.object({ supplier_id: z.string(), matching: z.enum(['pending', 'done']), matches: z.array(record({ ocid: z.string(), score: z.number() })) }), 'the matches'),
+    ...errors(400, 404),
+  },
+});
+
+openapi(supplierRoutes, matchesRoute, async (c) => {
   const deps = c.get('deps');
   const id = c.req.param('id');
   const row = await getSupplierRow(deps.db, id);
   if (!row) throw notFound(`supplier ${id}`);
-  const problems: FieldProblem[] = [];
-  const q = c.req.query();
-  const limit = pagingNumber(q, 'limit', 100, 1, 500, problems);
-  const offset = pagingNumber(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER, problems);
-  if (problems.length) throw badQuery(problems);
+  const { limit, offset } = c.req.valid('query');
   const matches = await matchesForSupplier(deps.db, id, deps.clock.now().toISOString(), limit, offset);
   // Pending: the match job has not yet written this supplier's matches since it registered or last changed.
   return c.json({ supplier_id: id, matching: await matchingOf(deps, id), ...(await earlyMatchView(deps, id, await withFeedbackLinks(c, id, matches))) });

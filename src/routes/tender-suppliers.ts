@@ -1,6 +1,6 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, badQuery, notFound } from '../errors.js';
 import type { Opportunity } from '../domain/matching/types.js';
 import { rankValue } from '../domain/matching/verdict.js';
 import { proposeConsortia } from '../domain/matching/consortia.js';
@@ -8,9 +8,10 @@ import { opportunitiesOf, wholeTenderOpportunity } from '../domain/matching/oppo
 import { loadTendersForMatching } from '../../db/queries/matches.js';
 import { matchSettings } from '../config.js';
 import { snakeKeys } from './snake-case.js';
+import { errors, json, jsonRoutes, openapi, pathParam, record, z } from './contract.js';
 
 /** For officers: who could bid for a tender, and which groups could bid together. Mounted at /tenders. */
-export const tenderSupplierRoutes = new Hono<AppEnv>();
+export const tenderSupplierRoutes = jsonRoutes();
 
 const LOCAL_NAMES = ['not local', 'same region', 'same sub-region', 'same area'];
 
@@ -26,7 +27,7 @@ async function loadTender(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }
 function pickLot(opps: Opportunity[], lot: string | undefined, ocid: string): Opportunity[] {
   if (lot === undefined) return opps;
   const hit = opps.filter((o) => o.lotId === lot);
-  if (!hit.length) throw new AppError(404, 'not_found', `tender ${ocid} has no lot "${lot}" to match (lots: ${opps.map((o) => o.lotId || "''").join(', ')})`);
+  if (!hit.length) throw new AppError('not_found', `tender ${ocid} has no lot "${lot}" to match (lots: ${opps.map((o) => o.lotId || "''").join(', ')})`);
   return hit;
 }
 
@@ -57,21 +58,64 @@ function bidderCursorFrom(text: string): BidderCursor | null {
  * least 5 each), so a tender of many lots answers in kilobytes, not megabytes; `lot=` with `cursor=` (from a lot's
  * `next_cursor`) pages through one lot.
  */
-tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
+const ocidParam = z.object({ ocid: pathParam("the tender's OCDS id", 'ocds-h6vhtk-04a1b2') });
+const lotParam = z.string().max(200).optional().openapi({ description: "one lot's id (`''` for a tender without lots)" });
+
+const biddersRoute = createRoute({
+  method: 'get',
+  path: '/{ocid}/suppliers',
+  tags: ['officers'],
+  summary: 'Who could bid: local firms first, then by score, with reasons',
+  request: {
+    params: ocidParam,
+    query: z.object({
+      high_potential: z.enum(['true', 'false']).optional(),
+      limit: z.coerce.number().int().min(1).max(MOST_PER_OPPORTUNITY).optional().openapi({ description: 'suppliers per lot; without it the lots share 100' }),
+      cursor: z.string().max(1000).optional().openapi({ description: "a lot's next_cursor" }),
+      lot: lotParam,
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({
+        ocid: z.string(),
+        title: z.string().nullable(),
+        limit: z.number().int(),
+        opportunities: z.array(
+          record({
+            lot_id: z.string(),
+            closed: z.string().nullable(),
+            total: z.number().int(),
+            suppliers: z.array(record({ supplier_id: z.string(), name: z.string(), local: z.string(), high_potential: z.boolean(), score: z.number(), reasons: z.array(z.string()) })),
+            next_cursor: z.string().nullable(),
+          }),
+        ),
+      }),
+      'a page of suppliers for the tender and each lot',
+    ),
+    ...errors(400, 404),
+  },
+});
+
+const consortiaRoute = createRoute({
+  method: 'get',
+  path: '/{ocid}/consortia',
+  tags: ['officers'],
+  summary: 'Groups of registered firms that could bid together, for the tender and each lot',
+  request: { params: ocidParam, query: z.object({ lot: lotParam }) },
+  responses: { 200: json(z.object({ ocid: z.string(), title: z.string().nullable(), proposals: z.array(record({})) }), 'the proposals'), ...errors(400, 404) },
+});
+
+openapi(tenderSupplierRoutes, biddersRoute, async (c) => {
   const deps = c.get('deps');
   const ocid = c.req.param('ocid');
-  const hp = c.req.query('high_potential');
-  if (hp !== undefined && hp !== 'true' && hp !== 'false') throw new AppError(400, 'bad_query', 'high_potential must be true or false');
-  const limitRaw = c.req.query('limit');
-  const asked = limitRaw === undefined ? undefined : Number(limitRaw);
-  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MOST_PER_OPPORTUNITY)) {
-    throw new AppError(400, 'bad_query', `limit must be a whole number from 1 to ${MOST_PER_OPPORTUNITY}`);
-  }
-  const cursorRaw = c.req.query('cursor');
-  const cursor = cursorRaw === undefined ? undefined : bidderCursorFrom(cursorRaw);
-  if (cursor === null) throw new AppError(400, 'bad_query', 'cursor is not one this service issued; start again without it');
-  const lot = c.req.query('lot') ?? cursor?.lot;
-  if (cursor && lot !== cursor.lot) throw new AppError(400, 'bad_query', `this cursor pages lot "${cursor.lot}", not lot "${lot}"`);
+  const q = c.req.valid('query');
+  const hp = q.high_potential;
+  const asked = q.limit;
+  const cursor = q.cursor === undefined ? undefined : bidderCursorFrom(q.cursor);
+  if (cursor === null) throw badQuery([{ field: 'cursor', message: 'is not one this service issued; start again without it' }]);
+  const lot = q.lot ?? cursor?.lot;
+  if (cursor && lot !== cursor.lot) throw badQuery([{ field: 'cursor', message: `pages lot "${cursor.lot}", not lot "${lot}"` }]);
   const { record, tags } = await loadTender(c, ocid);
   const opps = pickLot(opportunitiesOf(record, tags), lot, ocid);
   const limit = asked ?? Math.max(5, Math.min(20, Math.floor(SHOWN_BY_DEFAULT / opps.length)));
@@ -120,14 +164,14 @@ tenderSupplierRoutes.get('/:ocid/suppliers', async (c) => {
   return c.json({ ocid, title: record.title, limit, opportunities });
 });
 
-tenderSupplierRoutes.get('/:ocid/consortia', async (c) => {
+openapi(tenderSupplierRoutes, consortiaRoute, async (c) => {
   const deps = c.get('deps');
   const ocid = c.req.param('ocid');
   const { record, tags } = await loadTender(c, ocid);
   const now = deps.clock.now();
   const { index } = await c.get('registry').current(deps);
   const lots = record.lots.length >= 2 ? opportunitiesOf(record, tags) : [];
-  const lot = c.req.query('lot');
+  const lot = c.req.valid('query').lot;
   const targets = lot === undefined ? [wholeTenderOpportunity(record, tags), ...lots] : pickLot(lots.length ? lots : opportunitiesOf(record, tags), lot, ocid);
   const proposals = targets.map((opp) => proposeConsortia(opp, index, now, opp.lotId === '' ? lots : []));
   return c.json({ ocid, title: record.title, proposals: snakeKeys(proposals) });

@@ -1,5 +1,4 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute } from '@hono/zod-openapi';
 import { areaFor } from '../../db/queries/places.js';
 import { deliveryPlacesOf, findTenders, getTender, type TenderCursor } from '../../db/queries/tenders.js';
 import { buyerHistory } from '../../db/queries/buyer-history.js';
@@ -9,8 +8,9 @@ import { isNowhere, itlName, localAuthorityByCode, placeMatch, placeQuery } from
 import { readList } from '../../db/json-columns.js';
 import type { AppEnv } from '../app-env.js';
 import { TENDER_STATUSES } from '../domain/ocds/status.js';
-import { badRequest, notFound } from '../errors.js';
+import { badQuery, notFound } from '../errors.js';
 import { isoInstantParam } from './params.js';
+import { errors, json, jsonRoutes, openapi, pathParam, record, z } from './contract.js';
 
 const yesNo = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -36,16 +36,6 @@ const listQuery = z
     path: ['value_min'],
   });
 
-/** Turns zod's issues into `{ field: message }` a person can act on. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'query');
-    out[field] = issue.code === 'unrecognized_keys' ? `unknown parameter` : issue.message;
-  }
-  return out;
-}
-
 const encodeCursor = (c: TenderCursor) => Buffer.from(JSON.stringify(c.doc === undefined ? [c.publishedAt, c.ocid] : [c.publishedAt, c.ocid, c.doc])).toString('base64url');
 function decodeCursor(text: string): TenderCursor {
   try {
@@ -54,7 +44,7 @@ function decodeCursor(text: string): TenderCursor {
   } catch {
     // fall through
   }
-  throw badRequest('cursor is not one this service issued; start again without it', { cursor: 'invalid' });
+  throw badQuery([{ field: 'cursor', message: 'is not one this service issued; start again without it' }]);
 }
 
 /** The significant digits of a CPV code: `72000000-5` is division 72, so its prefix is `72`. */
@@ -66,17 +56,54 @@ export function cpvPrefixOf(code: string): string {
 
 const asBool = (v: number | null) => (v === null ? null : v === 1);
 
-export const tenderRoutes = new Hono<AppEnv>()
-  .get('/', async (c) => {
+const tenderSummary = record({
+  ocid: z.string(),
+  title: z.string().nullable(),
+  cpv_codes: z.array(z.string()),
+  suitable_sme: z.boolean().nullable(),
+  suitable_vcse: z.boolean().nullable(),
+  match: z.enum(['inside', 'wider area', 'outside']).optional().openapi({ description: 'with region: how the tender stands to it' }),
+  also_published_on: z.array(record({})),
+}).openapi('TenderSummary');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['tenders'],
+  summary: 'Search tenders',
+  description: 'Newest first, paged by `next_cursor`. `region` takes ITL/NUTS codes, local and combined authorities, region names and named places.',
+  request: { query: listQuery },
+  responses: {
+    200: json(z.object({ region: record({ name: z.string(), kind: z.string() }).optional(), tenders: z.array(tenderSummary), next_cursor: z.string().nullable() }), 'a page of tenders'),
+    ...errors(400),
+  },
+});
+
+const tenderRoute = createRoute({
+  method: 'get',
+  path: '/{ocid}',
+  tags: ['tenders'],
+  summary: 'One tender with its lots, items, awards, places and capabilities',
+  request: { params: z.object({ ocid: pathParam('the tender\'s OCDS id', 'ocds-h6vhtk-04a1b2') }) },
+  responses: {
+    200: json(record({ ocid: z.string(), title: z.string().nullable(), lots: z.array(record({})), items: z.array(record({})), awards: z.array(record({})), places: z.array(record({})), capabilities: z.array(record({})) }).openapi('Tender'), 'the tender'),
+    ...errors(400, 404),
+  },
+});
+
+export const tenderRoutes = jsonRoutes();
+
+openapi(tenderRoutes, listRoute, async (c) => {
     const { db, clock } = c.var.deps;
-    const parsed = listQuery.safeParse(c.req.query());
-    if (!parsed.success) throw badRequest('some query parameters are not valid', fieldErrors(parsed.error));
-    const p = parsed.data;
+    const p = c.req.valid('query');
     const area = p.region ? await areaFor(db, p.region) : null;
     if (p.region && (!area || isNowhere(area))) {
-      throw badRequest(`unknown region "${p.region}": give an ITL or NUTS code (TLG31, UKG3), a local authority (Birmingham, E08000025), a combined authority (WMCA) or a named place`, { region: 'unknown' });
+      throw badQuery(
+        [{ field: 'region', message: `"${p.region}" is not a region code, local authority, combined authority, region name or named place` }],
+        `unknown region "${p.region}": give an ITL or NUTS code (TLG31, UKG3), a local authority (Birmingham, E08000025), a combined authority (WMCA) or a named place`,
+      );
     }
-    if (p.region_match && !area) throw badRequest('region_match needs a region', { region_match: 'needs region' });
+    if (p.region_match && !area) throw badQuery([{ field: 'region_match', message: 'needs a region' }]);
     const { tenders, next } = await findTenders(db, {
       text: p.q,
       cpvPrefix: p.cpv ? cpvPrefixOf(p.cpv) : undefined,
@@ -106,8 +133,9 @@ export const tenderRoutes = new Hono<AppEnv>()
       })),
       next_cursor: next ? encodeCursor(next) : null,
     });
-  })
-  .get('/:ocid', async (c) => {
+});
+
+openapi(tenderRoutes, tenderRoute, async (c) => {
     const found = await getTender(c.var.deps.db, c.req.param('ocid'));
     if (!found) throw notFound(`tender ${c.req.param('ocid')}`);
     const { tender, lots, items, awards, suppliers, places, cpv } = found;
@@ -141,4 +169,4 @@ export const tenderRoutes = new Hono<AppEnv>()
       places: places.map((p) => ({ ...p, lad: p.lad || null, lad_name: p.lad ? (localAuthorityByCode(p.lad)?.name ?? null) : null, name: itlName(p.code) })),
       capabilities: cpv,
     });
-  });
+});

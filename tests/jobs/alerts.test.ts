@@ -297,16 +297,18 @@ describe('GET/PUT /suppliers/:id/alerts', () => {
     expect(await deps.db.selectFrom('alert_preferences').selectAll().execute()).toEqual([]);
 
     const bad = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ frequency: 'hourly', hour: 25, colour: 'red' }) }));
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     const err = await json(bad);
-    expect(err.error.code).toBe('bad_request');
+    expect(err.error.code).toBe('invalid_body');
     expect(err.error.message).toContain('frequency');
     expect(err.error.message).toContain('hour');
     expect(await deps.db.selectFrom('alert_preferences').selectAll().execute()).toEqual([]);
 
     const nowhere = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ places: ['TLJ', 'Narnia'] }) }));
-    expect(nowhere.status).toBe(400);
-    expect((await json(nowhere)).error.message).toContain('unknown place "Narnia"');
+    expect(nowhere.status).toBe(422);
+    const unknownPlace = await json(nowhere);
+    expect(unknownPlace.error.message).toContain('unknown place "Narnia"');
+    expect(unknownPlace.error.details.fields).toEqual([{ field: 'places[1]', message: expect.stringContaining('"Narnia" is not a place') }]);
     expect(await deps.db.selectFrom('alert_preferences').selectAll().execute()).toEqual([]);
 
     const put = await app.request('/suppliers/s/alerts', as('key-of-s', { method: 'PUT', body: JSON.stringify({ frequency: 'weekly', weekday: 'friday', hour: 16, min_score: 0.4, max_items: 5, include_words: ['cleaning'], places: ['TLJ'] }) }));

@@ -134,7 +134,7 @@ describe('a contact address gets no alert before its owner confirms it', () => {
     const last = firms[4];
     const tooSoon = await call('POST', `/suppliers/${last.supplier.id}/alerts/confirmation`, undefined, last.key);
     expect(tooSoon.status).toBe(429);
-    expect(tooSoon.body.error.code).toBe('too_many_requests');
+    expect(tooSoon.body.error.code).toBe('rate_limited');
     expect(Number(tooSoon.headers.get('retry-after'))).toBe(3600);
     expect((await call('POST', `/suppliers/${last.supplier.id}/alerts/confirmation`)).status).toBe(401);
 

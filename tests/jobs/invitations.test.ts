@@ -79,7 +79,7 @@ describe('invitations to be a member', () => {
     // It can change its mind from the same link.
     expect((await answer(path, 'decline')).status).toBe(200);
     expect(await status(coop.supplier.id, firm.supplier.id)).toBe('declined');
-    expect((await answer(path, 'maybe')).status).toBe(400);
+    expect((await answer(path, 'maybe')).status).toBe(422);
 
     // The link is the firm's only: tampered, or once its address changes, it answers nothing.
     expect((await answer(path.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')), 'accept')).status).toBe(403);

@@ -45,25 +45,25 @@ describe('POST /classify', () => {
     [{}, /notices/],
     [{ notices: [] }, /at least one notice/],
     [{ notices: [{ id: 'x' }] }, /needs a title or a description/],
-    [{ notices: [{ title: 'x'.repeat(1001) }] }, /notices\.0\.title/],
+    [{ notices: [{ title: 'x'.repeat(1001) }] }, /notices\[0\]\.title/],
     [{ notices: Array.from({ length: 101 }, () => ({ title: 'Roofing' })) }, /at most 100/],
     [{ notices: [{ title: 'Roofing' }], top: 50 }, /top/],
     [{ notices: [{ title: 'Roofing' }], mode: 'tweets' }, /mode/],
     [{ notices: [{ title: 'Roofing', colour: 'red' }] }, /colour|unrecognized/i],
-  ])('answers 400 in the house shape (case %#)', async (body, issue) => {
+  ])('answers 422 invalid_body naming the field (case %#)', async (body, issue) => {
     const { call } = await setup();
     const res = await call('POST', '/classify', body);
-    expect(res.status).toBe(400);
-    const answer = (await res.json()) as { error: { code: string; message: string; details: { issues: string[] } } };
-    expect(answer.error.code).toBe('bad_request');
-    expect(answer.error.details.issues.join(' ')).toMatch(issue);
+    expect(res.status).toBe(422);
+    const answer = (await res.json()) as { error: { code: string; message: string; details: { fields: Array<{ field: string; message: string }> } } };
+    expect(answer.error.code).toBe('invalid_body');
+    expect(answer.error.details.fields.map((f) => `${f.field} ${f.message}`).join(' ')).toMatch(issue);
   });
 
   it('refuses a body over the size limit (413) and one that is not JSON (400)', async () => {
     const { app } = await setup();
     const big = await app.request('/classify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notices: [{ title: 'x', description: 'y'.repeat(300_000) }] }) });
     expect(big.status).toBe(413);
-    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     const bad = await app.request('/classify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"notices": [' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_json');
@@ -75,9 +75,9 @@ describe('registration without CPV codes', () => {
     const { call, deps } = await setup();
     const res = await call('POST', '/suppliers', registration({ cpv_codes: [], company_number: null }));
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { code: string; details: { names: string[]; suggested_cpv: Array<{ code: string; label: string; confidence: number }> } } };
-    expect(body.error.code).toBe('invalid_supplier');
-    expect(body.error.details.names).toEqual(['cpv_codes']);
+    const body = (await res.json()) as { error: { code: string; details: { fields: Array<{ field: string }>; suggested_cpv: Array<{ code: string; label: string; confidence: number }> } } };
+    expect(body.error.code).toBe('invalid_body');
+    expect(body.error.details.fields.map((f) => f.field)).toEqual(['cpv_codes']);
     const suggested = body.error.details.suggested_cpv;
     expect(suggested.length).toBeGreaterThan(0);
     expect(suggested.length).toBeLessThanOrEqual(5);

@@ -45,9 +45,9 @@ describe('edge cases that lied', () => {
     const { app } = await setup();
     const res = await app.request('/tenders?q=bus%00zzzz');
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: Record<string, string> } };
-    expect(body.error.code).toBe('bad_request');
-    expect(body.error.details.q).toMatch(/control characters/);
+    const body = (await res.json()) as { error: { code: string; details: { fields: Array<{ field: string; message: string }> } } };
+    expect(body.error.code).toBe('bad_query');
+    expect(body.error.details.fields.find((f) => f.field === 'q')?.message).toMatch(/control characters/);
     expect(await ocidsOf(await app.request('/tenders?q=bus'))).toEqual(['ocds-b5fd17-test-open-1', 'ocds-b5fd17-test-planning-1', 'ocds-b5fd17-test-planning-2', 'ocds-b5fd17-test-planning-3']);
   });
 

@@ -80,7 +80,7 @@ describe('one-click feedback links', () => {
     expect((await app.request(`/feedback?token=${token}`, { method: 'POST' })).status).toBe(403);
     const json = await app.request(`/feedback?token=${token}`, { method: 'POST', headers: { accept: 'application/json' } });
     expect(json.status).toBe(403);
-    expect(((await json.json()) as { error: { code: string } }).error.code).toBe('invalid_link');
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     expect(await stored(deps)).toEqual([]);
   });
 

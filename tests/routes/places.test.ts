@@ -76,12 +76,13 @@ describe('named places', () => {
   it('rejects unknown codes and bad names with a message, storing nothing', async () => {
     const { deps, call } = await start();
     const bad = await call('PUT', '/places/Somewhere', { codes: ['TLG31', 'FR101', 'Atlantis'] });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('unknown_region');
-    expect(bad.body.error.details.unknown).toEqual(['FR101', 'Atlantis']);
+    // Codes in the body that are not regions: 422 naming each; a name in the path that is a code: 400.
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('invalid_body');
+    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['codes[1]', 'codes[2]']);
     expect((await call('PUT', '/places/UKG31', { codes: ['TLG31'] })).status).toBe(400);
-    expect((await call('PUT', '/places/Somewhere', { codes: [] })).status).toBe(400);
-    expect((await call('PUT', '/places/Somewhere', { codes: ['TLG31'], colour: 'blue' })).status).toBe(400);
+    expect((await call('PUT', '/places/Somewhere', { codes: [] })).status).toBe(422);
+    expect((await call('PUT', '/places/Somewhere', { codes: ['TLG31'], colour: 'blue' })).status).toBe(422);
     expect(await deps.db.selectFrom('places').selectAll().execute()).toEqual([]);
   });
 

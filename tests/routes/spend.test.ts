@@ -42,12 +42,14 @@ describe('spend uploads', () => {
 
   it('name every bad field', async () => {
     const { app } = await setup();
+    // Fields in a form are the body's (422); with a raw file they are query parameters (400).
     const res = await upload(app, '/spend/files', form({ buyer_postcode: 'nowhere', buyer_region: 'XX9', date_missing_as: 'soon' }));
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const body = await json(res);
-    expect(body.error.code).toBe('bad_upload');
+    expect(body.error.code).toBe('invalid_body');
     expect(body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['file']);
     const raw = await upload(app, '/spend/files', new Uint8Array(), ADMIN, '?buyer_postcode=nowhere&buyer_region=XX9&date_missing_as=soon');
+    expect(raw.status).toBe(400);
     expect((await json(raw)).error.details.fields.map((f: { field: string }) => f.field)).toEqual(['buyer', 'buyer_postcode', 'buyer_region', 'date_missing_as', 'file']);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompanyNumberTaken, insertSupplier, updateSupplier } from '../../db/queries/suppliers.js';
 import { createApp } from '../../src/app.js';
-import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps } from '../support/helpers.js';
+import { jsonCaller, STORE_ENGINES, storesPerTest, testDeps, fieldNames } from '../support/helpers.js';
 import { registration } from '../support/matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
@@ -32,10 +32,10 @@ describe.each(STORE_ENGINES)('one supplier per Companies House number, on %s', (
     for (const number of ['SC123456', 'sc 123456']) {
       const again = await call('POST', '/suppliers', registration({ name: 'Copycat Ltd', company_number: number }));
       expect(again.status).toBe(409);
-      const body = JSON.parse(again.text) as { error: { code: string; message: string; details: { names: string[] } } };
+      const body = JSON.parse(again.text) as { error: { code: string; message: string; details: { fields: Array<{ field: string }> } } };
       expect(body.error.code).toBe('conflict');
       expect(body.error.message).toMatch(/^company_number SC123456 is already registered/);
-      expect(body.error.details.names).toEqual(['company_number']);
+      expect(fieldNames(body)).toEqual(['company_number']);
       expect(again.text).not.toContain(key);
       expect(again.text).not.toContain(supplier.id);
     }

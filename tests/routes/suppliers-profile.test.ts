@@ -4,7 +4,7 @@ import { SqliteDialect, sql } from 'kysely';
 import { fromDialect, type Db } from '../../db/client.js';
 import { migrate } from '../../db/migrate.js';
 import { createApp } from '../../src/app.js';
-import { jsonCaller, testDeps } from '../support/helpers.js';
+import { jsonCaller, testDeps, fieldNames } from '../support/helpers.js';
 import { registration } from '../support/matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
@@ -40,8 +40,8 @@ describe('a cooperative is made of firms', () => {
 
     const res = await call('PATCH', `/suppliers/${firm.supplier.id}`, { kind: 'cooperative', name: 'Ayrshire Green Co-op' }, firm.key);
     expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe('invalid_supplier');
-    expect(res.body.error.details.names).toEqual(['kind']);
+    expect(res.body.error.code).toBe('invalid_body');
+    expect(fieldNames(res.body)).toEqual(['kind']);
     expect(await stored(firm.supplier.id)).toEqual(before);
 
     // A firm that is nobody's member (only invited) may become a cooperative.
@@ -68,10 +68,10 @@ describe('home region and postcode', () => {
     // Given together, they must agree; home_region alone must lie in the stored postcode's region.
     const both = await call('PATCH', path, { postcode: 'KA1 1HU', home_region: 'TLL22' }, a.key);
     expect(both.status).toBe(422);
-    expect(both.body.error.details.names.sort()).toEqual(['home_region', 'postcode']);
+    expect(fieldNames(both.body).sort()).toEqual(['home_region', 'postcode']);
     const alone = await call('PATCH', path, { home_region: 'TLM93' }, a.key);
     expect(alone.status).toBe(422);
-    expect(alone.body.error.details.names).toEqual(['home_region']);
+    expect(fieldNames(alone.body)).toEqual(['home_region']);
     expect(await stored(a.supplier.id)).toMatchObject({ postcode: 'CF10 1AA', home_region: 'TLL' });
     expect((await call('PATCH', path, { home_region: 'TLL22' }, a.key)).body.supplier.home_region).toBe('TLL22');
     // home_region null with a postcode: the postcode's region.
@@ -82,7 +82,7 @@ describe('home region and postcode', () => {
     const { call, deps } = await setup();
     const res = await call('POST', '/suppliers', registration({ postcode: 'CF10 1AA', home_region: 'UKM93' }));
     expect(res.status).toBe(422);
-    expect(res.body.error.details.names.sort()).toEqual(['home_region', 'postcode']);
+    expect(fieldNames(res.body).sort()).toEqual(['home_region', 'postcode']);
     expect(res.body.error.message).toContain('home_region TLM93 is not in the region of the postcode (TLL)');
     expect(await deps.db.selectFrom('suppliers').select('id').execute()).toEqual([]);
   });
@@ -108,7 +108,7 @@ describe('PATCH is all or nothing', () => {
     const before = await stored(coop.supplier.id);
     const res = await call('PATCH', `/suppliers/${coop.supplier.id}`, { name: 'Renamed', members: [a.supplier.id, 'sup_nobody'] }, coop.key);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.names).toEqual(['members[1]']);
+    expect(fieldNames(res.body)).toEqual(['members[1]']);
     expect(await stored(coop.supplier.id)).toEqual(before);
     expect(await members(coop.supplier.id)).toHaveLength(2);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { hashKey } from '../../src/routes/auth.js';
-import { jsonCaller, testDeps } from '../support/helpers.js';
+import { jsonCaller, testDeps, fieldNames } from '../support/helpers.js';
 import { registration } from '../support/matching-fixtures.js';
 
 const ADMIN = 'admin-key-for-tests-0123456789';
@@ -52,9 +52,9 @@ describe('POST /suppliers', () => {
       registration({ postcode: 'ZZ99 ZZZ', company_number: 'XX12', cpv_codes: ['77310000', '99999999'], max_contract_value: -5, serves: ['Atlantis'] }),
     );
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { code: string; message: string; details: { names: string[] } } };
-    expect(body.error.code).toBe('invalid_supplier');
-    expect(body.error.details.names.sort()).toEqual(['company_number', 'cpv_codes[1]', 'max_contract_value', 'postcode', 'serves[0]'].sort());
+    const body = (await res.json()) as { error: { code: string; message: string; details: { fields: Array<{ field: string }> } } };
+    expect(body.error.code).toBe('invalid_body');
+    expect(fieldNames(body).sort()).toEqual(['company_number', 'cpv_codes[1]', 'max_contract_value', 'postcode', 'serves[0]'].sort());
     expect(body.error.message).toContain('cpv_codes[1] "99999999" is not a CPV 2008 code');
     expect(await count()).toBe(0);
   });
@@ -64,8 +64,8 @@ describe('POST /suppliers', () => {
     const a = await register();
     const res = await call('POST', '/suppliers', registration({ name: 'Ayrshire Co-op', kind: 'cooperative', members: [a.supplier.id, 'sup_nobody'] }));
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { details: { names: string[] } } };
-    expect(body.error.details.names).toEqual(['members[1]']);
+    const body = (await res.json()) as { error: { details: { fields: Array<{ field: string }> } } };
+    expect(fieldNames(body)).toEqual(['members[1]']);
     expect(await count()).toBe(1);
     expect(await deps.db.selectFrom('cooperative_members').selectAll().execute()).toEqual([]);
   });
@@ -117,7 +117,7 @@ describe('keys on writes', () => {
 
     const bad = await call('PATCH', path, { cpv_codes: ['123'], postcode: 'nope' }, a.key);
     expect(bad.status).toBe(422);
-    expect(((await bad.json()) as { error: { details: { names: string[] } } }).error.details.names.sort()).toEqual(['cpv_codes[0]', 'postcode']);
+    expect(fieldNames((await bad.json()) as { error: { details: { fields: Array<{ field: string }> } } }).sort()).toEqual(['cpv_codes[0]', 'postcode']);
 
     expect((await call('DELETE', path, undefined, b.key)).status).toBe(403);
     const admin = await call('DELETE', path, undefined, ADMIN);

@@ -92,8 +92,8 @@ describe('GET /tenders', () => {
     const { app } = await appWithTenders();
     const { status, body } = await get(app, `/tenders?${query.replace(/ /g, '%20')}`);
     expect(status).toBe(400);
-    expect(body.error.code).toBe('bad_request');
-    expect(Object.keys(body.error.details)).toContain(field);
+    expect(body.error.code).toBe('bad_query');
+    expect(body.error.details.fields.map((f: { field: string }) => f.field)).toContain(field);
   });
 });
 

@@ -77,6 +77,17 @@ describe('the Worker under workerd with a local D1', () => {
   it('serves, registers a supplier, and its scheduled handler ingests from the replay server and matches', async () => {
     const health = await json<{ status: string; database: string }>(await fetch(`${dev!.url}/health`));
     expect(health).toMatchObject({ status: 'ok', database: 'ok' });
+    // The contract and the API reference's files, read from the Worker's static assets (wrangler.toml [assets]).
+    const doc = await json<{ openapi: string; paths: Record<string, unknown> }>(await fetch(`${dev!.url}/openapi.json`));
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/suppliers/{id}/matches');
+    const css = await fetch(`${dev!.url}/assets/api-reference/swagger-ui.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+    expect((await css.text()).length).toBeGreaterThan(100_000);
+    expect(css.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // The assets are only reached through the app: a path of the package itself is not served.
+    expect((await fetch(`${dev!.url}/index.html`)).status).toBe(404);
 
     const registered = await fetch(`${dev!.url}/suppliers`, {
       method: 'POST',

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { recordingJobs, type Deps } from '../../src/deps.js';
 import { memoryLog } from '../../src/log.js';
 import { memoryMailer } from '../../src/mail/mailer.js';
+import { nodePackageFiles } from '../../src/entry/package-files.js';
 
 /** A fresh, migrated in-memory SQLite store. */
 export async function freshDb(): Promise<Db> {
@@ -29,6 +30,7 @@ export async function testDeps(overrides: Partial<Deps> & { env?: Record<string,
     sleep: async () => {},
     // Kicks are recorded, not run: a test runs the job itself (e.g. drainSupplierMatchQueue) when it wants matches.
     jobs: recordingJobs(),
+    packageFiles: nodePackageFiles(),
     ...rest,
   };
   return deps as Deps & {
@@ -107,4 +109,9 @@ export async function ingestRows(db: Db): Promise<Record<string, string[]>> {
     rows[table] = result.rows.map((r) => JSON.stringify(r).replace(RUN_TIME, '"$1":"-"')).sort();
   }
   return rows;
+}
+
+/** The fields an error answer names (details.fields), each once, in order. */
+export function fieldNames(body: { error: { details?: { fields?: Array<{ field: string }> } } }): string[] {
+  return [...new Set((body.error.details?.fields ?? []).map((f) => f.field))];
 }

@@ -2,7 +2,6 @@
  * Supplier registration rules: validation of a profile (every bad field named), the high-potential
  * definition, and the profile the matcher reads (cooperatives combined from their members).
  */
-import { z } from 'zod';
 import { normaliseCpv } from '../cpv/index.js';
 import { itlLevel, itlWithin, normalisePostcode, postcodeToItl1, resolvePlace, toItl } from '../geo/index.js';
 import { SUPPLIER_KINDS, type SupplierKind, type SupplierProfile } from '../matching/types.js';
@@ -44,43 +43,32 @@ export interface SupplierInput {
   highPotentialOverride: boolean | null;
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const money = z.number().finite().nonnegative();
+/**
+ * A supplier profile's fields as sent, once their shape is checked (the HTTP body schema lives with the routes,
+ * src/routes/suppliers.schema.ts); checkSupplier reads what they mean. Field names are the profile's own.
+ */
+export interface SupplierFields {
+  name?: string;
+  kind?: SupplierKind;
+  company_number?: string | null;
+  postcode?: string | null;
+  home_region?: string | null;
+  serves?: string[];
+  national?: boolean;
+  cpv_codes?: string[];
+  description?: string | null;
+  keywords?: string[];
+  exclude_words?: string[];
+  max_contract_value?: number | null;
+  turnover_band?: (typeof TURNOVER_BANDS)[number] | null;
+  staff_band?: (typeof STAFF_BANDS)[number] | null;
+  certifications?: string[];
+  contact_email?: string | null;
+  growth?: Array<{ year: number; turnover?: number | null; employees?: number | null }> | null;
+  members?: string[];
+  high_potential_override?: boolean | null;
+}
 
-const shape = z.strictObject({
-  name: text(200),
-  kind: z.enum(SUPPLIER_KINDS as unknown as [SupplierKind, ...SupplierKind[]]),
-  company_number: z.string().nullable().optional(),
-  postcode: z.string().nullable().optional(),
-  home_region: z.string().nullable().optional(),
-  serves: z.array(z.string()).max(100).optional(),
-  national: z.boolean().optional(),
-  cpv_codes: z.array(z.string()).max(200).optional(),
-  description: z.string().max(5000).nullable().optional(),
-  keywords: z.array(text(100)).max(50).optional(),
-  exclude_words: z.array(text(100)).max(50).optional(),
-  max_contract_value: money.nullable().optional(),
-  turnover_band: z.enum(TURNOVER_BANDS).nullable().optional(),
-  staff_band: z.enum(STAFF_BANDS).nullable().optional(),
-  certifications: z.array(text(100)).max(50).optional(),
-  contact_email: z.email().max(254).nullable().optional(),
-  growth: z
-    .array(
-      z.strictObject({
-        year: z.number().int().min(1900).max(2200),
-        turnover: money.nullable().optional(),
-        employees: z.number().int().nonnegative().nullable().optional(),
-      }),
-    )
-    .max(20)
-    .nullable()
-    .optional(),
-  // At most 90: membership writes must fit D1's 100 bound parameters in one statement.
-  members: z.array(z.string().min(1)).max(90).optional(),
-  high_potential_override: z.boolean().nullable().optional(),
-});
-
-export type SupplierBody = z.infer<typeof shape>;
 
 // Companies House numbers: 8 digits, or a two-letter register prefix and 6 digits (SC, NI, OC, SO, ...).
 const CH_PREFIXES = new Set([
@@ -103,42 +91,19 @@ export interface StoredPlace {
 }
 
 /**
- * Checks a registration (`partial` for PATCH: only the fields given, checked against the `stored` place).
- * Returns the fields with their problems, all of them, or the clean values. Cooperative members'
- * existence is checked by the caller.
+ * Checks what a profile's fields mean (`partial` for PATCH, or for the fields that passed the schema when others
+ * did not: only the fields given, checked against the `stored` place). Returns every problem, or the clean values.
+ * Cooperative members' existence is checked by the caller.
  *
  * Postcodes resolve only to an ITL1 region, so a finer home_region is kept as long as it lies inside the
  * postcode's region: a new postcode in the same region keeps the stored home_region, one elsewhere
  * replaces it with the postcode's region. A home_region outside the postcode's region is refused.
  */
-export function validateSupplier(
-  body: unknown,
+export function checkSupplier(
+  b: SupplierFields,
   options: { partial?: boolean; stored?: StoredPlace } = {},
 ): { ok: true; value: Partial<SupplierInput>; given: Set<string> } | { ok: false; problems: FieldProblem[] } {
-  const schema = options.partial ? shape.partial() : shape;
-  const parsed = schema.safeParse(body);
   const problems: FieldProblem[] = [];
-  let b: Partial<SupplierBody>;
-  if (parsed.success) b = parsed.data as Partial<SupplierBody>;
-  else {
-    // Report the shape errors, then go on checking the fields that did parse, so every bad field is named at once.
-    const failed = new Set<string>();
-    for (const issue of parsed.error.issues) {
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) problems.push({ field: key, message: 'is not a field of a supplier profile' });
-        issue.keys.forEach((k) => failed.add(k));
-      } else {
-        problems.push({ field: issue.path.join('.') || '(body)', message: issue.message });
-        if (issue.path.length) failed.add(String(issue.path[0]));
-      }
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, problems };
-    const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !failed.has(k)));
-    const again = shape.partial().safeParse(rest);
-    if (!again.success) return { ok: false, problems };
-    b = again.data as Partial<SupplierBody>;
-    options = { ...options, partial: true };
-  }
   const given = new Set(Object.keys(b));
   const v: Partial<SupplierInput> = {};
   if (b.name !== undefined) v.name = b.name;

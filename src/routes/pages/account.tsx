@@ -10,7 +10,8 @@ import { companyNumberHolder, CompanyNumberTaken, getSupplierRow, registerSuppli
 import type { NewSupplierRow } from '../../../db/schema.suppliers.js';
 import type { AppEnv } from '../../app-env.js';
 import { WEEKDAYS } from '../../domain/alerts/digest-timing.js';
-import { deriveHighPotential, STAFF_BANDS, TURNOVER_BANDS, validateSupplier } from '../../domain/suppliers/index.js';
+import { deriveHighPotential, STAFF_BANDS, TURNOVER_BANDS } from '../../domain/suppliers/index.js';
+import { readSupplierBody } from '../suppliers.schema.js';
 import { suggestCpv } from '../../domain/tagging/suggest.js';
 import { placeCodes } from '../../mail/digest.js';
 import { renderSignIn } from '../../mail/sign-in.js';
@@ -129,7 +130,7 @@ export const accountPages = new Hono<AppEnv>()
       staff_band: f.staff_band || null,
       certifications: list(f.certifications),
     };
-    const checked = validateSupplier(body);
+    const checked = readSupplierBody(body);
     if (!checked.ok) {
       for (const p of checked.problems) {
         const field = p.field.replace(/\[\d+\]$/, '').replace(/\..*$/, '');
