@@ -179,8 +179,8 @@ export function renderSubject(input: Pick<DigestInput, 'entries' | 'changes' | '
     const best = entries[0];
     const buyer = cleanText(best.buyer, true);
     const lead = `${plural(entries.length, 'new tender')} you could win`;
-    const extra = early.length + renewals.length;
-    const update = changes.length > 0 ? ` and ${plural(changes.length, 'update')}` : extra > 0 ? `, ${extra} coming up` : '';
+    // The early sections are in the body; the subject keeps leading with what can be bid for now.
+    const update = changes.length > 0 ? ` and ${plural(changes.length, 'update')}` : '';
     return `${lead}${update} – best: ${shorten(heading(best), 90)}${buyer ? ` (${shorten(buyer, 50)})` : ''}`;
   }
   const first = changes[0];
