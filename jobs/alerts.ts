@@ -99,6 +99,8 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
     invitations_queued: 0,
     transport: deps.mailer.kind,
   };
+  // Before the run's lease, which it would outlast on a large store: its own marker keeps it to one instance every 6 hours.
+  if (options.queue !== false) await refreshRenewalsIfDue(deps);
   if (!(await acquireLease(db, LEASE, holder, clock.now(), config.ALERTS_LEASE_SECONDS))) {
     log.info('alerts: another run holds the lease; skipping');
     return { ...summary, skipped: 'another alert run is in progress' };
@@ -107,7 +109,6 @@ export async function sendDueAlerts(deps: Deps, options: AlertRunOptions = {}): 
   try {
     summary.recovered = await recoverBuilding(deps);
     if (options.queue !== false) {
-      await refreshRenewalsIfDue(deps);
       Object.assign(summary, await queueDueDigests(deps, keep));
       Object.assign(summary, await queueNotices(deps, messageIdDomain(config.MAIL_FROM, config.PUBLIC_BASE_URL), keep));
     }

@@ -95,9 +95,9 @@ describe('match job and match routes', () => {
     expect(b.supplier.matching).toBe('pending');
     expect(deps.jobs.kicked).toEqual(['match-suppliers']);
     const pending = async () => ((await (await app.request(`/suppliers/${b.supplier.id}/matches`)).json()) as { matching: string; matches: unknown[] });
-    expect(await pending()).toEqual({ supplier_id: b.supplier.id, matching: 'pending', matches: [] });
+    expect(await pending()).toEqual({ supplier_id: b.supplier.id, matching: 'pending', matches: [], up_for_renewal: [] });
     expect(await drainSupplierMatchQueue(deps)).toMatchObject({ matched: 1, queued: 0, suppliers: 1, openTenders: 1, written: 0 });
-    expect(await pending()).toEqual({ supplier_id: b.supplier.id, matching: 'done', matches: [] });
+    expect(await pending()).toEqual({ supplier_id: b.supplier.id, matching: 'done', matches: [], up_for_renewal: [] });
 
     const patched = await app.request(`/suppliers/${b.supplier.id}`, {
       method: 'PATCH',
