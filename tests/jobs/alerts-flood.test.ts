@@ -77,6 +77,8 @@ describe('no flood of email', () => {
       headers: { authorization: 'Bearer key-firm', 'content-type': 'application/json' },
       body: JSON.stringify({ daily_cap: 0 }),
     });
-    expect(bad.status).toBe(400);
+    // A bad body is 422 in the one error model, naming the field.
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { code: string; details: { fields: Array<{ field: string }> } } }).error).toMatchObject({ code: 'invalid_body', details: { fields: [{ field: 'daily_cap' }] } });
   });
 });
