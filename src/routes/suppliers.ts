@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newSupplierId, newSupplierRow } from './supplier-rows.js';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
@@ -9,7 +9,7 @@ import { cpvLabel, cpvSignificant, normaliseCpv } from '../domain/cpv/index.js';
 import { itlName } from '../domain/geo/index.js';
 import { checkSupplier, deriveHighPotential, type SupplierFields, type SupplierInput } from '../domain/suppliers/index.js';
 import { SupplierSearch, squashCertification, type SearchCursor } from '../domain/suppliers/search.js';
-import type { MembershipRow, NewSupplierRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
+import type { MembershipRow, SupplierRow, SupplierUpdate } from '../../db/schema.suppliers.js';
 import {
   companyNumberHolder,
   CompanyNumberTaken,
@@ -221,34 +221,10 @@ openapi(
   if (memberProblems.length) throw invalid(memberProblems);
   await checkCompanyNumber(deps, v.companyNumber, null);
 
-  const id = `sup_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
+  const id = newSupplierId();
   const key = newSupplierKey();
-  const now = deps.clock.now().toISOString();
-  const row: NewSupplierRow = {
-    id,
-    name: v.name!,
-    kind: v.kind!,
-    company_number: v.companyNumber ?? null,
-    postcode: v.postcode ?? null,
-    home_region: v.homeRegion ?? null,
-    serves: JSON.stringify(v.serves ?? []),
-    national: v.national ? 1 : 0,
-    cpv_codes: JSON.stringify(v.cpv ?? []),
-    description: v.description ?? null,
-    keywords: JSON.stringify(v.keywords ?? []),
-    exclude_words: JSON.stringify(v.excludeWords ?? []),
-    max_contract_value: v.maxContractValue ?? null,
-    turnover_band: v.turnoverBand ?? null,
-    staff_band: v.staffBand ?? null,
-    certifications: JSON.stringify(v.certifications ?? []),
-    contact_email: v.contactEmail ?? null,
-    key_hash: hashKey(key),
-    growth: v.growth ? JSON.stringify(v.growth) : null,
-    high_potential_derived: deriveHighPotential(v.growth ?? null, deps.clock.now().getUTCFullYear()).highPotential ? 1 : 0,
-    high_potential_override: v.highPotentialOverride === undefined || v.highPotentialOverride === null ? null : v.highPotentialOverride ? 1 : 0,
-    created_at: now,
-    updated_at: now,
-  };
+  const row = newSupplierRow(id, v, hashKey(key), deps.clock.now());
+
   await queueMatching(c, [id]);
   await orConflict(registerSupplier(deps.db, row, memberIds));
   kickJob(c, 'match-suppliers');

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { newSupplierId, newSupplierRow } from '../supplier-rows.js';
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { sql } from 'kysely';
@@ -7,10 +8,9 @@ import { queueSuppliersForMatching, supplierMatchingPending } from '../../../db/
 import { matchesForSupplier } from '../../../db/queries/matches.js';
 import { forgetEndedSessions, forgetSignInLinks, recordSignInLink, signInLinksSince, spendSignInLink } from '../../../db/queries/page-sessions.js';
 import { companyNumberHolder, CompanyNumberTaken, getSupplierRow, registerSupplier } from '../../../db/queries/suppliers.js';
-import type { NewSupplierRow } from '../../../db/schema.suppliers.js';
 import type { AppEnv } from '../../app-env.js';
 import { WEEKDAYS } from '../../domain/alerts/digest-timing.js';
-import { deriveHighPotential, STAFF_BANDS, TURNOVER_BANDS } from '../../domain/suppliers/index.js';
+import { STAFF_BANDS, TURNOVER_BANDS } from '../../domain/suppliers/index.js';
 import { readSupplierBody } from '../suppliers.schema.js';
 import { suggestCpv } from '../../domain/tagging/suggest.js';
 import { placeCodes } from '../../mail/digest.js';
@@ -143,33 +143,11 @@ export const accountPages = new Hono<AppEnv>()
     if (v.companyNumber && (await companyNumberHolder(deps.db, v.companyNumber, null))) {
       return renderRegister(c, f, [{ field: 'company_number', message: `Companies House number ${v.companyNumber} is already registered; if it is yours, sign in instead` }], 409);
     }
-    const id = `sup_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
+    const id = newSupplierId();
     const key = newSupplierKey();
     const now = deps.clock.now();
-    const row: NewSupplierRow = {
-      id,
-      name: v.name!,
-      kind: v.kind!,
-      company_number: v.companyNumber ?? null,
-      postcode: v.postcode ?? null,
-      home_region: v.homeRegion ?? null,
-      serves: JSON.stringify(v.serves ?? []),
-      national: v.national ? 1 : 0,
-      cpv_codes: JSON.stringify(v.cpv ?? []),
-      description: v.description ?? null,
-      keywords: JSON.stringify(v.keywords ?? []),
-      max_contract_value: v.maxContractValue ?? null,
-      turnover_band: v.turnoverBand ?? null,
-      staff_band: v.staffBand ?? null,
-      certifications: JSON.stringify(v.certifications ?? []),
-      contact_email: v.contactEmail ?? null,
-      key_hash: hashKey(key),
-      growth: null,
-      high_potential_derived: deriveHighPotential(null, now.getUTCFullYear()).highPotential ? 1 : 0,
-      high_potential_override: null,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    };
+    const row = newSupplierRow(id, v, hashKey(key), now);
+
     // Queued before it is written, as POST /suppliers does: a queued id whose write fails is only matched for nothing.
     await queueSuppliersForMatching(deps.db, [id], now.toISOString());
     try {
