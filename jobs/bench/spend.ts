@@ -14,7 +14,7 @@
  * the report for the named place read through the service's own report code, on SQLite and on PostgreSQL (where
  * one is reachable), beside a plain GROUP BY over the raw lines in the same run. Target: at most 1 s.
  *
- * Sizes: --spend-rows=N (import), --spend-report-rows=N (report).
+ * Sizes: --spend-rows=N (import), --spend-report-rows=N (report); --postgres-url=URL where PostgreSQL is not at 127.0.0.1:5432/test.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -52,7 +52,7 @@ const arg = (name: string, fallback: number) => {
 };
 const IMPORT_ROWS = arg('spend-rows', 1_000_000);
 const REPORT_ROWS = arg('spend-report-rows', 5_000_000);
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const POSTGRES_URL = process.argv.find((x) => x.startsWith('--postgres-url='))?.slice('--postgres-url='.length) ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CSV_OPTIONS = { delimiter: ',', relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true } as const;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 
@@ -343,7 +343,7 @@ export async function run(): Promise<Record<string, unknown>> {
     console.log(`  = ${(share * 100).toFixed(0)}% of csv-parse alone (target ≥ 40%: ${share >= 0.4 ? 'met' : 'NOT met'}); peak RSS of the import process ${fmt(child.peakRss / 2 ** 20)} MB`);
     const reports: Record<string, unknown> = { sqlite: await reportOn('sqlite', dir) };
     if (await postgresReachable()) reports.postgres = await reportOn('postgres', dir);
-    else console.log(`regional report on PostgreSQL skipped: nothing answers at ${POSTGRES_URL.replace(/\/\/[^@]*@/, '//')} (set TEST_POSTGRES_URL)`);
+    else console.log(`regional report on PostgreSQL skipped: nothing answers at ${POSTGRES_URL.replace(/\/\/[^@]*@/, '//')} (give --postgres-url=URL)`);
     return {
       import_rows: child.summary.rows,
       import_rows_per_second: Math.round(perSecond),
